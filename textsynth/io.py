@@ -1,0 +1,159 @@
+"""Reading and writing files safely: atomic writes, located JSONL errors, streamed records."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import IO, Any
+
+from textsynth.errors import InputError, Location, RecordError
+from textsynth.types import Utterance
+
+__all__ = [
+    "atomic_write",
+    "read_jsonl",
+    "read_text",
+    "read_utterances",
+    "write_jsonl",
+    "write_utterances_jsonl",
+]
+
+
+@contextlib.contextmanager
+def atomic_write(path: str | os.PathLike[str], mode: str = "w", encoding: str | None = "utf-8"):
+    """Open a temporary file next to ``path`` and move it into place only on success.
+
+    A crash or an exception leaves no half-written ``path`` (the old file, if any, is kept).
+    ``path`` ``-`` means standard output (not atomic).
+    """
+    path = Path(path)
+    if str(path) == "-":
+        import sys
+
+        yield sys.stdout
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    kwargs: dict[str, Any] = {} if "b" in mode else {"encoding": encoding, "newline": "\n"}
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, mode, **kwargs) as fh:
+            yield fh
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+def read_text(path: str | os.PathLike[str]) -> str:
+    """Read a UTF-8 file; undecodable bytes raise ``InputError`` naming line and column."""
+    p = Path(path)
+    if not p.exists():
+        raise InputError(f"{p}: no such file", hint="check the path")
+    data = p.read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise InputError(
+            f"byte 0x{data[exc.start]:02x} is not valid UTF-8",
+            Location(str(p), line, col),
+            hint="re-save the file as UTF-8",
+        ) from None
+
+
+def _iter_lines(path: Path) -> Iterator[tuple[int, str]]:
+    with open(path, "rb") as fh:
+        for lineno, raw in enumerate(fh, 1):
+            try:
+                yield lineno, raw.decode("utf-8-sig" if lineno == 1 else "utf-8")
+            except UnicodeDecodeError as exc:
+                raise RecordError(
+                    f"byte 0x{raw[exc.start]:02x} is not valid UTF-8",
+                    Location(str(path), lineno, exc.start + 1),
+                    hint="re-save the file as UTF-8",
+                ) from None
+
+
+def read_jsonl(
+    path: str | os.PathLike[str],
+    *,
+    on_error: Callable[[int, str, InputError], None] | None = None,
+) -> Iterator[tuple[int, Any]]:
+    """Yield ``(line_number, object)`` for each non-blank line of a JSONL file.
+
+    A malformed line raises ``RecordError`` naming ``path:line:col``, unless ``on_error`` is
+    given: it then receives ``(line_number, raw_line, error)`` and reading goes on.
+    """
+    p = Path(path)
+    if not p.exists():
+        raise InputError(f"{p}: no such file", hint="check the path")
+    for lineno, line in _iter_lines(p):
+        if not line.strip():
+            continue
+        try:
+            yield lineno, json.loads(line)
+        except json.JSONDecodeError as exc:
+            err = RecordError(
+                f"malformed JSON: {exc.msg}",
+                Location(str(p), lineno, exc.colno),
+                hint="each line must be one JSON object",
+                source_line=line if len(line) < 300 else None,
+            )
+            if on_error is None:
+                raise err from None
+            on_error(lineno, line, err)
+
+
+def read_utterances(
+    path: str | os.PathLike[str],
+    *,
+    language: str = "en",
+    on_error: Callable[[int, str, InputError], None] | None = None,
+) -> Iterator[Utterance]:
+    """Stream :class:`Utterance` records from our JSONL format, with located errors."""
+    for lineno, obj in read_jsonl(path, on_error=on_error):
+        try:
+            yield Utterance.from_dict(obj, language=language)
+        except InputError as exc:
+            err = type(exc)(
+                f"record {lineno}: {exc.message}",
+                Location(str(path), lineno),
+                hint=exc.hint or "fix or remove this record",
+            )
+            if on_error is None:
+                raise err from None
+            on_error(lineno, json.dumps(obj, ensure_ascii=False), err)
+
+
+def dumps(obj: Any) -> str:
+    """Serialise one JSONL record (UTF-8, no ASCII escaping, compact and stable)."""
+    return json.dumps(obj, ensure_ascii=False, separators=(", ", ": "))
+
+
+def write_jsonl(records: Iterable[Any], path: str | os.PathLike[str]) -> int:
+    """Write records atomically, one JSON object per line; return how many."""
+    n = 0
+    with atomic_write(path) as fh:
+        for r in records:
+            fh.write(dumps(r))
+            fh.write("\n")
+            n += 1
+    return n
+
+
+def write_utterances_jsonl(utts: Iterable[Utterance], path: str | os.PathLike[str]) -> int:
+    """Write utterances atomically in our JSONL format; return how many."""
+    return write_jsonl((u.to_dict() for u in utts), path)
+
+
+def open_output(path: str | os.PathLike[str]) -> contextlib.AbstractContextManager[IO[str]]:
+    """Return an atomic text writer for ``path``."""
+    return atomic_write(path)
