@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+import pytest
+
+from textsynth.errors import InputError, RecordError
+from textsynth.io import atomic_write, read_text, read_utterances
+
+
+def test_malformed_jsonl_line_names_file_line_and_column(tmp_path):
+    p = tmp_path / "in.jsonl"
+    p.write_text('{"text": "ok", "intent": "a"}\n{"text": "bad" "intent"}\n')
+    with pytest.raises(RecordError) as exc:
+        list(read_utterances(p))
+    assert f"{p}:2:" in str(exc.value)
+    assert "malformed JSON" in str(exc.value)
+
+
+def test_record_without_text_names_the_line(tmp_path):
+    p = tmp_path / "in.jsonl"
+    p.write_text('{"text": "ok", "intent": "a"}\n\n{"intent": "b"}\n')
+    with pytest.raises(RecordError, match=r"in.jsonl:3: record 3: record has no string field 'text'"):
+        list(read_utterances(p))
+
+
+def test_on_error_collects_bad_lines_and_keeps_going(tmp_path):
+    p = tmp_path / "in.jsonl"
+    p.write_text('{"text": "ok", "intent": "a"}\nnot json\n{"text": "fine", "intent": "b"}\n')
+    bad = []
+    good = list(read_utterances(p, on_error=lambda n, line, e: bad.append(n)))
+    assert [u.text for u in good] == ["ok", "fine"] and bad == [2]
+
+
+def test_non_utf8_bytes_are_located(tmp_path):
+    p = tmp_path / "g.txt"
+    p.write_bytes(b"line one\nab\xffc\n")
+    with pytest.raises(InputError, match=r"g.txt:2:3: byte 0xff is not valid UTF-8"):
+        read_text(p)
+
+
+def test_atomic_write_leaves_old_file_on_crash(tmp_path):
+    p = tmp_path / "out.txt"
+    p.write_text("old")
+    with pytest.raises(RuntimeError), atomic_write(p) as fh:
+        fh.write("half")
+        raise RuntimeError("crash")
+    assert p.read_text() == "old"
+    assert [x.name for x in tmp_path.iterdir()] == ["out.txt"]
