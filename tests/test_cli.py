@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
-
 from textsynth.cli import main
 
 
 def run(argv, capsys):
-    with pytest.raises(SystemExit) as exc:
-        main(argv)
+    code = main(argv)
     out = capsys.readouterr()
-    return exc.value.code, out.out, out.err
+    return code, out.out, out.err
 
 
 def test_help_lists_commands(capsys):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import importlib
 import logging
 import os
-import sys
+
 
 import click
 
@@ -54,24 +54,28 @@ def cli(verbose: int) -> None:
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
 
 
-def main(argv: list[str] | None = None) -> None:
-    """Run the CLI; user mistakes print a message (no traceback) and exit 2, runtime errors 1."""
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI and return its exit code.
+
+    User mistakes print a message (no traceback) and return 2; runtime errors return 1.
+    """
     try:
-        cli.main(args=argv, prog_name="textsynth", standalone_mode=False)
+        rv = cli.main(args=argv, prog_name="textsynth", standalone_mode=False)
+        return rv if isinstance(rv, int) else 0
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)
-        sys.exit(130)
+        return 130
     except click.ClickException as exc:
         exc.show()
-        sys.exit(exc.exit_code)
+        return exc.exit_code
     except click.exceptions.Exit as exc:
-        sys.exit(exc.exit_code)
+        return exc.exit_code
     except TextsynthError as exc:
         click.echo(f"error: {exc}", err=True)
-        sys.exit(exc.exit_code)
+        return exc.exit_code
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)
-        sys.exit(130)
+        return 130
     except Exception as exc:  # a bug, not a user mistake: short message unless debugging
         if os.environ.get("TEXTSYNTH_DEBUG"):
             raise
@@ -80,4 +84,4 @@ def main(argv: list[str] | None = None) -> None:
             "  (set TEXTSYNTH_DEBUG=1 for the traceback and please report it)",
             err=True,
         )
-        sys.exit(1)
+        return 1
