@@ -1,0 +1,218 @@
+"""The pipeline's stages: seeds (+scrub), grammar, finetune, sample, merge, evaluate, export.
+
+Each stage reads its inputs from upstream stage folders and writes its outputs into its own
+folder; stages exchange only utterance files (our JSONL).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from pathlib import Path
+from typing import Any
+
+from textsynth import formats
+from textsynth.errors import ConfigError
+from textsynth.io import read_utterances, write_utterances_jsonl
+from textsynth.pipeline.config import PipelineConfig
+from textsynth.pipeline.runner import RunContext, Stage
+from textsynth.types import Utterance
+
+logger = logging.getLogger(__name__)
+
+
+def _read(path: Path | None, name: str) -> list[Utterance]:
+    if path is None or not (path / name).exists():
+        return []
+    return list(read_utterances(path / name))
+
+
+def _pii_key(cfg: PipelineConfig) -> bytes:
+    sc = cfg.scrub
+    if sc.key_file:
+        return cfg.resolve(sc.key_file).read_bytes().strip()
+    key = os.environ.get(sc.key_env, "")
+    if not key:
+        logger.warning("no PII key in $%s: using a per-run key derived from the run seed; set %s "
+                       "for surrogates that stay consistent across runs", sc.key_env, sc.key_env)
+        key = f"textsynth-run-{cfg.name}-{cfg.seed}"
+    return key.encode()
+
+
+def make_pseudonymiser(cfg: PipelineConfig) -> Any:
+    """Return the configured :class:`textsynth.pii.Pseudonymiser`."""
+    from textsynth.pii import Pseudonymiser
+
+    ner = cfg.scrub.ner
+    ner_arg: Any = None if ner == "none" else ("auto" if ner == "auto" else ner)
+    return Pseudonymiser(lang=cfg.language, operator=cfg.scrub.operator, key=_pii_key(cfg),
+                         ner=ner_arg)
+
+
+def run_seeds(ctx: RunContext, out: Path) -> dict[str, Any]:
+    """Load the seeds and pseudonymise them (so nothing downstream sees real PII)."""
+    cfg = ctx.config
+    assert cfg.seeds is not None
+    seeds = list(read_utterances(cfg.resolve(cfg.seeds.path), language=cfg.language))
+    summary: dict[str, Any] = {"seeds": len(seeds), "intents": len({u.intent for u in seeds})}
+    if cfg.scrub.enabled:
+        scrubbed = list(make_pseudonymiser(cfg).scrub_utterances(seeds))
+        changed = sum(a.text != b.text for a, b in zip(seeds, scrubbed, strict=True))
+        summary["scrubbed_records_changed"] = changed
+        seeds = scrubbed
+    write_utterances_jsonl(seeds, out / "seeds.jsonl")
+    return summary
+
+
+def run_grammar(ctx: RunContext, out: Path) -> dict[str, Any]:
+    """Expand the grammar (distinct utterances, seeded, with coverage)."""
+    from textsynth.grammar import count, expand, load_grammar
+
+    cfg = ctx.config
+    assert cfg.grammar is not None
+    g = load_grammar(cfg.resolve(cfg.grammar.path))
+    counts = count(g)
+    n = cfg.grammar.n or None
+    utts = expand(g, n=n, seed=cfg.seed, dedupe=cfg.grammar.dedupe, coverage=cfg.grammar.coverage)
+    k = write_utterances_jsonl(utts, out / "grammar.jsonl")
+    return {"utterances": k, "space": {i: str(c) for i, c in counts.items()}}
+
+
+def _training_set(ctx: RunContext) -> list[Utterance]:
+    cfg = ctx.config
+    data: list[Utterance] = []
+    if "seeds" in cfg.lm.train_on:
+        data += _read(ctx.output("seeds"), "seeds.jsonl")
+    if "grammar" in cfg.lm.train_on:
+        data += _read(ctx.output("grammar"), "grammar.jsonl")
+    if cfg.lm.max_train_examples and len(data) > cfg.lm.max_train_examples:
+        import random
+
+        data = random.Random(cfg.seed).sample(data, cfg.lm.max_train_examples)
+    if not data:
+        raise ConfigError("the LM has nothing to learn from: add seeds or set lm.train_on: [grammar]")
+    return data
+
+
+def run_finetune(ctx: RunContext, out: Path) -> dict[str, Any]:
+    """Fine-tune the base model (LoRA) on the training set."""
+    from textsynth.lm import FinetuneConfig, finetune
+
+    cfg = ctx.config
+    kw: dict[str, Any] = {"seed": cfg.seed, **cfg.lm.extra.get("finetune", {})}
+    if cfg.lm.base_model:
+        kw["base_model"] = cfg.lm.base_model
+    if cfg.lm.epochs:
+        kw["epochs"] = cfg.lm.epochs
+    info = finetune(_training_set(ctx), out / "model", FinetuneConfig(**kw))
+    return {"run_dir": str(out / "model"), "info": _plain(info)}
+
+
+def run_sample(ctx: RunContext, out: Path) -> dict[str, Any]:
+    """Sample new utterances per intent (fine-tuned or prompted), then filter them."""
+    from textsynth.lm import SampleConfig, prompt_sample, sample
+
+    cfg = ctx.config
+    kw: dict[str, Any] = {"per_intent": cfg.lm.per_intent, "temperature": cfg.lm.temperature,
+                          "top_p": cfg.lm.top_p, "seed": cfg.seed,
+                          "fidelity_threshold": cfg.lm.fidelity_threshold,
+                          **cfg.lm.extra.get("sample", {})}
+    seeds = _training_set(ctx)
+    scfg = SampleConfig(**kw)
+    if cfg.lm.mode == "finetune":
+        model_dir = ctx.output("finetune")
+        assert model_dir is not None
+        utts, summary = sample(model_dir / "model", scfg, seeds=seeds)
+    else:
+        utts, summary = prompt_sample(seeds, scfg, base_model=cfg.lm.base_model or None)
+    write_utterances_jsonl(utts, out / "generated.jsonl")
+    with open(out / "filters.json", "w", encoding="utf-8") as fh:
+        json.dump(_plain(summary), fh, indent=2, default=str)
+    return {"generated": len(utts), "filters": _plain(summary)}
+
+
+def run_merge(ctx: RunContext, out: Path) -> dict[str, Any]:
+    """Merge seeds, grammar output and generated utterances into one training set (no duplicates)."""
+    seen: set[tuple[str, str]] = set()
+    merged: list[Utterance] = []
+    by_source: dict[str, int] = {}
+    for stage, name in (("seeds", "seeds.jsonl"), ("grammar", "grammar.jsonl"),
+                        ("sample", "generated.jsonl")):
+        for u in _read(ctx.output(stage), name):
+            key = (u.text.casefold().strip(), u.intent)
+            if key in seen:
+                continue
+            seen.add(key)
+            merged.append(u)
+            by_source[stage] = by_source.get(stage, 0) + 1
+    write_utterances_jsonl(merged, out / "train.jsonl")
+    return {"utterances": len(merged), "by_source": by_source}
+
+
+def run_evaluate(ctx: RunContext, out: Path) -> dict[str, Any]:
+    """Evaluate the synthetic part (grammar + generated) against the seeds."""
+    from textsynth.metrics import evaluate
+
+    cfg = ctx.config
+    ev = cfg.evaluate
+    synthetic = _read(ctx.output("grammar"), "grammar.jsonl") + _read(ctx.output("sample"),
+                                                                       "generated.jsonl")
+    seeds = _read(ctx.output("seeds"), "seeds.jsonl") or synthetic[: max(1, len(synthetic) // 10)]
+    opt = {k: list(read_utterances(cfg.resolve(p))) for k, p in
+           (("holdout", ev.holdout), ("reference", ev.reference), ("test", ev.test)) if p}
+    report = evaluate(synthetic, seeds, embeddings=ev.embeddings, seed=cfg.seed, **opt)
+    report.save(out / "report")
+    return {"report": str(out / "report" / "report.html"), "headline": _headline(report)}
+
+
+def run_export(ctx: RunContext, out: Path) -> dict[str, Any]:
+    """Write the merged training set in every requested format."""
+    merged = _read(ctx.output("merge"), "train.jsonl")
+    written = {}
+    for fmt in ctx.config.export.formats:
+        cls = formats.registry.get(fmt)
+        ext = cls.extensions[0] if cls.extensions else ""
+        path = out / f"train{ext}"
+        formats.write(merged, path, fmt)
+        written[fmt] = str(path)
+    return {"files": written}
+
+
+def _headline(report: Any) -> dict[str, Any]:
+    try:
+        return dict(report.headline())
+    except AttributeError:
+        return {}
+
+
+def _plain(obj: Any) -> Any:
+    if hasattr(obj, "to_dict"):
+        return obj.to_dict()
+    if hasattr(obj, "__dataclass_fields__"):
+        from dataclasses import asdict
+
+        return asdict(obj)
+    return obj
+
+
+def build_stages(cfg: PipelineConfig) -> list[Stage]:
+    """Return the stages this config asks for, in order."""
+    stages: list[Stage] = []
+    if cfg.seeds is not None:
+        stages.append(Stage("seeds", run_seeds, (), "scrub",
+                            lambda c: [c.resolve(c.seeds.path)] if c.seeds else []))
+    if cfg.grammar is not None:
+        stages.append(Stage("grammar", run_grammar, (), "grammar",
+                            lambda c: [c.resolve(c.grammar.path)] if c.grammar else []))
+    up = tuple(s.name for s in stages)
+    if cfg.lm.mode == "finetune":
+        stages.append(Stage("finetune", run_finetune, up, "lm"))
+    if cfg.lm.mode != "off":
+        stages.append(Stage("sample", run_sample, (*up, "finetune"), "lm"))
+    every = tuple(s.name for s in stages)
+    stages.append(Stage("merge", run_merge, every))
+    if cfg.evaluate.enabled:
+        stages.append(Stage("evaluate", run_evaluate, every, "evaluate"))
+    stages.append(Stage("export", run_export, ("merge",), "export"))
+    return stages
