@@ -118,14 +118,15 @@ def run_sample(ctx: RunContext, out: Path) -> dict[str, Any]:
                           "top_p": cfg.lm.top_p, "seed": cfg.seed,
                           "fidelity_threshold": cfg.lm.fidelity_threshold,
                           **cfg.lm.extra.get("sample", {})}
-    seeds = _training_set(ctx)
     scfg = SampleConfig(**kw)
+    seeds = _training_set(ctx) if cfg.lm.mode == "prompt" else []
     if cfg.lm.mode == "finetune":
         model_dir = ctx.output("finetune")
         assert model_dir is not None
-        utts, summary = sample(model_dir / "model", scfg, seeds=seeds)
+        utts, summary = sample(model_dir / "model", scfg)
     else:
-        utts, summary = prompt_sample(seeds, scfg, base_model=cfg.lm.base_model or None)
+        extra = {"base_model": cfg.lm.base_model} if cfg.lm.base_model else {}
+        utts, summary = prompt_sample(seeds, scfg, **extra)
     write_utterances_jsonl(utts, out / "generated.jsonl")
     with open(out / "filters.json", "w", encoding="utf-8") as fh:
         json.dump(_plain(summary), fh, indent=2, default=str)
