@@ -1,0 +1,154 @@
+"""The declarative pipeline: config validation, stage outputs, resume after a kill."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from textsynth import pipeline
+from textsynth.errors import InputError
+from textsynth.io import read_utterances
+
+GRAMMAR = """\
+%[check_balance]
+    ~[greet?] what is my @[account] balance ~[please?]
+    ~[greet?] how much is in my @[account] account
+
+%[transfer]
+    ~[greet?] send @[amount] to @[account] ~[please?]
+
+~[greet]
+    hi
+    hello
+
+~[please]
+    please
+    thanks
+
+@[account]
+    checking
+    savings
+    current = checking
+
+@[amount]
+    10 euros
+    20 dollars
+"""
+
+SEEDS = [
+    {"text": "what's in my savings, I am Anna Smith, anna.smith@example.com", "intent": "check_balance",
+     "entities": [{"start": 13, "end": 20, "label": "account", "value": "savings"}]},
+    {"text": "send 5 euros to checking", "intent": "transfer",
+     "entities": [{"start": 5, "end": 12, "label": "amount", "value": "5 euros"}]},
+]
+
+
+def _write_example(tmp_path: Path, n: int, extra: str = "") -> Path:
+    (tmp_path / "g.chatette").write_text(GRAMMAR)
+    (tmp_path / "seeds.jsonl").write_text("".join(json.dumps(s) + "\n" for s in SEEDS))
+    cfg = tmp_path / "pipeline.yaml"
+    cfg.write_text(f"""\
+name: t
+seed: 3
+seeds: {{path: seeds.jsonl}}
+scrub: {{ner: none}}
+grammar: {{path: g.chatette, n: {n}, dedupe: casefold}}
+lm: {{mode: off}}
+evaluate: {{enabled: false}}
+export: {{formats: [jsonl, rasa-yaml]}}
+{extra}""")
+    return cfg
+
+
+def test_pipeline_runs_stages_and_exports(tmp_path):
+    cfg = pipeline.load(_write_example(tmp_path, n=0))
+    results = pipeline.run(cfg, tmp_path / "run")
+    assert [r.name for r in results] == ["seeds", "grammar", "merge", "export"]
+    seeds = list(read_utterances(results[0].path / "seeds.jsonl"))
+    assert "anna.smith@example.com" not in seeds[0].text  # scrubbed before anything else
+    for u in seeds:
+        for s in u.spans:
+            assert u.text[s.start:s.end]  # spans still aligned
+    grammar = list(read_utterances(results[1].path / "grammar.jsonl"))
+    assert len({u.text for u in grammar}) == len(grammar) > 10
+    assert (results[3].path / "train.yml").read_text().startswith('version: "3.1"')
+
+
+def test_second_run_skips_finished_stages(tmp_path):
+    cfg = pipeline.load(_write_example(tmp_path, n=0))
+    pipeline.run(cfg, tmp_path / "run")
+    again = pipeline.run(cfg, tmp_path / "run")
+    assert all(r.skipped for r in again)
+
+
+def test_changed_config_redoes_the_stage_and_its_downstream(tmp_path):
+    pipeline.run(pipeline.load(_write_example(tmp_path, n=0)), tmp_path / "run")
+    (tmp_path / "seeds.jsonl").write_text(json.dumps(SEEDS[1]) + "\n")
+    results = pipeline.run(pipeline.load(tmp_path / "pipeline.yaml"), tmp_path / "run")
+    assert {r.name: r.skipped for r in results} == {"seeds": False, "grammar": True,
+                                                     "merge": False, "export": False}
+
+
+@pytest.mark.parametrize("bad, message", [
+    ("lm: {mode: sometimes}", "lm.mode must be finetune, prompt or off"),
+    ("grammer: {path: x}", "unknown key 'grammer' \\(did you mean 'grammar'\\?\\)"),
+    ("lm: {epoch: 3}", "unknown key 'lm.epoch' \\(did you mean 'epochs'\\?\\)"),
+])
+def test_bad_pipeline_file_is_named(tmp_path, bad, message):
+    cfg = tmp_path / "p.yaml"
+    cfg.write_text(f"seeds: {{path: s.jsonl}}\n{bad}\n")
+    with pytest.raises(InputError, match=message) as exc:
+        pipeline.load(cfg)
+    assert str(cfg) in str(exc.value)
+
+
+def test_yaml_syntax_error_has_line_and_column(tmp_path):
+    cfg = tmp_path / "p.yaml"
+    cfg.write_text("seeds:\n  path: [unclosed\n")
+    with pytest.raises(InputError, match=r"p.yaml:\d+:\d+: invalid YAML"):
+        pipeline.load(cfg)
+
+
+def test_killed_run_resumes_without_redoing_finished_stages(tmp_path):
+    """Kill `textsynth run` in the middle of the (long) grammar stage, then run it again."""
+    cfg_path = _write_example(tmp_path, n=0)
+    big = "\n".join(f"    w{i}" for i in range(400))
+    # a grammar stage that takes a while: ~10^7 combinations, all of them asked for
+    (tmp_path / "g.chatette").write_text(
+        GRAMMAR + f"\n%[slow]\n    ~[a] ~[b] ~[c]\n~[a]\n{big}\n~[b]\n{big}\n~[c]\n{big}\n")
+    run_dir = tmp_path / "run"
+    env = {**os.environ, "TEXTSYNTH_PROGRESS": "0"}
+    cmd = [sys.executable, "-c", "import sys; from textsynth.cli import main; sys.exit(main())",
+           "run", str(cfg_path), "--run-dir", str(run_dir)]
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    stages = run_dir / "stages"
+    deadline = time.time() + 60
+    while time.time() < deadline:  # wait until seeds is done and grammar is under way
+        if (stages / "01-seeds" / "DONE.json").exists() and list(stages.glob(".02-grammar.tmp-*")):
+            break
+        time.sleep(0.05)
+    else:
+        proc.kill()
+        pytest.fail("the grammar stage never started")
+    time.sleep(0.5)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=10)
+    assert not (stages / "02-grammar").exists()  # no half-finished stage folder in place
+    seeds_done = (stages / "01-seeds" / "DONE.json").read_text()
+
+    # resume with a smaller request for the slow intent so the test stays quick
+    (tmp_path / "g.chatette").write_text(GRAMMAR)
+    cfg = pipeline.load(cfg_path)
+    results = pipeline.run(cfg, run_dir)
+    assert results[0].name == "seeds" and results[0].skipped
+    assert (stages / "01-seeds" / "DONE.json").read_text() == seeds_done
+    assert not results[1].skipped and not list(stages.glob(".*.tmp-*"))
+    out = list(read_utterances(results[1].path / "grammar.jsonl"))  # complete, parseable
+    assert out and all(u.intent in ("check_balance", "transfer") for u in out)
