@@ -1,0 +1,169 @@
+"""The detector (analyzer): NER + pattern recognizers + context + names, overlaps resolved."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+
+from textsynth.pii.context import ContextScorer
+from textsynth.pii.entities import Finding
+from textsynth.pii.names import TITLES, NameFinder
+from textsynth.pii.ner import NerBackend, make_ner
+from textsynth.pii.recognizers import CustomConfig, Recognizer, build_recognizers, load_custom
+from textsynth.pii.resolve import resolve
+
+__all__ = ["NER_SCORE", "Detector"]
+
+NER_SCORE = 0.85
+_DATE_WORDS = re.compile(
+    r"\d|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|mon|tue|wed|thu|fri|sat|sun|"
+    r"janv|févr|fevr|mars|avr|mai|juin|juil|août|aout|sept|déc|lundi|mardi|mercredi|jeudi|"
+    r"vendredi|samedi|dimanche)",
+    re.IGNORECASE,
+)
+_EDGE = " \t\n\r.,;:!?\"'“”‘’()[]{}"
+
+
+class Detector:
+    """Find PII spans in texts; documents (lists of texts) share recurring names.
+
+    Args:
+        language: default language of the texts (``en``, ``fr``...).
+        ner: a :class:`NerBackend`, a spaCy pipeline name, a language -> name map, or ``None``
+            for the default models; ``False`` turns NER off (patterns only).
+        recognizers: recognizer instances or registered names (default: the built-in set).
+        threshold: findings scoring below this after context are dropped.
+        custom: a :class:`CustomConfig` or the path of a YAML/TOML recognizer file.
+        allow_list: values never reported (case-insensitive).
+        deny_list: entity type -> values always reported.
+        entities: report only these entity types (default: all).
+        names: find titled, introduced and recurring names.
+    """
+
+    def __init__(
+        self,
+        language: str = "en",
+        *,
+        ner: NerBackend | str | Mapping[str, str] | bool | None = None,
+        recognizers: Sequence[Recognizer | str] | None = None,
+        threshold: float = 0.4,
+        custom: CustomConfig | str | None = None,
+        allow_list: Iterable[str] = (),
+        deny_list: Mapping[str, Iterable[str]] | None = None,
+        entities: Iterable[str] | None = None,
+        names: bool = True,
+    ) -> None:
+        self.language = language
+        self.ner = None if ner is False else make_ner(None if ner is True else ner)
+        names_ = [r for r in recognizers or () if isinstance(r, str)]
+        recs = [r for r in recognizers or () if not isinstance(r, str)]
+        self.recognizers: list[Recognizer] = (
+            build_recognizers(None) if recognizers is None else recs + build_recognizers(names_)
+        )
+        if isinstance(custom, str):
+            custom = load_custom(custom)
+        allow = set(allow_list)
+        deny = {k: list(v) for k, v in (deny_list or {}).items()}
+        if custom is not None:
+            self.recognizers += custom.recognizers
+            allow |= set(custom.allow_list)
+            for k, v in custom.deny_list.items():
+                deny.setdefault(k, []).extend(v)
+        self.allow = frozenset(a.casefold() for a in allow)
+        self.deny = {
+            k: re.compile(r"(?<!\w)(?:%s)(?!\w)" % "|".join(map(re.escape, vs)), re.IGNORECASE)
+            for k, vs in deny.items() if vs
+        }
+        self.threshold = threshold
+        self.entities = frozenset(entities) if entities is not None else None
+        self.context = ContextScorer(self.recognizers)
+        self.use_names = names
+        self._names: dict[str, NameFinder] = {}
+
+    def __getstate__(self) -> dict[str, object]:
+        return {**self.__dict__, "_names": {}}
+
+    def detect(self, text: str, language: str | None = None) -> list[Finding]:
+        """Return the findings in one text."""
+        return self.detect_documents([[text]], [language or self.language])[0][0]
+
+    def detect_documents(
+        self, docs: Sequence[Sequence[str]], languages: Sequence[str] | None = None
+    ) -> list[list[list[Finding]]]:
+        """Return findings for each text of each document (one NER batch for all of them)."""
+        langs = list(languages) if languages is not None else [self.language] * len(docs)
+        ner_hits = self._ner(docs, langs)
+        out = []
+        for di, (texts, lang) in enumerate(zip(docs, langs)):
+            per_text = [self._patterns(t, lang) + ner_hits[di][ti] for ti, t in enumerate(texts)]
+            if self.use_names:
+                nf = self._name_finder(lang)
+                per_text = [fs + nf.local(t) for fs, t in zip(per_text, texts)]
+                first = [resolve(fs, self.threshold) for fs in per_text]
+                people = {t[f.start : f.end] for fs, t in zip(first, texts) for f in fs
+                          if f.entity == "PERSON"}
+                if people:
+                    again = nf.recurring(texts, sorted(people))
+                    per_text = [fs + more for fs, more in zip(per_text, again)]
+            out.append([self._finish(t, fs) for t, fs in zip(texts, per_text)])
+        return out
+
+    # -- steps -------------------------------------------------------------------------------
+
+    def _name_finder(self, lang: str) -> NameFinder:
+        if lang not in self._names:
+            self._names[lang] = NameFinder(lang)
+        return self._names[lang]
+
+    def _ner(self, docs: Sequence[Sequence[str]], langs: Sequence[str]) -> list[list[list[Finding]]]:
+        result: list[list[list[Finding]]] = [[[] for _ in texts] for texts in docs]
+        if self.ner is None:
+            return result
+        by_lang: dict[str, list[tuple[int, int]]] = {}
+        for di, (texts, lang) in enumerate(zip(docs, langs)):
+            for ti in range(len(texts)):
+                by_lang.setdefault(lang, []).append((di, ti))
+        for lang, where in by_lang.items():
+            texts = [docs[di][ti] for di, ti in where]
+            for (di, ti), ents, text in zip(where, self.ner.entities(texts, lang), texts):
+                result[di][ti] = [f for s, e, lab in ents
+                                  if (f := _clean_ner(text, s, e, lab, self.ner.name)) is not None]
+        return result
+
+    def _patterns(self, text: str, lang: str) -> list[Finding]:
+        found: list[Finding] = []
+        for r in self.recognizers:
+            if r.supports(lang):
+                found.extend(r.analyze(text, lang))
+        found = self.context.apply(text, found)
+        for entity, rx in self.deny.items():
+            found.extend(Finding(m.start(), m.end(), entity, 1.0, "deny-list") for m in rx.finditer(text))
+        return found
+
+    def _finish(self, text: str, findings: list[Finding]) -> list[Finding]:
+        kept = resolve(findings, self.threshold)
+        if self.allow:
+            kept = [f for f in kept if text[f.start : f.end].strip(_EDGE).casefold() not in self.allow]
+        if self.entities is not None:
+            kept = [f for f in kept if f.entity in self.entities]
+        return kept
+
+
+def _clean_ner(text: str, start: int, end: int, label: str, recognizer: str) -> Finding | None:
+    """Trim punctuation, titles and possessives off an NER span; drop date words without a date."""
+    while start < end and text[start] in _EDGE:
+        start += 1
+    while end > start and text[end - 1] in _EDGE:
+        end -= 1
+    if label == "PERSON":
+        m = re.match(r"(\w+)\.?\s+", text[start:end])
+        if m and m.group(1).lower() in TITLES:
+            start += m.end()
+        if text[start:end].endswith(("'s", "’s")):
+            end -= 2
+    if end - start < 2:
+        return None
+    score = NER_SCORE
+    if label == "DATE" and not _DATE_WORDS.search(text[start:end]):
+        score = 0.3  # "today", "this year": not a date that identifies anyone
+    return Finding(start, end, label, score, recognizer)

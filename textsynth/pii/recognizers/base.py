@@ -1,0 +1,143 @@
+"""Recognizer base classes: a :class:`Recognizer` finds spans; a :class:`PatternRecognizer`
+is data (patterns, context words, an entity type) plus one ``validate`` hook."""
+
+from __future__ import annotations
+
+import re
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from textsynth.errors import ConfigError
+from textsynth.pii.entities import Finding
+
+__all__ = ["Pattern", "PatternRecognizer", "Recognizer"]
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """A named regular expression with a base score.
+
+    Attributes:
+        name: pattern name (reported nowhere but in errors and debugging).
+        regex: the expression; if it has a group named ``pii`` only that group is the finding.
+        score: base score in [0, 1] before validation and context.
+        flags: ``re`` flags.
+    """
+
+    name: str
+    regex: str
+    score: float
+    flags: int = 0
+    compiled: re.Pattern[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.score <= 1.0:
+            raise ConfigError(f"pattern {self.name!r}: score must be in [0, 1], got {self.score!r}")
+        try:
+            compiled = re.compile(self.regex, self.flags)
+        except re.error as exc:
+            raise ConfigError(
+                f"pattern {self.name!r}: invalid regular expression {self.regex!r}: {exc}"
+            ) from None
+        object.__setattr__(self, "compiled", compiled)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the declarative form used in YAML/TOML recognizer files."""
+        return {"name": self.name, "regex": self.regex, "score": self.score}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Pattern:
+        """Build a pattern from ``{"name", "regex", "score"}`` (``ConfigError`` if incomplete)."""
+        try:
+            return cls(str(d.get("name", "pattern")), str(d["regex"]), float(d.get("score", 0.6)))
+        except KeyError as exc:
+            raise ConfigError(f"pattern {d!r} needs a {exc.args[0]!r} field") from None
+
+
+class Recognizer(ABC):
+    """Finds one or more entity types in a text.
+
+    Subclasses set the class attributes and implement :meth:`analyze`. Context words (lower-case)
+    near a finding raise its score; negative context words lower it (see ``pii.context``).
+    """
+
+    name: ClassVar[str] = ""
+    entities: ClassVar[tuple[str, ...]] = ()
+    context: ClassVar[tuple[str, ...]] = ()
+    negative_context: ClassVar[tuple[str, ...]] = ()
+    languages: ClassVar[tuple[str, ...] | None] = None  # None: every language
+    default: ClassVar[bool] = True  # part of the default recognizer set
+
+    def supports(self, language: str) -> bool:
+        """Return whether this recognizer runs on texts in ``language``."""
+        return self.languages is None or language in self.languages
+
+    @abstractmethod
+    def analyze(self, text: str, language: str) -> list[Finding]:
+        """Return the findings in ``text`` (scores before context)."""
+
+
+class PatternRecognizer(Recognizer):
+    """A recognizer made of data: ``patterns``, ``entity``, context words, one ``validate`` hook.
+
+    ``validate(match_text)`` returns ``True`` (a checksum passed: score 1.0), ``False`` (drop the
+    match) or ``None`` (keep the pattern's score). Subclasses override only the data and the hook.
+
+    Args:
+        name: recognizer name (defaults to the class attribute).
+        entity: entity type (defaults to the class attribute).
+        patterns: patterns (default: the class attribute ``PATTERNS``).
+        context: context words (default: the class attribute).
+    """
+
+    PATTERNS: ClassVar[Sequence[Pattern]] = ()
+    entity: ClassVar[str] = ""
+
+    def __init__(
+        self,
+        *,
+        name: str | None = None,
+        entity: str | None = None,
+        patterns: Sequence[Pattern] | None = None,
+        context: Sequence[str] | None = None,
+        negative_context: Sequence[str] | None = None,
+        languages: Sequence[str] | None = None,
+    ) -> None:
+        if name is not None:
+            self.name = name
+        if entity is not None:
+            self.entity = entity
+        if not self.entity:
+            raise ConfigError(f"recognizer {self.name!r} has no entity type")
+        self.entities = (self.entity,)
+        self.patterns = tuple(patterns if patterns is not None else self.PATTERNS)
+        if not self.patterns:
+            raise ConfigError(f"recognizer {self.name!r} has no patterns")
+        if context is not None:
+            self.context = tuple(w.lower() for w in context)
+        if negative_context is not None:
+            self.negative_context = tuple(w.lower() for w in negative_context)
+        if languages is not None:
+            self.languages = tuple(languages)
+
+    def validate(self, match: str) -> bool | None:
+        """Return ``True`` to accept with full confidence, ``False`` to drop, ``None`` to keep."""
+        return None
+
+    def analyze(self, text: str, language: str) -> list[Finding]:  # noqa: D102
+        out: list[Finding] = []
+        for pat in self.patterns:
+            rx = pat.compiled
+            has_group = "pii" in rx.groupindex
+            for m in rx.finditer(text):
+                start, end = m.span("pii") if has_group else m.span()
+                if start < 0 or end <= start:
+                    continue
+                verdict = self.validate(text[start:end])
+                if verdict is False:
+                    continue
+                score = 1.0 if verdict else pat.score
+                out.append(Finding(start, end, self.entity, score, self.name))
+        return out

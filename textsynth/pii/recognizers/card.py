@@ -1,0 +1,32 @@
+"""Payment card numbers (12-19 digits, Luhn-valid; a known brand prefix scores higher)."""
+
+from __future__ import annotations
+
+import re
+
+from textsynth.pii.checksums import luhn_valid
+from textsynth.pii.recognizers.base import Pattern, PatternRecognizer
+from textsynth.registry import recognizers
+
+# issuer prefixes of the major brands (ISO/IEC 7812 IIN ranges)
+_BRAND = re.compile(r"^(?:4|5[1-5]|2[2-7]|3[47]|3[0689]|6(?:011|5|4[4-9]|2)|35|50|5[6-9]|6[37])")
+
+
+@recognizers.register()
+class CreditCardRecognizer(PatternRecognizer):
+    """Card numbers, plain or grouped by spaces or dashes, checked with Luhn."""
+
+    name = "credit-card"
+    entity = "CREDIT_CARD"
+    PATTERNS = (
+        Pattern("card-grouped", r"(?<![\d-])\d{4}(?:[ -]\d{4}){2}[ -]\d{1,7}(?![\d-])", 0.3),
+        Pattern("card-amex", r"(?<![\d-])3[47]\d{2}[ -]\d{6}[ -]\d{5}(?![\d-])", 0.3),
+        Pattern("card-plain", r"(?<![\d.,/-])\d{12,19}(?![\d/-]|[.,]\d)", 0.2),
+    )
+    context = ("card", "credit", "debit", "visa", "mastercard", "amex", "cc", "carte", "payment")
+
+    def validate(self, match: str) -> bool | None:  # noqa: D102
+        digits = match.replace(" ", "").replace("-", "")
+        if not 12 <= len(digits) <= 19 or not luhn_valid(digits) or len(set(digits)) < 2:
+            return False
+        return True if _BRAND.match(digits) else None

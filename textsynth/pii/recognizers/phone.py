@@ -1,0 +1,78 @@
+"""Telephone numbers: a cheap candidate pattern, then :mod:`phonenumbers` validation.
+
+The text's language gives the first region to try (``en``: US, GB; ``fr``: FR, BE, CH...);
+numbers with a ``+`` country code are parsed as international.
+"""
+
+from __future__ import annotations
+
+import re
+
+from textsynth.pii.entities import Finding
+from textsynth.pii.recognizers.base import Recognizer
+from textsynth.registry import recognizers
+
+REGION_HINTS: dict[str, tuple[str, ...]] = {
+    "en": ("US", "GB", "CA", "AU", "IE", "IN"),
+    "fr": ("FR", "BE", "CH", "CA"),
+    "de": ("DE", "AT", "CH"),
+    "es": ("ES", "MX", "AR"),
+    "it": ("IT", "CH"),
+    "nl": ("NL", "BE"),
+    "pt": ("PT", "BR"),
+}
+_FALLBACK_REGIONS = ("US", "GB", "FR", "DE", "ES", "IT", "NL", "AU", "BR", "IN")
+
+_CANDIDATE = re.compile(
+    r"(?<![\w+/.:-])(?:\+|00)?\(?\d{1,4}\)?(?:[ .\-]{0,2}\(?\d{1,5}\)?){1,6}(?![\w/]|[.-]\d)"
+)
+# shapes that are something else: SSN, dotted date or IPv4 address
+_NOT_PHONE = re.compile(r"\d{3}-\d{2}-\d{4}|\d{1,2}[.-]\d{1,2}[.-]\d{2,4}|\d{1,3}(?:\.\d{1,3}){3}")
+
+
+@recognizers.register()
+class PhoneRecognizer(Recognizer):
+    """Phone numbers valid in a hinted region (0.75), or merely possible there (0.4)."""
+
+    name = "phone"
+    entities = ("PHONE",)
+    context = (
+        "phone", "telephone", "tel", "mobile", "cell", "call", "number", "fax", "reach", "contact",
+        "whatsapp", "sms", "text", "téléphone", "portable", "numéro", "appeler", "office",
+    )
+    negative_context = ("order", "invoice", "version", "isbn", "ref", "reference")
+
+    def __init__(self) -> None:
+        import phonenumbers
+
+        self._pn = phonenumbers
+
+    def analyze(self, text: str, language: str) -> list[Finding]:  # noqa: D102
+        out: list[Finding] = []
+        pn = self._pn
+        regions = REGION_HINTS.get(language, ()) + _FALLBACK_REGIONS
+        for m in _CANDIDATE.finditer(text):
+            cand = m.group()
+            digits = sum(c.isdigit() for c in cand)
+            if not 7 <= digits <= 15 or _NOT_PHONE.fullmatch(cand):
+                continue
+            start, end = m.span()
+            # a bare run of digits (no separators, no +) is more often an id than a phone
+            bare = cand.isdigit()
+            best = 0.0
+            for region in ("ZZ",) if cand.startswith(("+", "00")) else regions:
+                try:
+                    num = pn.parse(cand if region != "ZZ" or cand[0] == "+" else "+" + cand[2:],
+                                   None if region == "ZZ" else region)
+                except pn.NumberParseException:
+                    continue
+                if pn.is_valid_number(num):
+                    best = 0.75
+                    break
+                if best < 0.4 and pn.is_possible_number(num):
+                    best = 0.4
+            if best and bare:
+                best -= 0.2
+            if best:
+                out.append(Finding(start, end, "PHONE", best, self.name))
+        return out

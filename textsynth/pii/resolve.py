@@ -1,0 +1,32 @@
+"""Overlap resolution: keep the best findings so that no two overlap."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from textsynth.pii.entities import Finding
+
+__all__ = ["resolve"]
+
+
+def resolve(findings: Iterable[Finding], threshold: float = 0.0) -> list[Finding]:
+    """Return non-overlapping findings scoring at least ``threshold``, sorted by start.
+
+    Higher scores win, then longer spans. A finding that wholly contains every kept finding it
+    overlaps replaces them (an address swallows the city NER found inside it; a card number
+    swallows the "date" NER saw in it), provided it passed the threshold itself.
+    """
+    cands = sorted(
+        (f for f in findings if f.score >= threshold),
+        key=lambda f: (-f.score, -(f.end - f.start), f.start),
+    )
+    kept: list[Finding] = []
+    for f in cands:
+        hits = [k for k in kept if k.start < f.end and f.start < k.end]
+        if not hits:
+            kept.append(f)
+        elif all(f.start <= k.start and k.end <= f.end and len(f) > len(k) for k in hits):
+            kept = [k for k in kept if k not in hits]
+            kept.append(f)
+    kept.sort(key=lambda f: f.start)
+    return kept

@@ -1,0 +1,140 @@
+"""Surrogates from Faker: names (part by part), organisations, places, addresses, e-mails, URLs.
+
+A name is replaced token by token, each token from its own keyed digest, so ``Margaret
+Okonkwo -> X Y`` implies ``Margaret -> X`` and ``Ms. Okonkwo -> Ms. Y`` anywhere in the corpus.
+Whether a token is a first name (and which gender) comes from Faker's name lists, never from its
+position, so the choice is the same wherever the token appears. Casing is kept per token.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+import string
+from typing import Any
+
+from textsynth.pii.names import TITLES
+from textsynth.pii.surrogates.base import SurrogateContext
+from textsynth.registry import surrogates
+
+_TOKEN = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
+
+
+def match_case(template: str, word: str) -> str:
+    """Return ``word`` cased like ``template`` (UPPER, lower, Title)."""
+    if template.isupper() and len(template) > 1:
+        return word.upper()
+    if template.islower():
+        return word.lower()
+    if template[:1].isupper():
+        return word[:1].upper() + word[1:]
+    return word
+
+
+def _name_pools(locale: str) -> dict[str, Any]:
+    pools: dict[str, Any] = {}
+    for loc in (locale, "en_US"):
+        try:
+            prov = importlib.import_module(f"faker.providers.person.{loc}").Provider
+        except ImportError:
+            continue
+        # one-word entries only, so that a name keeps its number of parts
+        female = [n for n in getattr(prov, "first_names_female", ()) or () if " " not in n]
+        male = [n for n in getattr(prov, "first_names_male", ()) or () if " " not in n]
+        last = [n for n in getattr(prov, "last_names", ()) or () if " " not in n]
+        if female and male and last:
+            pools = {"female": female, "male": male, "last": last}
+            break
+    pools["female_set"] = {n.lower() for n in pools["female"]}
+    pools["male_set"] = {n.lower() for n in pools["male"]}
+    # the generic lists too, so that English first names are recognised in any locale
+    en = importlib.import_module("faker.providers.person.en_US").Provider
+    pools["female_set"] |= {n.lower() for n in en.first_names_female}
+    pools["male_set"] |= {n.lower() for n in en.first_names_male}
+    return pools
+
+
+def _name_token(token: str, ctx: SurrogateContext, pools: dict[str, Any]) -> str:
+    low = token.lower()
+    if low in TITLES:
+        return token
+    if len(token) == 1:  # an initial
+        rng = ctx.derive("PERSON-initial", low)
+        letters = [c for c in string.ascii_uppercase if c != token.upper()]
+        return match_case(token, rng.choice(letters))
+    if low in pools["female_set"]:
+        pool, role = pools["female"], "female"
+    elif low in pools["male_set"]:
+        pool, role = pools["male"], "male"
+    else:
+        pool, role = pools["last"], "last"
+    rng = ctx.derive(f"PERSON-{role}", low)
+    i = rng.randrange(len(pool))
+    for k in range(len(pool)):
+        cand = pool[(i + k) % len(pool)]
+        if cand.lower() != low:
+            return match_case(token, cand)
+    return match_case(token, "Alex")  # pragma: no cover
+
+
+@surrogates.register("PERSON")
+def person(value: str, ctx: SurrogateContext) -> str:
+    """A name with the same number of parts, the same casing and the same titles."""
+    pools = ctx.map.pool(ctx.locale, "names", _name_pools)
+    out = _TOKEN.sub(lambda m: _name_token(m.group(), ctx, pools), value)
+    if out == value:  # nothing but titles: fall back to a whole name
+        out = ctx.faker().name()
+    return out
+
+
+def _cased(value: str, new: str) -> str:
+    if value.isupper() and any(c.isalpha() for c in value):
+        return new.upper()
+    if value.islower():
+        return new.lower()
+    return new
+
+
+@surrogates.register("ORG")
+def org(value: str, ctx: SurrogateContext) -> str:
+    """A company name in the text's locale."""
+    return _cased(value, ctx.faker().company())
+
+
+@surrogates.register("LOCATION")
+def location(value: str, ctx: SurrogateContext) -> str:
+    """A city in the text's locale."""
+    return _cased(value, ctx.faker().city())
+
+
+@surrogates.register("ADDRESS")
+def address(value: str, ctx: SurrogateContext) -> str:
+    """A street address; a multi-line address stays multi-line."""
+    fk = ctx.faker()
+    new = fk.address() if "\n" in value.strip() else fk.street_address()
+    return _cased(value, new)
+
+
+@surrogates.register("EMAIL")
+def email(value: str, ctx: SurrogateContext) -> str:
+    """A valid address on a reserved example domain (never a real mailbox)."""
+    fk = ctx.faker()
+    local = re.sub(r"[^a-z0-9._-]", "", fk.user_name().lower()) or "user"
+    domain = ctx.rng.choice(("example.com", "example.org", "example.net"))
+    new = f"{local}@{domain}"
+    return new.upper() if value.isupper() else new
+
+
+@surrogates.register("URL")
+def url(value: str, ctx: SurrogateContext) -> str:
+    """A URL keeping the scheme, ``www.`` and a trailing slash; the path is dropped."""
+    m = re.match(r"(?i)((?:https?|ftp)://)?(www\.)?", value)
+    scheme, www = (m.group(1) or ""), (m.group(2) or "")
+    rest = value[m.end():]
+    host = re.split(r"[/?#]", rest, maxsplit=1)[0]
+    tld = host.rsplit(".", 1)[-1] if "." in host else "com"
+    word = re.sub(r"[^a-z0-9-]", "", ctx.faker().domain_word().lower()) or "site"
+    new = f"{scheme}{www}{word}.{tld.lower()}"
+    if rest[len(host):].startswith("/") or value.endswith("/"):
+        new += "/"
+    return new
