@@ -22,6 +22,11 @@ _DATE_WORDS = re.compile(
     re.IGNORECASE,
 )
 _EDGE = " \t\n\r.,;:!?\"'“”‘’()[]{}"
+# words NER glues to names ("Sorry Margaret") and field names it mistakes for entities ("IBAN")
+_LEADING = frozenset("hi hello hey sorry thanks thank dear ok okay yes no bonjour merci salut "
+                     "allo hallo cher chère".split())
+_KEYWORDS = frozenset("iban ssn email e-mail phone card visa mastercard amex nino nir url ip dob "
+                      "pin cvv zip postcode bic swift sms".split())
 
 
 class Detector:
@@ -155,9 +160,12 @@ def _clean_ner(text: str, start: int, end: int, label: str, recognizer: str) -> 
         start += 1
     while end > start and text[end - 1] in _EDGE:
         end -= 1
+    if text[start:end].lower() in _KEYWORDS:
+        return None
     if label == "PERSON":
-        m = re.match(r"(\w+)\.?\s+", text[start:end])
-        if m and m.group(1).lower() in TITLES:
+        while m := re.match(r"(\w+)\.?[\s,]+", text[start:end]):
+            if m.group(1).lower() not in TITLES and m.group(1).lower() not in _LEADING:
+                break
             start += m.end()
         if text[start:end].endswith(("'s", "’s")):
             end -= 2

@@ -106,7 +106,7 @@ class Pseudonymiser:
             doc_out = []
             for ti, text in enumerate(texts):
                 sl = list(slots[di][ti]) if slots is not None else []
-                hits = widen_to_slots(found[di][ti], sl) if sl else found[di][ti]
+                hits = widen_to_slots(found[di][ti], sl, text) if sl else found[di][ti]
                 reps = []
                 for f in hits:
                     value = text[f.start : f.end]
@@ -151,6 +151,10 @@ class Pseudonymiser:
         import functools
 
         return functools.partial(self.map_batch, text_field=text_field)
+
+    def new_vault(self) -> Vault:
+        """Return an empty vault under this pseudonymiser's key."""
+        return Vault(self._key)
 
     def save_vault(self, path: str) -> None:
         """Write the encrypted replacement -> original mapping (needs ``vault=True``)."""

@@ -34,10 +34,15 @@ class Edit:
                 "in_start": self.start, "in_end": self.end}
 
 
-def widen_to_slots(findings: Sequence[Finding], slots: Sequence[Span]) -> list[Finding]:
-    """Grow every hit that partly overlaps a slot to cover the slot; merge hits that then overlap.
+def widen_to_slots(
+    findings: Sequence[Finding], slots: Sequence[Span], text: str = ""
+) -> list[Finding]:
+    """Make hits respect slot boundaries: no hit may cut a slot.
 
-    A hit inside a slot, or containing it, is left alone: it never cuts a slot boundary.
+    A hit that partly overlaps a slot is widened to cover it (the slot is replaced as a whole);
+    hits that then overlap are merged; a hit that covers one or more slots and more text besides
+    is split at the slot boundaries, so each slot is exactly one replacement (a name hit
+    ``Margaret Okonkwo`` over the slots ``first`` and ``last`` becomes two replacements).
     """
     out: list[Finding] = []
     for f in findings:
@@ -61,7 +66,24 @@ def widen_to_slots(findings: Sequence[Finding], slots: Sequence[Span]) -> list[F
             merged[-1] = Finding(p.start, max(p.end, f.end), best.entity, best.score, best.recognizer)
         else:
             merged.append(f)
-    return merged
+    return [piece for f in merged for piece in _split(f, slots, text)]
+
+
+def _split(f: Finding, slots: Sequence[Span], text: str) -> list[Finding]:
+    inside = [s for s in slots if f.start <= s.start and s.end <= f.end]
+    if not inside or (len(inside) == 1 and (inside[0].start, inside[0].end) == (f.start, f.end)):
+        return [f]
+    cuts = sorted({f.start, f.end, *(b for s in inside for b in (s.start, s.end))})
+    pieces = []
+    for a, b in zip(cuts, cuts[1:]):
+        if not any(s.start == a and s.end == b for s in inside):  # a gap: trim its edges
+            while a < b and text and not text[a].isalnum():
+                a += 1
+            while b > a and text and not text[b - 1].isalnum():
+                b -= 1
+        if a < b:
+            pieces.append(Finding(a, b, f.entity, f.score, f.recognizer))
+    return pieces
 
 
 def apply_replacements(

@@ -41,8 +41,8 @@ _PATTERNS = (
             r"(?:\s+APO\s+A[AEP]\s+\d{5})?|Unit\s+\d{3,5}\s+Box\s+\d{3,5}"
             r"(?:\s+DPO\s+A[AEP]\s+\d{5})?|(?:APO|FPO|DPO)\s+A[AEP]\s+\d{5})(?![\w])", 0.7,
             re.IGNORECASE),
-    # 6750 Koskikatu 25 / Storgarden 52 (needs context)
-    Pattern("number-name-number", rf"(?<![\w.,-])(?:\d{{1,6}}[ \t]+)?{_W}(?:[ \t]+{_W}){{0,2}}[ \t]+"
+    # 6750 Koskikatu 25 (needs context)
+    Pattern("number-name-number", rf"(?<![\w.,-])\d{{1,6}}[ \t]+{_W}(?:[ \t]+{_W}){{0,2}}[ \t]+"
             r"\d{1,4}[a-zA-Z]?"
             r"(?![\w/.,-]\d|[\w/])", 0.2),
 )
@@ -96,12 +96,8 @@ class StreetAddressRecognizer(Recognizer):
         for pat in _PATTERNS:
             for m in pat.compiled.finditer(text):
                 start, end = m.span()
-                if pat.name == "number-name-number" and not any(c.isdigit() for c in text[start:end][:6]):
-                    score = 0.1  # "Storgarden 52" alone is weak even with context
-                else:
-                    score = pat.score
                 end = _extend(text, end, "\n" in text[start:end])
-                out.append(Finding(start, end, "ADDRESS", score, self.name))
+                out.append(Finding(start, end, "ADDRESS", pat.score, self.name))
         return out
 
 

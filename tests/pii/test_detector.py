@@ -1,0 +1,93 @@
+"""Detector: NER + patterns + context + names; overlaps; allow/deny lists; custom files."""
+
+from __future__ import annotations
+
+import pytest
+
+from textsynth.errors import ConfigError
+from textsynth.pii import Detector, FakeNer, Finding
+from textsynth.pii.resolve import resolve
+
+
+def surfaces(text: str, fs) -> list[tuple[str, str]]:
+    return [(text[f.start : f.end], f.entity) for f in fs]
+
+
+def test_card_typed_as_date_is_a_card(fake_ner: FakeNer) -> None:
+    ner = FakeNer({"4111 1111 1111 1111": "DATE"})
+    text = "my card is 4111 1111 1111 1111"
+    assert surfaces(text, Detector(ner=ner).detect(text)) == [("4111 1111 1111 1111", "CREDIT_CARD")]
+
+
+def test_recurring_and_lower_case_names_are_found(fake_ner: FakeNer) -> None:
+    d = Detector(ner=fake_ner)
+    doc = ["Hello, Margaret Okonkwo here.", "Thanks margaret!", "Noted, Ms. Okonkwo."]
+    out = d.detect_documents([doc])[0]
+    assert surfaces(doc[1], out[1]) == [("margaret", "PERSON")]
+    assert surfaces(doc[2], out[2]) == [("Okonkwo", "PERSON")]
+
+
+def test_introduced_lower_case_name_without_ner() -> None:
+    text = "hi this is tom baker from the shop"
+    assert surfaces(text, Detector(ner=False).detect(text)) == [("tom baker", "PERSON")]
+
+
+def test_names_do_not_leak_across_documents(fake_ner: FakeNer) -> None:
+    d = Detector(ner=fake_ner)
+    out = d.detect_documents([["Margaret Okonkwo called."], ["margaret is a nice name"]])
+    assert out[1] == [[]]
+
+
+def test_context_word_raises_a_weak_match() -> None:
+    d = Detector(ner=False)
+    assert surfaces("zip 94103", d.detect("zip 94103")) == [("94103", "POSTCODE")]
+    assert d.detect("it is 94103 metres") == []
+
+
+def test_allow_and_deny_lists(fake_ner: FakeNer) -> None:
+    d = Detector(ner=fake_ner, allow_list=["Acme Bank"], deny_list={"PERSON": ["Bobby Tables"]})
+    text = "Acme Bank says bobby tables owes money"
+    assert surfaces(text, d.detect(text)) == [("bobby tables", "PERSON")]
+
+
+def test_custom_recognizer_file(tmp_path) -> None:
+    cfg = tmp_path / "rec.yaml"
+    cfg.write_text(
+        "recognizers:\n"
+        "  - name: employee-id\n"
+        "    entity: EMPLOYEE_ID\n"
+        "    patterns: [{name: emp, regex: 'EMP-\\d{6}', score: 0.9}]\n"
+        "allow_list: [Acme]\n"
+    )
+    d = Detector(ner=False, custom=str(cfg))
+    assert surfaces("badge EMP-123456", d.detect("badge EMP-123456")) == [("EMP-123456", "EMPLOYEE_ID")]
+    toml = tmp_path / "rec.toml"
+    toml.write_text('[[recognizers]]\nname = "x"\nentity = "X"\npatterns = [{regex = "ZZ\\\\d+"}]\n')
+    assert Detector(ner=False, custom=str(toml)).detect("a ZZ12 b")[0].entity == "X"
+
+
+def test_custom_recognizer_errors_name_the_file(tmp_path) -> None:
+    cfg = tmp_path / "bad.yaml"
+    cfg.write_text("recognizers:\n  - name: x\n    patterns: []\n")
+    with pytest.raises(ConfigError, match="bad.yaml.*'entity'"):
+        Detector(ner=False, custom=str(cfg))
+
+
+# fmt: off
+RESOLVE_CASES = [
+    # higher score wins a partial overlap
+    ([(0, 10, "A", 0.9), (5, 15, "B", 0.5)], [(0, 10, "A")]),
+    # a container that passed the threshold swallows what it contains
+    ([(5, 10, "LOCATION", 0.85), (0, 20, "ADDRESS", 0.6)], [(0, 20, "ADDRESS")]),
+    # below threshold: dropped
+    ([(0, 4, "X", 0.2)], []),
+    # disjoint: both kept, sorted
+    ([(10, 12, "B", 0.5), (0, 2, "A", 0.5)], [(0, 2, "A"), (10, 12, "B")]),
+]
+# fmt: on
+
+
+@pytest.mark.parametrize(("given", "expected"), RESOLVE_CASES)
+def test_resolve(given, expected) -> None:
+    fs = [Finding(s, e, t, sc, "r") for s, e, t, sc in given]
+    assert [(f.start, f.end, f.entity) for f in resolve(fs, 0.4)] == expected

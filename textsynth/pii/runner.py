@@ -1,0 +1,218 @@
+"""Scrub or detect a whole file: streamed, batched, optionally in several processes, atomic.
+
+Bad records stop the run before anything is written (``on_error="fail"``), or go unchanged to a
+rejects file (``on_error="skip"``). Records in = records out + rejects, in the input order.
+"""
+
+from __future__ import annotations
+
+import collections
+import contextlib
+import itertools
+import logging
+import multiprocessing
+import os
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from textsynth.errors import ConfigError, TextsynthError
+from textsynth.io import atomic_write, dumps
+from textsynth.pii.audit import Audit
+from textsynth.pii.pseudonymiser import Pseudonymiser
+from textsynth.pii.records import Record, Reject, iter_records, render, sniff_shape
+from textsynth.pii.vault import Vault
+from textsynth.progress import progress
+
+__all__ = ["FileJob", "run_file"]
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class FileJob:
+    """What to do with one input file.
+
+    Attributes:
+        input: the input path.
+        output: scrubbed output (``scrub``) or spans JSONL (``detect``).
+        command: ``scrub`` or ``detect``.
+        shape: ``auto``, ``text``, ``jsonl``, ``transcript`` or ``utterances``.
+        text_field: the text field of ``jsonl`` records.
+        on_error: ``fail`` (stop, write nothing) or ``skip`` (bad lines to ``rejects``).
+        rejects: rejects file (default: ``<output>.rejects``).
+        spans: spans file of a scrub run (offsets, type, recognizer, score; never values).
+        report: JSON audit report path.
+        vault: encrypted vault path (reversible mode; needs a reversible operator).
+        workers: processes (1: in this process).
+        chunk: records per batch.
+    """
+
+    input: str
+    output: str
+    command: str = "scrub"
+    shape: str = "auto"
+    text_field: str = "text"
+    on_error: str = "fail"
+    rejects: str | None = None
+    spans: str | None = None
+    report: str | None = None
+    vault: str | None = None
+    workers: int = 1
+    chunk: int = 64
+    show_progress: bool = True
+
+    def __post_init__(self) -> None:
+        if self.command not in ("scrub", "detect"):
+            raise ConfigError(f"unknown command {self.command!r}")
+        if self.on_error not in ("fail", "skip"):
+            raise ConfigError(f"on_error must be 'fail' or 'skip', got {self.on_error!r}")
+        if self.workers < 1:
+            raise ConfigError(f"workers must be at least 1, got {self.workers}")
+
+
+# the per-process pseudonymiser of a worker (set once by the pool initializer)
+_WORKER: dict[str, Any] = {}
+
+
+def _init_worker(ps: Pseudonymiser, command: str) -> None:
+    _WORKER["ps"], _WORKER["command"] = ps, command
+
+
+def _work(records: list[Record]) -> tuple[list[str], list[list[dict[str, Any]]], list[tuple]]:
+    """Process one batch; return output lines, span rows per record and vault items."""
+    ps: Pseudonymiser = _WORKER["ps"]
+    docs = [r.texts for r in records]
+    langs = [r.language for r in records]
+    lines: list[str] = []
+    rows: list[list[dict[str, Any]]] = []
+    if _WORKER["command"] == "detect":
+        found = ps.detect_documents(docs, langs)
+        for rec, per_text in zip(records, found):
+            rows.append([_row(rec, ti, f.to_dict()) for ti, fs in enumerate(per_text) for f in fs])
+        return lines, rows, []
+    slots = [r.slots if r.slots is not None else [()] * len(r.texts) for r in records]
+    results = ps.scrub_documents(docs, slots, langs)
+    for rec, res in zip(records, results):
+        lines.append(render(rec, res))
+        rows.append([_row(rec, ti, e.to_dict()) for ti, r in enumerate(res) for e in r.edits])
+    items: list[tuple] = []
+    if ps.vault is not None:
+        items = ps.vault.items()
+        ps.vault = ps.new_vault()
+    return lines, rows, items
+
+
+def _row(rec: Record, turn: int, d: dict[str, Any]) -> dict[str, Any]:
+    head: dict[str, Any] = {"record": rec.rid}
+    if rec.shape == "transcript":
+        head["turn"] = turn
+    return {**head, **d}
+
+
+def run_file(job: FileJob, ps: Pseudonymiser) -> Audit:
+    """Run ``job`` with ``ps``; return the audit. Outputs appear only if the run succeeds."""
+    shape = sniff_shape(job.input, job.text_field) if job.shape == "auto" else job.shape
+    if job.vault and not ps.operator.reversible:
+        raise ConfigError(f"operator {ps.operator.name!r} cannot be reversed; drop --vault")
+    if job.vault and ps.vault is None:
+        ps.vault = ps.new_vault()
+    audit = Audit(command=job.command, operator=ps.operator.name if job.command == "scrub" else "",
+                  shape=shape, workers=job.workers)
+    vault = ps.new_vault() if job.vault else None
+    rejects_path = job.rejects or f"{job.output}.rejects"
+    started = time.perf_counter()
+    with contextlib.ExitStack() as stack:
+        out = stack.enter_context(atomic_write(job.output))
+        spans_fh = stack.enter_context(atomic_write(job.spans)) if job.spans else None
+        rej_fh: list[IO[bytes]] = []
+
+        def reject(r: Reject) -> None:
+            if job.on_error == "fail":
+                raise r.error
+            if not rej_fh:
+                rej_fh.append(stack.enter_context(atomic_write(rejects_path, "wb")))
+            rej_fh[0].write(r.raw if r.raw.endswith(b"\n") else r.raw + b"\n")
+            audit.rejects += 1
+            logger.warning("skipped: %s", r.error)
+
+        items = iter_records(job.input, shape, text_field=job.text_field, language=ps.lang)
+        pending: collections.deque[list[Record]] = collections.deque()
+
+        def batches() -> Iterator[list[Record]]:
+            while True:
+                chunk = list(itertools.islice(items, job.chunk))
+                if not chunk:
+                    return
+                good = []
+                for it in chunk:
+                    if isinstance(it, Reject):
+                        reject(it)
+                    else:
+                        good.append(it)
+                pending.append(good)
+                yield good
+
+        total = _count_lines(job.input) if job.show_progress else None
+        with _mapper(job, ps) as mapper:
+            bar = progress(_flatten(mapper(batches()), pending, vault), total=total,
+                           desc=f"pii {job.command}", unit="rec")
+            for rec, line, rows in bar:
+                if rec.shape != "blank":
+                    audit.records_in += 1
+                    audit.texts += len(rec.texts)
+                    audit.characters += sum(map(len, rec.texts))
+                if job.command == "scrub":
+                    out.write(line)
+                    if rec.shape != "blank":
+                        audit.records_out += 1
+                    if spans_fh is not None:
+                        spans_fh.writelines(dumps(r) + "\n" for r in rows)
+                else:
+                    out.writelines(dumps(r) + "\n" for r in rows)
+                audit.count(rows)
+        if job.command == "detect":
+            audit.records_out = audit.records_in
+        if vault is not None and job.vault:
+            vault.save(job.vault)
+    audit.seconds = time.perf_counter() - started
+    if audit.records_in != audit.records_out:
+        raise TextsynthError(f"internal error: {audit.records_in} records in, {audit.records_out} out")
+    if job.report:
+        with atomic_write(job.report) as fh:
+            fh.write(audit.to_json() + "\n")
+    return audit
+
+
+def _flatten(results: Iterator[tuple], pending: collections.deque[list[Record]],
+             vault: Vault | None) -> Iterator[tuple]:
+    for lines, rows, vault_items in results:
+        recs = pending.popleft()
+        if vault is not None and vault_items:
+            vault.update(vault_items)
+        for i, rec in enumerate(recs):
+            yield rec, (lines[i] if lines else None), rows[i]
+
+
+@contextlib.contextmanager
+def _mapper(job: FileJob, ps: Pseudonymiser):  # noqa: ANN202
+    if job.workers == 1:
+        _init_worker(ps, job.command)
+        try:
+            yield lambda batches: map(_work, batches)
+        finally:
+            _WORKER.clear()
+        return
+    ctx = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
+    with ctx.Pool(job.workers, initializer=_init_worker, initargs=(ps, job.command)) as pool:
+        yield lambda batches: pool.imap(_work, batches)
+
+
+def _count_lines(path: str) -> int:
+    n = 0
+    with open(Path(path), "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            n += block.count(b"\n")
+    return n
