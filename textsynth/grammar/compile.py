@@ -172,19 +172,27 @@ def _finish_seq(nodes: list[Node], top: bool) -> Node:
             merged[0] = Lit(merged[0].text.lstrip())
         if isinstance(merged[-1], Lit):
             merged[-1] = Lit(merged[-1].text.rstrip())
-    # "a X? b": the space before an optional travels with it, so an absent X leaves "a b"
-    for i, n in enumerate(merged):
-        if not nullable(n):
-            continue
-        prev = merged[i - 1] if i > 0 else None
-        nxt = merged[i + 1] if i + 1 < len(merged) else None
-        next_ok = nxt is None or (isinstance(nxt, Lit) and nxt.text.startswith(" "))
-        if isinstance(prev, Lit) and prev.text.endswith(" ") and next_ok:
-            merged[i - 1] = Lit(prev.text[:-1])
-            merged[i] = _prefix_present(n, " ", before=True)
-        elif prev is None and isinstance(nxt, Lit) and nxt.text.startswith(" "):
-            merged[i + 1] = Lit(nxt.text[1:])
-            merged[i] = _prefix_present(n, " ", before=False)
+    # "a X? b": the space before an optional travels with it, so an absent X leaves "a b";
+    # "X? Y? b" at the start: the space after it does
+    merged = [n for n in merged if not (isinstance(n, Lit) and n.text == "")]
+    i = 0
+    while i < len(merged):
+        n = merged[i]
+        if nullable(n):
+            prev = merged[i - 1] if i > 0 else None
+            nxt = merged[i + 1] if i + 1 < len(merged) else None
+            next_ok = nxt is None or (isinstance(nxt, Lit) and nxt.text.startswith(" "))
+            if isinstance(prev, Lit) and prev.text.endswith(" ") and next_ok:
+                merged[i - 1] = Lit(prev.text[:-1])
+                merged[i] = _prefix_present(n, " ", before=True)
+            elif (isinstance(nxt, Lit) and nxt.text.startswith(" ")
+                  and all(nullable(m) for m in merged[:i])):
+                merged[i + 1] = Lit(nxt.text[1:])
+                merged[i] = _prefix_present(n, " ", before=False)
+            t = merged[i]
+            merged = [m for m in merged if not (isinstance(m, Lit) and m.text == "")]
+            i = next(k for k, m in enumerate(merged) if m is t)
+        i += 1
     merged = [n for n in merged if not (isinstance(n, Lit) and n.text == "")]
     if not merged:
         return Lit("")

@@ -155,8 +155,8 @@ def plan_quotas(grammar: Grammar, cfg: GenerateConfig) -> list[IntentPlan]:
     return plans
 
 
-def records(grammar: Grammar, cfg: GenerateConfig) -> Iterator[tuple[str, str, int, str, list]]:
-    """Yield ``(split, intent, rule number, text, entity records)`` following the plan.
+def _streams(grammar: Grammar, cfg: GenerateConfig, as_json: bool) -> Iterator[tuple]:
+    """Yield ``(intent name, stream, want, number of train utterances)`` per planned intent.
 
     With ``coverage`` an intent yields at least its covering set, even beyond its quota.
     """
@@ -166,25 +166,38 @@ def records(grammar: Grammar, cfg: GenerateConfig) -> Iterator[tuple[str, str, i
         eng = grammar.engine(plan.name)
         want = plan.want
         if want is None:
-            stream: Iterable = eng.enumerate(cfg.dedupe)
+            stream: Iterable = eng.enumerate(cfg.dedupe, as_json)
             expected = eng.total
         else:
             if cfg.coverage:
                 want = max(want, sum(1 for _ in cover_indices(eng.intent.root)))
             if want == 0:
                 continue
-            stream = eng.sample(cfg.seed, want, cfg.dedupe, cfg.coverage)
+            stream = eng.sample(cfg.seed, want, cfg.dedupe, cfg.coverage, as_json)
             expected = want
-        train_n = expected - plan.test
+        yield plan.name, stream, want, expected - plan.test
+
+
+def _short(name: str, n: int, want: int | None) -> None:
+    if want is not None and n < want:
+        logger.warning("intent %r has only %d distinct utterances (%d asked)", name, n, want)
+
+
+def records(
+    grammar: Grammar, cfg: GenerateConfig, as_json: bool = False
+) -> Iterator[tuple[str, str, int, str, Any]]:
+    """Yield ``(split, intent, rule number, text, entity records)`` following the plan.
+
+    With ``as_json`` the last element is the JSONL ``entities`` body instead of records.
+    """
+    for name, stream, want, train_n in _streams(grammar, cfg, as_json):
         n = 0
         for k, text, ents in stream:
             if want is not None and n >= want:
                 break
-            yield ("train" if n < train_n else "test"), plan.name, k, text, ents
+            yield ("train" if n < train_n else "test"), name, k, text, ents
             n += 1
-        if want is not None and n < want:
-            logger.warning("intent %r has only %d distinct utterances (%d asked)", plan.name, n,
-                           want)
+        _short(name, n, want)
 
 
 def _tail(grammar: Grammar, name: str, locs: list[str], seed: int) -> list[str]:
@@ -274,20 +287,26 @@ def _write_jsonl(grammar: Grammar, cfg: GenerateConfig, targets: tuple, counts: 
     with ExitStack() as stack:
         fhs = {"train": stack.enter_context(atomic_write(targets[0]))}
         fhs["test"] = stack.enter_context(atomic_write(targets[1])) if targets[1] else fhs["train"]
-        bufs: dict[str, list[str]] = {"train": [], "test": []}
-        for split, intent, k, text, ents in records(grammar, cfg):
-            c = counts.setdefault(intent, {"train": 0, "test": 0})
-            c[split] += 1
-            if ents:
-                body = ", ".join(['{"start": %d, "end": %d, "label": %s, "value": %s}' % e
-                                  for e in ents])
-            else:
-                body = ""
-            buf = bufs[split]
-            buf.append('{"text": ' + enc(text) + mids[intent] + body + tails[intent][k])
-            if len(buf) >= 8192:
-                fhs[split].write("".join(buf))
-                buf.clear()
-        for split, buf in bufs.items():
+        for name, stream, want, train_n in _streams(grammar, cfg, as_json=True):
+            mid, tail = mids[name], tails[name]
+            buf: list[str] = []
+            fh = fhs["train"]
+            n = 0
+            cap = want if want is not None else -1
+            for k, text, body in stream:
+                if n == cap:
+                    break
+                if n == train_n:  # the rest of this intent goes to the test file
+                    fh.write("".join(buf))
+                    buf.clear()
+                    fh = fhs["test"]
+                buf.append('{"text": ' + enc(text) + mid + body + tail[k])
+                n += 1
+                if len(buf) >= 8192:
+                    fh.write("".join(buf))
+                    buf.clear()
             if buf:
-                fhs[split].write("".join(buf))
+                fh.write("".join(buf))
+            _short(name, n, want)
+            test = max(0, n - train_n)
+            counts[name] = {"train": n - test, "test": test}

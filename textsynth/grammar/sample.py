@@ -5,9 +5,9 @@ Sampling never enumerates the space and never gives up early:
 1. With ``coverage``, the indices from :func:`cover_indices` come first.
 2. The walk visits a seeded pseudo-random permutation of the index space (the *virtual* one
    when the intent declares weights, so branches come out in the declared proportions). When
-   the space is astronomically larger than the request (``>= 2**40 * want**2``), independent
-   draws are used instead: a repeated index then has probability below ``2**-40``, and it would
-   only cost one more draw.
+   the space is much larger than the request (``>= 64 * want``), independent
+   draws with rejection of repeats are used instead (exactly uniform sampling without
+   replacement; a repeat has probability below 1/64 per draw and costs one more draw).
 3. Texts are deduplicated by a 64-bit hash of the normalised text, so two paths that give the
    same text count once. Memory is one small int per utterance kept.
 4. If a weighted walk stops finding new texts, it switches to the real space, whose permutation
@@ -16,12 +16,15 @@ Sampling never enumerates the space and never gives up early:
 
 from __future__ import annotations
 
+import json
 import random
 from bisect import bisect_right
 from collections.abc import Callable, Iterator
+from typing import Any
 from itertools import accumulate
 
 from textsynth.errors import TextsynthError
+from textsynth.grammar.codegen import TableCache, compile_rule
 from textsynth.grammar.compile import CompiledIntent
 from textsynth.grammar.coverage import cover_indices
 from textsynth.grammar.permute import Permutation
@@ -35,7 +38,9 @@ DEDUPE: dict[str, Callable[[str], str] | None] = {
     "casefold": str.casefold,
     "none": None,
 }
-_SPARSE = 1 << 40
+_enc = json.encoder.encode_basestring  # type: ignore[attr-defined]  # the C encoder
+_ENTITY = '{"start": %d, "end": %d, "label": %s, "value": %s}'
+_SPARSE = 64  # iid draws when the space is at least this many times the request
 _STALL = 200_000  # draws in a row without a new text before a weighted walk switches space
 
 
@@ -52,6 +57,7 @@ class IntentEngine:
         self.total = root.count
         self.weighted = root.weighted
         self.vtotal = root.vcount if self.weighted else root.count
+        self._cache = TableCache()
         self._real = self._table(Renderer(False), virtual=False)
         self._virt = self._table(Renderer(True), virtual=True) if self.weighted else self._real
 
@@ -61,26 +67,64 @@ class IntentEngine:
         mults = root.mult if virtual else [1] * len(sizes)
         starts = list(accumulate((m * s for m, s in zip(mults, sizes)), initial=0))[:-1]
         fns = [r.build(b) for b in root.branches]
-        return starts, tuple(zip(starts, sizes, fns))
+        return starts, tuple(zip(starts, sizes, fns)), virtual, {}
+
+    def _fast(self, table: tuple, k: int, json_mode: bool) -> Callable | None:
+        """Return (compiling on first use) the generated function of rule ``k``."""
+        cache = table[3]
+        key = (k, json_mode)
+        if key not in cache:
+            cache[key] = compile_rule(self.intent.root.branches[k], table[2], json_mode,
+                                      self._cache)
+        return cache[key]
+
+    def render_json(self, idx: int, virtual: bool = False) -> tuple[int, str, str]:
+        """Return ``(rule number, text, JSONL entities body)`` of index ``idx``."""
+        tab = self._virt if virtual else self._real
+        starts, table = tab[0], tab[1]
+        k = bisect_right(starts, idx) - 1
+        fast = tab[3].get((k, True), False)
+        if fast is False:
+            fast = self._fast(tab, k, True)
+        if fast is not None:
+            start, size = table[k][:2]
+            res = fast((idx - start) % size)
+            if res is not None:
+                return k, res[0], res[1]
+        k, text, ents = self.render(idx, virtual)
+        return k, text, ", ".join(_ENTITY % e for e in ents)
 
     def render(self, idx: int, virtual: bool = False) -> tuple[int, str, list]:
         """Return ``(rule number, text, entity records)`` of index ``idx``."""
-        starts, table = self._virt if virtual else self._real
+        tab = self._virt if virtual else self._real
+        starts, table = tab[0], tab[1]
         k = bisect_right(starts, idx) - 1
         start, size, fn = table[k]
-        out: list[str] = []
+        fast = tab[3].get((k, False), False)
+        if fast is False:
+            fast = self._fast(tab, k, False)
+        j = (idx - start) % size
+        if fast is not None:
+            res = fast(j)
+            if res is not None:
+                text, sp = res
+                for r in sp:
+                    if r[3] is None:
+                        return k, text, _general_spans(text, sp)
+                return k, text, sp
+        out = []
         spans: list = []
-        fn((idx - start) % size, out, spans)
+        fn(j, out, spans)
         text, ents = finish(out, spans)
         return k, text, ents
 
     # -- streams -------------------------------------------------------------------------------
-    def enumerate(self, dedupe: str = "exact") -> Iterator[tuple[int, str, list]]:
-        """Yield every distinct utterance, in index order."""
+    def enumerate(self, dedupe: str = "exact", as_json: bool = False) -> Iterator[tuple[int, str, Any]]:
+        """Yield every distinct utterance, in index order (``as_json``: see :meth:`sample`)."""
         norm = DEDUPE[dedupe]
         keep_all = dedupe == "none"
         seen: set[int] = set()
-        render = self.render
+        render = self.render_json if as_json else self.render
         for idx in range(self.total):
             item = render(idx)
             if not keep_all:
@@ -96,7 +140,8 @@ class IntentEngine:
         want: int | None = None,
         dedupe: str = "exact",
         coverage: bool = False,
-    ) -> Iterator[tuple[int, str, list]]:
+        as_json: bool = False,
+    ) -> Iterator[tuple[int, str, Any]]:
         """Yield distinct utterances in a seeded random order until the space is exhausted.
 
         Args:
@@ -104,11 +149,12 @@ class IntentEngine:
             want: how many the caller plans to take (picks the walk; ``None`` = unknown).
             dedupe: ``exact``, ``casefold`` or ``none``.
             coverage: first yield utterances covering every rule, branch and slot value.
+            as_json: yield the JSONL ``entities`` body instead of span records.
         """
         norm = DEDUPE[dedupe]
         keep_all = dedupe == "none"
         seen: set[int] = set()
-        render = self.render
+        render = self.render_json if as_json else self.render
         key = f"{seed}:{self.intent.name}"
 
         def fresh(item: tuple[int, str, list]) -> bool:
@@ -130,10 +176,17 @@ class IntentEngine:
         for virtual, space in spaces:
             final = not virtual
             misses = 0
-            for idx in _walk(space, key, want, virtual):
+            seen_add = seen.add
+            for idx in _walk(space, key, None if keep_all else want, virtual):
                 item = render(idx, virtual)
-                if fresh(item):
-                    misses = 0
+                if not keep_all:
+                    h = hash(norm(item[1]) if norm else item[1])
+                    if h not in seen:
+                        seen_add(h)
+                        misses = 0
+                        yield item
+                        continue
+                else:
                     yield item
                     continue
                 misses += 1
@@ -149,9 +202,28 @@ class IntentEngine:
                     )
 
 
+def _general_spans(text: str, sp: list) -> list:
+    """Finish span records of multi-part slots: trim spaces, value = synonym or surface."""
+    ents = []
+    for r in sp:
+        if r[3] is not None:
+            ents.append(r)
+            continue
+        s, e, label, _, syn = r
+        surface = stripped = text[s:e]
+        if not surface or surface[0] == " " or surface[-1] == " ":
+            stripped = surface.strip()
+            if not stripped:
+                continue
+            s += len(surface) - len(surface.lstrip())
+            e = s + len(stripped)
+        ents.append((s, e, label, _enc(syn if syn is not None else stripped)))
+    return ents
+
+
 def _walk(space: int, key: str, want: int | None, virtual: bool) -> Iterator[int]:
     """Yield indices of ``range(space)`` without repeats (or, when sparse, iid draws)."""
-    if want is not None and space >= _SPARSE * max(want, 1) ** 2:
+    if want is not None and space >= _SPARSE * max(want, 1):
         rng = random.Random(f"draws:{key}:{virtual}")
         bits = space.bit_length()
         getrandbits = rng.getrandbits
