@@ -92,6 +92,8 @@ class PipelineConfig:
     base_dir: str = field(default=".", metadata={"help": "relative paths resolve from here"})
 
     def __post_init__(self) -> None:
+        if self.lm.mode is False:  # YAML 1.1 reads a bare `off` as false
+            self.lm.mode = "off"
         if self.grammar is None and self.seeds is None:
             raise ConfigError("a pipeline needs a 'grammar' or a 'seeds' section (or both)")
         if self.lm.mode not in ("finetune", "prompt", "off"):

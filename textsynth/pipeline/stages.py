@@ -45,7 +45,7 @@ def make_pseudonymiser(cfg: PipelineConfig) -> Any:
     from textsynth.pii import Pseudonymiser
 
     ner = cfg.scrub.ner
-    ner_arg: Any = None if ner == "none" else ("auto" if ner == "auto" else ner)
+    ner_arg: Any = False if ner == "none" else (None if ner == "auto" else ner)
     return Pseudonymiser(lang=cfg.language, operator=cfg.scrub.operator, key=_pii_key(cfg),
                          ner=ner_arg)
 
