@@ -39,6 +39,10 @@ class ScrubStage:
     ner: str = field(default="auto", metadata={"help": "spaCy model name, 'auto' (by language) or 'none'"})
     key_env: str = field(default="TEXTSYNTH_PII_KEY", metadata={"help": "env var holding the HMAC key"})
     key_file: str = field(default="", metadata={"help": "file holding the HMAC key (overrides key_env)"})
+    entities: list[str] = field(default_factory=list, metadata={
+        "help": "entity types to replace (default: all), e.g. [PERSON, EMAIL, PHONE, IBAN]"})
+    allow_list: list[str] = field(default_factory=list, metadata={
+        "help": "values never treated as PII (case-insensitive), e.g. product names"})
 
 
 @dataclass

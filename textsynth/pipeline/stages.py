@@ -46,8 +46,13 @@ def make_pseudonymiser(cfg: PipelineConfig) -> Any:
 
     ner = cfg.scrub.ner
     ner_arg: Any = False if ner == "none" else (None if ner == "auto" else ner)
+    opts: dict[str, Any] = {}
+    if cfg.scrub.entities:
+        opts["entities"] = cfg.scrub.entities
+    if cfg.scrub.allow_list:
+        opts["allow_list"] = cfg.scrub.allow_list
     return Pseudonymiser(lang=cfg.language, operator=cfg.scrub.operator, key=_pii_key(cfg),
-                         ner=ner_arg)
+                         ner=ner_arg, **opts)
 
 
 def run_seeds(ctx: RunContext, out: Path) -> dict[str, Any]:
