@@ -139,6 +139,7 @@ class Definition:
     casegen: bool = False
     args: tuple[tuple[str, str], ...] = ()
     dialect: str = "tsg"
+    nlines: int = 0  # rule lines written, including any that failed to parse
 
     @property
     def sigil(self) -> str:

@@ -83,7 +83,7 @@ def _check_refs(index: Index) -> list[GrammarError]:
     names = {k: [n for (kk, n) in index.defs if kk == k] for k in _SIGIL}
     for variants in index.defs.values():
         for d in variants.values():
-            if not d.rules:
+            if not d.rules and not d.nlines:
                 errors.append(_err(msg.EMPTY_DEFINITION.format(kind=d.kind, ref=d.display()),
                                    d.loc, index, hint="add indented rules below the declaration"))
             for rule in d.rules:
@@ -195,6 +195,10 @@ def _check_intents(index: Index, files: list[FileAST]) -> list[GrammarError]:
         errors.append(_err(msg.EMPTY_GRAMMAR, loc, index,
                            hint="declare at least one %[intent] with indented rules"))
     for d in index.intents():
+        if d.variation is not None:
+            errors.append(_err(msg.INTENT_VARIATION.format(ref=d.display()), d.loc, index,
+                               hint="give the intent its own name; variations are for "
+                                    "aliases and slots"))
         for key, value in d.args:
             if key.lower() in ("count", "training", "train", "testing", "test"):
                 if not value.strip().isdigit():

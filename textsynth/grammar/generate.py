@@ -142,6 +142,10 @@ def plan_quotas(grammar: Grammar, cfg: GenerateConfig) -> list[IntentPlan]:
             pool = [i for i in pool if i not in capped]
         for k in names:
             wants.setdefault(k, 0)
+        got = sum(w or 0 for w in wants.values())
+        if got < cfg.n:
+            logger.warning("only %d combinations exist in the selected intents (%d asked); "
+                           "generating every distinct utterance", got, cfg.n)
     plans = []
     for k in names:
         ci, want = grammar.intents[k], wants[k]

@@ -47,6 +47,13 @@ class Grammar:
         return {name: ci.root.count for name, ci in self.intents.items()}
 
 
+def _is_file(p: str) -> bool:
+    try:
+        return Path(p).is_file()
+    except OSError:
+        return False
+
+
 def _sort_key(e: GrammarError) -> tuple:
     loc = e.location or Location("")
     return (loc.path, loc.line, loc.col)
@@ -74,7 +81,7 @@ def load_grammar(
         GrammarErrors: every error found, each with ``path:line:col`` and a caret.
     """
     is_text = isinstance(source, str) and ("\n" in source or "[" in source) and not (
-        len(source) < 4096 and Path(source).is_file())
+        "\n" not in source and _is_file(source))
     if is_text:
         ext = ".chatito" if dialect == "chatito" else ""
         label = name or f"<string>{ext}"

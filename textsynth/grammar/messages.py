@@ -35,6 +35,7 @@ BAD_COUNT = "bad count '{value}' for intent '{ref}'"
 PERCENT_SUM = "rule percentages of '{ref}' add up to {total:g}% (more than 100%)"
 MISSING_ARG = "{kind} '{ref}' takes an argument '${arg}' but none is given"
 UNKNOWN_ARG = "unknown argument '${name}'"
+INTENT_VARIATION = "intent '{ref}' cannot have a variation"
 SLOT_IN_SLOT = "slot '{inner}' is used inside slot '{outer}'"
 BAD_FAKER = "unknown Faker provider '{name}'{suggestion}"
 FAKER_EMPTY = "Faker provider '{name}' gave no usable values"
@@ -86,8 +87,9 @@ GRAMMAR_ERROR_EXAMPLES: list[tuple[str, list]] = [
     ("unknown argument '$WHO'", ["%[a]\n    ~[greet$x]\n~[greet$NAME]\n    hi $WHO\n"]),
     ("slot '@[b]' is used inside slot '@[a]'", ["%[i]\n    @[a]\n@[a]\n    x @[b]\n@[b]\n    y\n"]),
     ("unknown Faker provider 'citty' (did you mean 'city'?)", ["%[a]\n    @[c]\n@[c]\n    faker:citty\n"]),
+    ("intent '%[a#x]' cannot have a variation", ["%[a#x]\n    hi\n"]),
     ("a declaration cannot be optional", ["%[a?]\n    hi\n"]),
-    ("cannot read the arguments", ["%[a](!!)\n    hi\n"]),
+    ("cannot read the arguments", ["%[a](training 2, testing: 1)\n    hi\n"]),
     ("empty slot value after '='", ["%[a]\n    @[s]\n@[s]\n    x =\n"]),
     ("bad value 'xx_YY_ZZ' for header '%locale'", ["%locale xx_YY_ZZ\n%[a]\n    @[c]\n@[c]\n    faker:city\n"]),
 ]

@@ -304,6 +304,8 @@ def _parse_args(inner: str, p: _RuleParser, tok: Token) -> tuple[tuple[str, str]
         return ()
     if re.fullmatch(r"\d+", inner):
         return (("count", inner),)
+    if re.fullmatch(r"""['"]?[^:,'"]+['"]?""", inner):
+        return (("count", inner.strip("'\"").strip()),)
     out: list[tuple[str, str]] = []
     pos = 0
     while pos < len(inner):
@@ -350,17 +352,20 @@ def parse(lines: list[Line], path: str, dialect: str = "tsg") -> tuple[FileAST, 
     current: Definition | None = None
     rules: list[Rule] = []
     indent: str | None = None
+    broken = Definition("alias", "", Location(path))  # stands for a declaration that failed
+
+    nlines = 0
 
     def close() -> None:
-        if current is not None:
-            defs.append(_with_rules(current, rules))
+        if current is not None and current is not broken:
+            defs.append(_with_rules(current, rules, nlines))
 
     for line in lines:
         if not line.indent:
             if _directive(line, headers, includes, errors, dialect):
                 continue
             close()
-            current, rules, indent = None, [], None
+            current, rules, indent, nlines = None, [], None, 0
             if not line.tokens or line.tokens[0].kind != OPEN:
                 errors.append(GrammarError(
                     msg.NOT_A_DECLARATION.format(text=line.raw.strip()[:40]), line.loc,
@@ -371,6 +376,7 @@ def parse(lines: list[Line], path: str, dialect: str = "tsg") -> tuple[FileAST, 
                 current = _declaration(line, dialect)
             except _LineError as exc:
                 errors.append(exc.error)
+                current = broken  # its rules are still checked for syntax
             continue
         if current is None:
             errors.append(GrammarError(
@@ -378,6 +384,7 @@ def parse(lines: list[Line], path: str, dialect: str = "tsg") -> tuple[FileAST, 
                 hint="put a declaration such as %[intent] on an unindented line above it",
                 source_line=line.raw))
             continue
+        nlines += 1
         if indent is None:
             indent = line.indent
         elif line.indent != indent and not ("\t" in line.indent and " " in line.indent):
@@ -394,6 +401,6 @@ def parse(lines: list[Line], path: str, dialect: str = "tsg") -> tuple[FileAST, 
     return FileAST(path, tuple(defs), tuple(includes), headers, dialect), errors
 
 
-def _with_rules(d: Definition, rules: list[Rule]) -> Definition:
+def _with_rules(d: Definition, rules: list[Rule], nlines: int) -> Definition:
     return Definition(d.kind, d.name, d.loc, tuple(rules), d.variation, d.arg, d.casegen,
-                      d.args, d.dialect)
+                      d.args, d.dialect, nlines)
