@@ -1,0 +1,297 @@
+"""Filters over raw generations, each a small class with a ``name``, counted in a summary.
+
+A :class:`Candidate` is one raw completion for an intent. :class:`FilterChain` runs the filters in
+order (cheap structural checks first, the classifier last) and counts, per filter, how many
+candidates it saw and rejected. Filters record their scores on the candidate so the kept
+utterances carry them in ``meta``.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from textsynth.errors import MarkupError
+from textsynth.lm.prompt import clean_completion, parse_completion
+from textsynth.types import Utterance
+
+__all__ = [
+    "Candidate",
+    "DuplicateFilter",
+    "EmptyValueFilter",
+    "ExactCopyFilter",
+    "FidelityFilter",
+    "Filter",
+    "FilterChain",
+    "FilterSummary",
+    "MarkupFilter",
+    "NearCopyFilter",
+    "UnknownLabelFilter",
+    "containment",
+    "ngrams",
+    "normalise",
+]
+
+logger = logging.getLogger(__name__)
+
+_PUNCT_RE = re.compile(r"[^\w\s']+")
+_EMPTY_VALUE_RE = re.compile(r"(?<!\\)\[\s*\]\(")
+
+
+def normalise(text: str) -> str:
+    """Return ``text`` lower-cased, NFKC-normalised, without punctuation, spaces collapsed."""
+    t = unicodedata.normalize("NFKC", text).casefold()
+    return " ".join(_PUNCT_RE.sub(" ", t).split())
+
+
+def ngrams(text: str, n: int) -> set[tuple[str, ...]]:
+    """Return the word ``n``-grams of normalised ``text`` (the whole text if shorter than n)."""
+    words = normalise(text).split()
+    if len(words) < n:
+        return {tuple(words)} if words else set()
+    return {tuple(words[i : i + n]) for i in range(len(words) - n + 1)}
+
+
+def containment(candidate: set[tuple[str, ...]], reference: set[tuple[str, ...]]) -> float:
+    """Return the share of ``candidate``'s n-grams found in ``reference`` (0 if it has none)."""
+    return len(candidate & reference) / len(candidate) if candidate else 0.0
+
+
+@dataclass
+class Candidate:
+    """One raw generation on its way through the filters."""
+
+    raw: str
+    intent: str
+    language: str = "en"
+    utterance: Utterance | None = None
+    scores: dict[str, float] = field(default_factory=dict)
+    rejected_by: str = ""
+
+    @property
+    def text(self) -> str:
+        """Return the parsed text, or the cleaned raw completion before parsing."""
+        return self.utterance.text if self.utterance is not None else clean_completion(self.raw)
+
+
+class Filter:
+    """Base class: ``keep`` returns one verdict per candidate; ``name`` keys the summary."""
+
+    name: str = ""
+
+    def keep(self, candidates: Sequence[Candidate]) -> list[bool]:  # pragma: no cover
+        """Return ``True`` for each candidate that passes."""
+        raise NotImplementedError
+
+
+class EmptyValueFilter(Filter):
+    """Reject empty completions and slots with an empty or blank value: ``[](city)``."""
+
+    name = "empty-value"
+
+    def keep(self, candidates: Sequence[Candidate]) -> list[bool]:  # noqa: D102
+        out = []
+        for c in candidates:
+            text = clean_completion(c.raw)
+            out.append(bool(text) and not _EMPTY_VALUE_RE.search(text))
+        return out
+
+
+class MarkupFilter(Filter):
+    """Reject completions whose ``[value](slot)`` markup does not parse; parse the rest."""
+
+    name = "markup"
+
+    def keep(self, candidates: Sequence[Candidate]) -> list[bool]:  # noqa: D102
+        out = []
+        for c in candidates:
+            try:
+                c.utterance = parse_completion(c.raw, c.intent, c.language)
+            except MarkupError:
+                out.append(False)
+                continue
+            out.append(bool(c.utterance.text.strip()))
+        return out
+
+
+class UnknownLabelFilter(Filter):
+    """Reject utterances with a slot label the seeds never use (for that intent, by default)."""
+
+    name = "unknown-label"
+
+    def __init__(self, seeds: Iterable[Utterance], scope: str = "intent") -> None:
+        self.scope = scope
+        self.by_intent: dict[str, set[str]] = {}
+        self.all: set[str] = set()
+        for u in seeds:
+            labels = {s.label for s in u.spans}
+            self.by_intent.setdefault(u.intent, set()).update(labels)
+            self.all |= labels
+
+    def keep(self, candidates: Sequence[Candidate]) -> list[bool]:  # noqa: D102
+        out = []
+        for c in candidates:
+            assert c.utterance is not None, "MarkupFilter must run first"
+            allowed = self.all if self.scope == "all" else self.by_intent.get(c.intent, set())
+            out.append(all(s.label in allowed for s in c.utterance.spans))
+        return out
+
+
+class ExactCopyFilter(Filter):
+    """Reject utterances whose normalised text equals a seed's."""
+
+    name = "seed-copy-exact"
+
+    def __init__(self, seeds: Iterable[Utterance]) -> None:
+        self.seen = {normalise(u.text) for u in seeds}
+
+    def keep(self, candidates: Sequence[Candidate]) -> list[bool]:  # noqa: D102
+        return [normalise(c.text) not in self.seen for c in candidates]
+
+
+class NearCopyFilter(Filter):
+    """Reject utterances whose word n-grams are mostly contained in a single seed.
+
+    The score ``seed_containment`` is the largest share of the candidate's n-grams that one seed
+    contains; a candidate at or above ``threshold`` is a near copy. Filling a seed's pattern with
+    new slot values lowers the score, so such variants are kept.
+    """
+
+    name = "seed-copy-near"
+
+    def __init__(self, seeds: Iterable[Utterance], n: int = 3, threshold: float = 0.75) -> None:
+        self.n = n
+        self.threshold = threshold
+        self.seed_grams = [ngrams(u.text, n) for u in seeds]
+
+    def score(self, text: str) -> float:
+        """Return the largest containment of ``text``'s n-grams in one seed."""
+        grams = ngrams(text, self.n)
+        return max((containment(grams, s) for s in self.seed_grams), default=0.0)
+
+    def keep(self, candidates: Sequence[Candidate]) -> list[bool]:  # noqa: D102
+        out = []
+        for c in candidates:
+            s = self.score(c.text)
+            c.scores["seed_containment"] = round(s, 4)
+            out.append(s < self.threshold)
+        return out
+
+
+class DuplicateFilter(Filter):
+    """Reject utterances whose normalised text was already kept (across calls on this object)."""
+
+    name = "duplicate"
+
+    def __init__(self) -> None:
+        self.seen: set[str] = set()
+
+    def keep(self, candidates: Sequence[Candidate]) -> list[bool]:  # noqa: D102
+        out = []
+        for c in candidates:
+            key = normalise(c.text)
+            out.append(key not in self.seen)
+            self.seen.add(key)
+        return out
+
+
+class FidelityFilter(Filter):
+    """Keep an utterance only if a classifier trained on the seeds gives its intent p >= tau.
+
+    Args:
+        classifier: a fitted object with ``prob_of(texts, intents)`` (e.g.
+            :class:`textsynth.classifier.IntentClassifier`).
+        threshold: the probability tau.
+    """
+
+    name = "label-fidelity"
+
+    def __init__(self, classifier: Any, threshold: float = 0.5) -> None:
+        self.classifier = classifier
+        self.threshold = threshold
+
+    def keep(self, candidates: Sequence[Candidate]) -> list[bool]:  # noqa: D102
+        if not candidates:
+            return []
+        probs = self.classifier.prob_of([c.text for c in candidates],
+                                        [c.intent for c in candidates])
+        out = []
+        for c, p in zip(candidates, probs, strict=True):
+            c.scores["intent_prob"] = round(float(p), 4)
+            out.append(float(p) >= self.threshold)
+        return out
+
+
+@dataclass
+class FilterSummary:
+    """Counts of a generation run: per filter, how many candidates it saw and rejected."""
+
+    generated: int = 0
+    seen: dict[str, int] = field(default_factory=dict)
+    rejected: dict[str, int] = field(default_factory=dict)
+    passed: int = 0
+    surplus: int = 0
+    kept: int = 0
+    kept_by_intent: dict[str, int] = field(default_factory=dict)
+    disabled: list[str] = field(default_factory=list)
+
+    def kept_share(self, name: str) -> float:
+        """Return the share of the candidates reaching filter ``name`` that it let through."""
+        seen = self.seen.get(name, 0)
+        return (seen - self.rejected.get(name, 0)) / seen if seen else 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready summary, with each filter's kept share."""
+        return {
+            "generated": self.generated,
+            "filters": {n: {"seen": self.seen[n], "rejected": self.rejected.get(n, 0),
+                            "kept_share": round(self.kept_share(n), 4)} for n in self.seen},
+            "passed_all": self.passed,
+            "surplus_dropped": self.surplus,
+            "kept": self.kept,
+            "kept_by_intent": dict(self.kept_by_intent),
+            "disabled": list(self.disabled),
+        }
+
+    def format(self) -> str:
+        """Return a short human-readable table."""
+        lines = [f"generated {self.generated}"]
+        for n in self.seen:
+            lines.append(f"  {n:<16} rejected {self.rejected.get(n, 0):>5} of {self.seen[n]:>5}")
+        lines.append(f"passed all filters {self.passed}; surplus dropped {self.surplus}; "
+                     f"kept {self.kept}")
+        lines += [f"  (filter {n} disabled)" for n in self.disabled]
+        return "\n".join(lines)
+
+
+class FilterChain:
+    """Run filters in order over batches of candidates, counting into one summary."""
+
+    def __init__(self, filters: Sequence[Filter], summary: FilterSummary | None = None) -> None:
+        self.filters = list(filters)
+        self.summary = summary or FilterSummary()
+        for f in self.filters:
+            self.summary.seen.setdefault(f.name, 0)
+            self.summary.rejected.setdefault(f.name, 0)
+
+    def run(self, candidates: Sequence[Candidate]) -> list[Candidate]:
+        """Return the candidates that pass every filter; rejected ones get ``rejected_by``."""
+        self.summary.generated += len(candidates)
+        alive = list(candidates)
+        for f in self.filters:
+            verdicts = f.keep(alive)
+            self.summary.seen[f.name] += len(alive)
+            nxt = []
+            for c, ok in zip(alive, verdicts, strict=True):
+                if ok:
+                    nxt.append(c)
+                else:
+                    c.rejected_by = f.name
+                    self.summary.rejected[f.name] += 1
+            alive = nxt
+        self.summary.passed += len(alive)
+        return alive

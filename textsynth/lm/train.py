@@ -1,0 +1,229 @@
+"""Fine-tune a causal LM on intent-conditioned seed utterances (LoRA by default, or full).
+
+Each seed becomes ``prompt + completion + eos`` (see :mod:`textsynth.lm.prompt`); the labels of
+the prompt and of padding are ``-100``, so the loss covers the completion only (trl's
+``completion_only_loss``). ``accelerate`` puts the model on the GPU in bf16 when there is one,
+and on the CPU otherwise. Every random choice (LoRA initialisation, dropout, batch order) comes
+from ``config.seed``.
+
+The run directory holds ``config.json`` (the :class:`FinetuneConfig` and run facts: seed-set
+hash, losses, timings), ``seeds.jsonl`` (the seeds as trained on, after scrubbing), the
+tokenizer, and ``adapter/`` (LoRA) or ``model/`` (full fine-tuning).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import math
+import os
+import random
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from textsynth.io import atomic_write, write_utterances_jsonl
+from textsynth.lm.config import FinetuneConfig
+from textsynth.lm.prompt import to_example
+from textsynth.types import Utterance
+
+__all__ = ["RunInfo", "encode_examples", "run_finetune", "seeds_hash"]
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class RunInfo:
+    """What a fine-tuning run produced (also saved under ``"run"`` in ``config.json``)."""
+
+    run_dir: str
+    run_id: str
+    base_model: str
+    method: str
+    seeds_hash: str
+    n_seeds: int
+    intents: list[str]
+    seed: int
+    device: str
+    steps: int = 0
+    losses: list[float] = field(default_factory=list)
+    load_seconds: float = 0.0
+    train_seconds: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready dict."""
+        return dict(self.__dict__)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> RunInfo:
+        """Build from :meth:`to_dict` output."""
+        return cls(**d)
+
+
+def seeds_hash(seeds: Sequence[Utterance]) -> str:
+    """Return a SHA-256 of the seeds' JSONL records (order-sensitive), as hex."""
+    h = hashlib.sha256()
+    for u in seeds:
+        d = u.to_dict()
+        d.pop("meta", None)
+        h.update(json.dumps(d, sort_keys=True, ensure_ascii=False).encode())
+        h.update(b"\n")
+    return h.hexdigest()
+
+
+def encode_examples(seeds: Sequence[Utterance], tokenizer: Any, max_length: int) -> list[dict]:
+    """Tokenise seeds into ``input_ids``/``labels`` with the prompt masked out (-100).
+
+    Prompt and completion are tokenised separately, so the boundary is exactly where generation
+    starts at sampling time (where the prompt is tokenised alone).
+    """
+    out = []
+    eos = tokenizer.eos_token_id
+    for u in seeds:
+        ex = to_example(u)
+        p = tokenizer(ex.prompt)["input_ids"]
+        c = tokenizer(ex.completion, add_special_tokens=False)["input_ids"] + [eos]
+        ids = (p + c)[:max_length]
+        labels = ([-100] * len(p) + c)[:max_length]
+        out.append({"input_ids": ids, "labels": labels})
+    return out
+
+
+def _collate(batch: list[dict], pad_id: int) -> dict:
+    import torch
+
+    width = max(len(b["input_ids"]) for b in batch)
+    ids, labels, mask = [], [], []
+    for b in batch:
+        n = len(b["input_ids"])
+        ids.append(b["input_ids"] + [pad_id] * (width - n))  # right padding for training
+        labels.append(b["labels"] + [-100] * (width - n))
+        mask.append([1] * n + [0] * (width - n))
+    return {"input_ids": torch.tensor(ids), "labels": torch.tensor(labels),
+            "attention_mask": torch.tensor(mask)}
+
+
+def _progress_bar(total: int, desc: str) -> Any:
+    """Return a tqdm bar on stderr, shown like :func:`textsynth.progress.progress`."""
+    from tqdm.auto import tqdm
+
+    env = os.environ.get("TEXTSYNTH_PROGRESS")
+    disable = (env == "0") or (env != "1" and not sys.stderr.isatty())
+    return tqdm(total=total, desc=desc, unit="step", disable=disable, file=sys.stderr,
+                dynamic_ncols=True, mininterval=0.5)
+
+
+def _wrap_lora(model: Any, config: FinetuneConfig) -> Any:
+    from textsynth._compat import require
+
+    peft = require("peft", feature="LoRA fine-tuning")
+    present = {name.rsplit(".", 1)[-1] for name, _ in model.named_modules()}
+    targets = [m for m in config.lora_target_modules if m in present]
+    if not targets:
+        from textsynth.errors import ConfigError
+
+        raise ConfigError(
+            f"none of the LoRA target modules {list(config.lora_target_modules)} is in "
+            f"{config.base_model!r}", hint="set lora_target_modules to the model's linear layers")
+    lora = peft.LoraConfig(r=config.lora_r, lora_alpha=config.lora_alpha,
+                           lora_dropout=config.lora_dropout, target_modules=targets,
+                           bias="none", task_type="CAUSAL_LM")
+    return peft.get_peft_model(model, lora)
+
+
+def run_finetune(seeds: Sequence[Utterance], out_dir: str | os.PathLike[str],
+                 config: FinetuneConfig) -> RunInfo:
+    """Fine-tune ``config.base_model`` on ``seeds`` and save the run into ``out_dir``.
+
+    Args:
+        seeds: labelled seed utterances (already scrubbed if that was wanted).
+        out_dir: the run directory (created; existing files in it are replaced).
+        config: the fine-tuning configuration.
+
+    Returns:
+        The :class:`RunInfo`, also saved in ``out_dir/config.json``.
+    """
+    import torch
+    from accelerate import Accelerator
+
+    from textsynth.lm.models import load_causal_lm, pick_device, pick_dtype
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    device = pick_device(config.device)
+    on_gpu = device.startswith("cuda")
+    t0 = time.perf_counter()
+    # weights are loaded in fp32 for training; on GPU accelerate adds bf16 autocast
+    dtype = "float32" if config.dtype == "auto" or on_gpu else config.dtype
+    model, tok = load_causal_lm(config.base_model, device="cpu", dtype=dtype)
+    load_s = time.perf_counter() - t0
+
+    rng = random.Random(config.seed)
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(config.seed)
+        if config.method == "lora":
+            model = _wrap_lora(model, config)
+        model.train()
+        examples = encode_examples(seeds, tok, config.max_length)
+        acc = Accelerator(cpu=not on_gpu, mixed_precision="bf16" if on_gpu else "no")
+        params = [p for p in model.parameters() if p.requires_grad]
+        opt = torch.optim.AdamW(params, lr=config.lr, weight_decay=config.weight_decay)
+        steps_per_epoch = math.ceil(len(examples) / config.batch_size)
+        total = steps_per_epoch * config.epochs
+        warm = max(1, int(total * config.warmup_ratio))
+
+        def schedule(step: int) -> float:  # linear warm-up, then linear decay to 10 %
+            if step < warm:
+                return (step + 1) / warm
+            return max(0.1, 1.0 - 0.9 * (step - warm) / max(1, total - warm))
+
+        sched = torch.optim.lr_scheduler.LambdaLR(opt, schedule)
+        model, opt, sched = acc.prepare(model, opt, sched)
+        pad = tok.pad_token_id
+        losses: list[float] = []
+        bar = _progress_bar(total, "fine-tuning")
+        t1 = time.perf_counter()
+        for _epoch in range(config.epochs):
+            order = list(range(len(examples)))
+            rng.shuffle(order)
+            for i in range(0, len(order), config.batch_size):
+                batch = _collate([examples[j] for j in order[i : i + config.batch_size]], pad)
+                batch = {k: v.to(acc.device) for k, v in batch.items()}
+                loss = model(**batch).loss
+                acc.backward(loss)
+                opt.step()
+                sched.step()
+                opt.zero_grad(set_to_none=True)
+                losses.append(round(float(loss.detach()), 4))
+                bar.set_postfix(loss=f"{losses[-1]:.3f}")
+                bar.update(1)
+        bar.close()
+        train_s = time.perf_counter() - t1
+        model = acc.unwrap_model(model)
+
+    info = RunInfo(
+        run_dir=str(out), run_id=f"{out.name}-{seeds_hash(seeds)[:8]}-s{config.seed}",
+        base_model=config.base_model, method=config.method, seeds_hash=seeds_hash(seeds),
+        n_seeds=len(seeds), intents=sorted({u.intent for u in seeds}), seed=config.seed,
+        device=device, steps=len(losses), losses=losses, load_seconds=round(load_s, 3),
+        train_seconds=round(train_s, 3))
+    _save_run(model, tok, seeds, out, config, info, pick_dtype(dtype, "cpu"))
+    return info
+
+
+def _save_run(model: Any, tok: Any, seeds: Sequence[Utterance], out: Path,
+              config: FinetuneConfig, info: RunInfo, dtype: Any) -> None:
+    model = model.to("cpu").to(dtype)
+    model.eval()
+    sub = out / ("adapter" if config.method == "lora" else "model")
+    model.save_pretrained(str(sub))
+    tok.save_pretrained(str(out / "tokenizer"))
+    write_utterances_jsonl(seeds, out / "seeds.jsonl")
+    with atomic_write(out / "config.json") as fh:
+        json.dump({"finetune": config.to_dict(), "run": info.to_dict()}, fh, indent=2)
+        fh.write("\n")
+    logger.info("saved run %s to %s", info.run_id, out)
