@@ -150,7 +150,9 @@ def plan_quotas(grammar: Grammar, cfg: GenerateConfig) -> list[IntentPlan]:
     for k in names:
         ci, want = grammar.intents[k], wants[k]
         if cfg.split is None:
-            test = ci.testing or 0 if ci.training is not None or ci.testing is not None else 0
+            test = 0
+            if ci.testing and cfg.n is None and not cfg.all:
+                test = ci.testing  # the declared counts, as Chatito and Chatette do
         elif cfg.split < 1:
             test = round((want if want is not None else spaces[k]) * cfg.split)
         else:
@@ -179,7 +181,7 @@ def _streams(grammar: Grammar, cfg: GenerateConfig, as_json: bool) -> Iterator[t
                 continue
             stream = eng.sample(cfg.seed, want, cfg.dedupe, cfg.coverage, as_json)
             expected = want
-        yield plan.name, stream, want, expected - plan.test
+        yield plan.name, stream, want, expected - plan.test if plan.test else -1
 
 
 def _short(name: str, n: int, want: int | None) -> None:
@@ -199,7 +201,7 @@ def records(
         for k, text, ents in stream:
             if want is not None and n >= want:
                 break
-            yield ("train" if n < train_n else "test"), name, k, text, ents
+            yield ("train" if n < train_n or train_n < 0 else "test"), name, k, text, ents
             n += 1
         _short(name, n, want)
 
@@ -257,8 +259,11 @@ def generate_to_file(
 
     cfg = cfg or GenerateConfig(**kwargs)
     fmt = fmt or formats.guess(path)
-    splitting = cfg.split is not None or any(
-        grammar.intents[p.name].testing for p in plan_quotas(grammar, cfg))
+    to_stdout = str(path) == "-"
+    if to_stdout and cfg.split is not None:
+        raise ConfigError("a split needs an output file", hint="pass -o FILE")
+    splitting = not to_stdout and (cfg.split is not None or any(
+        p.test for p in plan_quotas(grammar, cfg)))
     targets = split_paths(path) if splitting else (Path(path), None)
     counts: dict[str, dict[str, int]] = {}
     if fmt != "jsonl":
@@ -312,5 +317,5 @@ def _write_jsonl(grammar: Grammar, cfg: GenerateConfig, targets: tuple, counts: 
             if buf:
                 fh.write("".join(buf))
             _short(name, n, want)
-            test = max(0, n - train_n)
+            test = max(0, n - train_n) if train_n >= 0 else 0
             counts[name] = {"train": n - test, "test": test}
