@@ -24,7 +24,7 @@ def test_recurring_and_lower_case_names_are_found(fake_ner: FakeNer) -> None:
     doc = ["Hello, Margaret Okonkwo here.", "Thanks margaret!", "Noted, Ms. Okonkwo."]
     out = d.detect_documents([doc])[0]
     assert surfaces(doc[1], out[1]) == [("margaret", "PERSON")]
-    assert surfaces(doc[2], out[2]) == [("Okonkwo", "PERSON")]
+    assert surfaces(doc[2], out[2]) == [("Ms. Okonkwo", "PERSON")]
 
 
 def test_introduced_lower_case_name_without_ner() -> None:

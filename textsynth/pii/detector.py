@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from textsynth.pii.context import ContextScorer
 from textsynth.pii.entities import Finding
-from textsynth.pii.names import TITLES, NameFinder
+from textsynth.pii.names import TITLE_BEFORE, TITLES, NameFinder
 from textsynth.pii.ner import NerBackend, make_ner
 from textsynth.pii.recognizers import CustomConfig, Recognizer, build_recognizers, load_custom
 from textsynth.pii.resolve import resolve
@@ -16,7 +16,9 @@ __all__ = ["NER_SCORE", "Detector"]
 
 NER_SCORE = 0.85
 _DATE_WORDS = re.compile(
-    r"\d|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|mon|tue|wed|thu|fri|sat|sun|"
+    r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|"
+    r"fifteen|eighteen|half|un|une|deux|trois|quatre|cinq|dix|"
+    r"jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|mon|tue|wed|thu|fri|sat|sun|"
     r"janv|févr|fevr|mars|avr|mai|juin|juil|août|aout|sept|déc|lundi|mardi|mercredi|jeudi|"
     r"vendredi|samedi|dimanche)",
     re.IGNORECASE,
@@ -146,7 +148,7 @@ class Detector:
         return found
 
     def _finish(self, text: str, findings: list[Finding]) -> list[Finding]:
-        kept = resolve(findings, self.threshold)
+        kept = resolve([_with_title(text, f) for f in findings], self.threshold)
         if self.allow:
             kept = [f for f in kept if text[f.start : f.end].strip(_EDGE).casefold() not in self.allow]
         if self.entities is not None:
@@ -163,8 +165,8 @@ def _clean_ner(text: str, start: int, end: int, label: str, recognizer: str) -> 
     if text[start:end].lower() in _KEYWORDS:
         return None
     if label == "PERSON":
-        while m := re.match(r"(\w+)\.?[\s,]+", text[start:end]):
-            if m.group(1).lower() not in TITLES and m.group(1).lower() not in _LEADING:
+        while m := re.match(r"(\w+)[\s,]+", text[start:end]):
+            if m.group(1).lower() not in _LEADING:
                 break
             start += m.end()
         if text[start:end].endswith(("'s", "’s")):
@@ -175,3 +177,11 @@ def _clean_ner(text: str, start: int, end: int, label: str, recognizer: str) -> 
     if label == "DATE" and not _DATE_WORDS.search(text[start:end]):
         score = 0.3  # "today", "this year": not a date that identifies anyone
     return Finding(start, end, label, score, recognizer)
+
+
+def _with_title(text: str, f: Finding) -> Finding:
+    """Return a PERSON finding grown to take in the title before it (``Mr`` + ``Benham``)."""
+    if f.entity != "PERSON" or f.start == 0:
+        return f
+    m = TITLE_BEFORE.search(text, max(0, f.start - 12), f.start)
+    return Finding(m.start(), f.end, f.entity, f.score, f.recognizer) if m else f

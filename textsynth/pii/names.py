@@ -15,17 +15,22 @@ from collections.abc import Sequence
 
 from textsynth.pii.entities import Finding
 
-__all__ = ["NameFinder", "TITLES"]
+__all__ = ["TITLE_BEFORE", "NameFinder", "TITLES"]
 
 TITLES = frozenset(
     "mr mrs ms miss mx dr prof sir dame madam mme mlle monsieur madame me mister missus lord "
     "lady rev fr sr jr".split()
 )
-_TITLE_RX = re.compile(
-    r"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Dame|Madam|Mme|Mlle|Monsieur|Madame|M(?=\.)|Me(?=\s[A-Z]))"
-    r"\.?[ \t]+(?P<pii>(?:[A-Z]\.[ \t]?){0,3}[A-Z][\w'’-]+(?:[ \t]+(?:[A-Z][\w'’-]+|[A-Z]\.))?"
-    r"(?:[ \t]+[A-Z][\w'’-]+)?)"
+_TITLE = (r"(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Dame|Madam|Mme|Mlle|Monsieur|Madame|Lord|Lady|"
+          r"M(?=\.)|Me(?=\s[A-Z]))\.?")
+_INITIAL = r"[A-Z]\.(?:-?[A-Z]\.)*"
+_TITLE_RX = re.compile(  # no leading \b: a literal first lets the regex engine skip ahead
+    rf"(?P<pii>{_TITLE}[ \t]+(?:(?:{_INITIAL}[ \t]?){{1,3}}(?![ \t]*[A-Z][a-z])|"
+    rf"(?:{_INITIAL}[ \t]?){{0,3}}[A-Z][\w'’-]+(?:[ \t]+(?:[A-Z][\w'’-]+|{_INITIAL}))?"
+    r"(?:[ \t]+[A-Z][\w'’-]+)?))"
 )
+# a title right before a name ("Mr " + "Benham"): the name span takes it in
+TITLE_BEFORE = re.compile(rf"(?<![\w.]){_TITLE}[ \t]+$")
 _CUE_RX = re.compile(
     r"\b(?:my name is|my name's|name is|names|this is|it's|i am|i'm|im|call me|speaking with|"
     r"talking to|ask for|je m'appelle|je suis|moi c'est|c'est|ici)[ \t]+"
@@ -77,8 +82,9 @@ class NameFinder:
         out = []
         for m in _TITLE_RX.finditer(text):
             s, e = m.span("pii")
-            if text[s:e].lower() not in self.stop:
-                out.append(Finding(s, e, "PERSON", 0.75, "title-name"))
+            if s and text[s - 1].isalnum():
+                continue
+            out.append(Finding(s, e, "PERSON", 0.75, "title-name"))
         for m in _CUE_RX.finditer(text):
             first, last = m.group("first"), m.group("last")
             fl = first.lower()
@@ -120,7 +126,7 @@ class NameFinder:
             re.IGNORECASE,
         )
         return [
-            [Finding(m.start(), m.end(), "PERSON", alts[m.group().lower()], "name-coref")
+            [Finding(m.start(), m.end(), "PERSON", alts.get(m.group().lower(), 0.7), "name-coref")
              for m in rx.finditer(t)]
             for t in texts
         ]

@@ -12,6 +12,7 @@ from textsynth.pii.recognizers import (  # noqa: F401 - importing registers the 
     date,
     email,
     iban,
+    org,
     ip,
     national_id,
     phone,

@@ -30,7 +30,7 @@ _UNIT = r"(?:[ ,]+(?:apt|apartment|suite|ste|unit|flat|fl|floor|bldg|building|#|
 
 _PATTERNS = (
     # 221B Baker Street / 1668 Glyn St / 74 Diakou Street
-    Pattern("number-street", rf"(?<![\w-])\d{{1,6}}[A-Za-z]?,?(?:[ \t]+{_W}){{1,4}}[ \t]+{_SUFFIX}(?![\w])",
+    Pattern("number-street", rf"\d(?<![\w-]\d)\d{{0,5}}[A-Za-z]?,?(?:[ \t]+{_W}){{1,4}}[ \t]+{_SUFFIX}(?![\w])",
             0.55, re.IGNORECASE),
     # 12 rue de la Paix / Via Franscini 71 / Rua do Arenque 1634
     Pattern("romance", rf"(?<![\w-])(?:\d{{1,5}}(?: ?(?:bis|ter))?,?[ \t]+)?{_FR_TYPES}[ \t]+"
@@ -40,13 +40,17 @@ _PATTERNS = (
     Pattern("box", r"(?<![\w])(?:P\.?\s?O\.?\s+Box\s+\d{1,6}|PSC\s+\d{3,5},\s+Box\s+\d{3,5}"
             r"(?:\s+APO\s+A[AEP]\s+\d{5})?|Unit\s+\d{3,5}\s+Box\s+\d{3,5}"
             r"(?:\s+DPO\s+A[AEP]\s+\d{5})?|(?:APO|FPO|DPO)\s+A[AEP]\s+\d{5})(?![\w])", 0.7,
-            re.IGNORECASE),
+            re.IGNORECASE, trigger=r"(?i)box|[adf]po\b"),
     # 6750 Koskikatu 25 (needs context)
-    Pattern("number-name-number", rf"(?<![\w.,-])\d{{1,6}}[ \t]+{_W}(?:[ \t]+{_W}){{0,2}}[ \t]+"
+    Pattern("number-name-number", rf"\d(?<![\w.,-]\d)\d{{0,5}}[ \t]+{_W}(?:[ \t]+{_W}){{0,2}}[ \t]+"
             r"\d{1,4}[a-zA-Z]?"
             r"(?![\w/.,-]\d|[\w/])", 0.2),
 )
 _UNIT_RX = re.compile(_UNIT, re.IGNORECASE)
+_MONTHS = re.compile(
+    r"\b(?:january|february|march|april|may|june|july|august|september|october|november|"
+    r"december|janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|"
+    r"décembre)\b", re.IGNORECASE)
 _SEGMENT_RX = re.compile(
     rf"[ \t]*(?:,[ \t]*|\n[ \t,]*(?:\n[ \t,]*)?)((?:{_W}|\d[\w-]{{1,9}})(?:[ \t]+(?:{_W}|\d[\w-]{{1,9}})){{0,3}})"
 )
@@ -94,8 +98,12 @@ class StreetAddressRecognizer(Recognizer):
     def analyze(self, text: str, language: str) -> list[Finding]:  # noqa: D102
         out: list[Finding] = []
         for pat in _PATTERNS:
+            if pat.compiled_trigger is not None and pat.compiled_trigger.search(text) is None:
+                continue
             for m in pat.compiled.finditer(text):
                 start, end = m.span()
+                if _MONTHS.search(m.group()):  # "1 November 1998" is a date
+                    continue
                 end = _extend(text, end, "\n" in text[start:end])
                 out.append(Finding(start, end, "ADDRESS", pat.score, self.name))
         return out
@@ -108,8 +116,8 @@ class PostcodeRecognizer(PatternRecognizer):
     name = "postcode"
     entity = "POSTCODE"
     PATTERNS = (
-        Pattern("uk", r"(?<![\w])(?:[A-Z]{1,2}\d[A-Z\d]?|GIR) ?\d[A-Z]{2}(?![\w])", 0.5),
-        Pattern("ca", r"(?<![\w])[A-Z]\d[A-Z] ?\d[A-Z]\d(?![\w])", 0.5),
-        Pattern("digits", r"(?<![\w.,-])\d{4,5}(?:-\d{4})?(?![\w.,-]\d|[\w])", 0.1),
+        Pattern("uk", r"[A-Z](?<![\w][A-Z])(?:[A-Z]?\d[A-Z\d]?|IR) ?\d[A-Z]{2}(?![\w])", 0.5),
+        Pattern("ca", r"[A-Z](?<![\w][A-Z])\d[A-Z] ?\d[A-Z]\d(?![\w])", 0.5),
+        Pattern("digits", r"\d(?<![\w.,-]\d)\d{3,4}(?:-\d{4})?(?![\w.,-]\d|[\w])", 0.1),
     )
     context = ("zip", "zipcode", "postcode", "postal", "post code", "code postal", "cp", "plz")

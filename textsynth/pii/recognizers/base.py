@@ -24,13 +24,17 @@ class Pattern:
         regex: the expression; if it has a group named ``pii`` only that group is the finding.
         score: base score in [0, 1] before validation and context.
         flags: ``re`` flags.
+        trigger: a cheap regex that must occur in the text for the pattern to be tried
+            (``"@"`` for e-mails): skips a costly scan of most texts.
     """
 
     name: str
     regex: str
     score: float
     flags: int = 0
+    trigger: str = ""
     compiled: re.Pattern[str] = field(init=False, repr=False, compare=False)
+    compiled_trigger: re.Pattern[str] | None = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.score <= 1.0:
@@ -42,6 +46,7 @@ class Pattern:
                 f"pattern {self.name!r}: invalid regular expression {self.regex!r}: {exc}"
             ) from None
         object.__setattr__(self, "compiled", compiled)
+        object.__setattr__(self, "compiled_trigger", re.compile(self.trigger) if self.trigger else None)
 
     def to_dict(self) -> dict[str, Any]:
         """Return the declarative form used in YAML/TOML recognizer files."""
@@ -129,6 +134,8 @@ class PatternRecognizer(Recognizer):
     def analyze(self, text: str, language: str) -> list[Finding]:  # noqa: D102
         out: list[Finding] = []
         for pat in self.patterns:
+            if pat.compiled_trigger is not None and pat.compiled_trigger.search(text) is None:
+                continue
             rx = pat.compiled
             has_group = "pii" in rx.groupindex
             for m in rx.finditer(text):

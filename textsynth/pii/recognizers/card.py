@@ -19,9 +19,9 @@ class CreditCardRecognizer(PatternRecognizer):
     name = "credit-card"
     entity = "CREDIT_CARD"
     PATTERNS = (
-        Pattern("card-grouped", r"(?<![\d-])\d{4}(?:[ -]\d{4}){2}[ -]\d{1,7}(?![\d-])", 0.3),
-        Pattern("card-amex", r"(?<![\d-])3[47]\d{2}[ -]\d{6}[ -]\d{5}(?![\d-])", 0.3),
-        Pattern("card-plain", r"(?<![\d.,/-])\d{12,19}(?![\d/-]|[.,]\d)", 0.2),
+        Pattern("card-grouped", r"\d(?<![\d-]\d)\d{3}(?:[ -]\d{4}){2}[ -]\d{1,7}(?![\d-])", 0.3),
+        Pattern("card-amex", r"3(?<![\d-]3)[47]\d{2}[ -]\d{6}[ -]\d{5}(?![\d-])", 0.3),
+        Pattern("card-plain", r"\d(?<![\d.,/-]\d)\d{11,18}(?![\d/-]|[.,]\d)", 0.2),
     )
     context = ("card", "credit", "debit", "visa", "mastercard", "amex", "cc", "carte", "payment")
 

@@ -13,8 +13,8 @@ class DateRecognizer(PatternRecognizer):
     name = "date"
     entity = "DATE"
     PATTERNS = (
-        Pattern("dmy", r"(?<![\d/.-])\d{1,2}([/.-])\d{1,2}\1(?:\d{4}|\d{2})(?![\d/.-]|\.\d)", 0.6),
-        Pattern("iso", r"(?<![\d/.-])\d{4}-\d{2}-\d{2}(?![\d/-])", 0.6),
+        Pattern("dmy", r"\d(?<![\d/.-]\d)\d?([/.-])\d{1,2}\1(?:\d{4}|\d{2})(?![\d/.-]|\.\d)", 0.6),
+        Pattern("iso", r"\d(?<![\d/.-]\d)\d{3}-\d{2}-\d{2}(?![\d/-])", 0.6),
     )
     context = ("born", "birth", "date", "dob", "né", "née", "naissance", "on")
 

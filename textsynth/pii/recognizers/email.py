@@ -18,6 +18,7 @@ class EmailRecognizer(PatternRecognizer):
             "email",
             r"(?<![\w.+-])[\w.+%'-]{1,64}@(?:[^\W_](?:[\w-]{0,61}[^\W_])?\.)+[^\W\d_]{2,24}(?![\w-])",
             0.95,
+            trigger="@",
         ),
     )
     context = ("email", "e-mail", "mail", "courriel", "contact")

@@ -18,7 +18,7 @@ class IbanRecognizer(PatternRecognizer):
     PATTERNS = (
         Pattern(
             "iban",
-            r"(?<![\w])[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9]{1,4})?(?![\w])",
+            r"[A-Z](?<![\w][A-Z])[A-Z]\d{2}(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9]{1,4})?(?![\w])",
             0.3,
             re.IGNORECASE,
         ),

@@ -15,12 +15,13 @@ class IpRecognizer(PatternRecognizer):
     name = "ip"
     entity = "IP_ADDRESS"
     PATTERNS = (
-        Pattern("ipv4", r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?![\w]|\.\d)", 0.6),
+        Pattern("ipv4", r"\d(?<![\w.]\d)\d{0,2}\.(?:\d{1,3}\.){2}\d{1,3}(?![\w]|\.\d)", 0.6),
         Pattern(
             "ipv6",
             r"(?<![\w:])(?:[0-9A-Fa-f]{1,4}:){1,7}(?::|(?::[0-9A-Fa-f]{1,4}){1,7}|[0-9A-Fa-f]{1,4})"
             r"(?![\w:])",
             0.6,
+            trigger=":",
         ),
     )
     context = ("ip", "address", "server", "router", "host", "adresse")

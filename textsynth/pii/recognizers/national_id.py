@@ -16,9 +16,9 @@ class UsSsnRecognizer(PatternRecognizer):
     name = "us-ssn"
     entity = "US_SSN"
     PATTERNS = (
-        Pattern("ssn-dashed", r"(?<![\d-])\d{3}-\d{2}-\d{4}(?![\d-])", 0.6),
-        Pattern("ssn-spaced", r"(?<![\d ])\d{3} \d{2} \d{4}(?![\d])", 0.3),
-        Pattern("ssn-plain", r"(?<![\d.-])\d{9}(?![\d.-])", 0.1),
+        Pattern("ssn-dashed", r"\d(?<![\d-]\d)\d{2}-\d{2}-\d{4}(?![\d-])", 0.6),
+        Pattern("ssn-spaced", r"\d(?<![\d ]\d)\d{2} \d{2} \d{4}(?![\d])", 0.3),
+        Pattern("ssn-plain", r"\d(?<![\d.-]\d)\d{8}(?![\d.-])", 0.1),
     )
     context = ("ssn", "social", "security", "ss#", "ssid")
 
@@ -40,7 +40,7 @@ class UkNinoRecognizer(PatternRecognizer):
     PATTERNS = (
         Pattern(
             "nino",
-            r"(?<![\w])(?!BG|GB|KN|NK|NT|TN|ZZ)[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z]"
+            r"[A-CEGHJ-PR-TW-Z](?<![\w][A-Z])[A-CEGHJ-NPR-TW-Z](?<!BG|GB|KN|NK|NT|TN|ZZ)"
             r" ?\d{2} ?\d{2} ?\d{2} ?[A-D](?![\w])",
             0.7,
             re.IGNORECASE,
@@ -58,7 +58,7 @@ class FrNirRecognizer(PatternRecognizer):
     PATTERNS = (
         Pattern(
             "nir",
-            r"(?<![\w])[12] ?\d{2} ?(?:0[1-9]|1[0-2]|[2-9]\d) ?(?:\d{2}|2[AB]) ?\d{3} ?\d{3}"
+            r"[12](?<![\w][12]) ?\d{2} ?(?:0[1-9]|1[0-2]|[2-9]\d) ?(?:\d{2}|2[AB]) ?\d{3} ?\d{3}"
             r"(?: ?\d{2})?(?![\w])",
             0.4,
             re.IGNORECASE,

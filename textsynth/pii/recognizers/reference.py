@@ -28,6 +28,8 @@ class ReferenceNumberRecognizer(PatternRecognizer):
             0.6,
             re.IGNORECASE,
         ),
+        # case and file numbers written number/year: 10424/05, 682/02
+        Pattern("slashed", r"\d(?<![\w/.-]\d)\d{2,5}/\d{2}(?![\w/]|[.,]\d)", 0.45),
         Pattern(
             "numbered",
             r"\b(?:no|nos|nr|n°)\.\s?(?P<pii>\d[\d/-]{3,}\d)",

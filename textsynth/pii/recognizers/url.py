@@ -22,15 +22,16 @@ class UrlRecognizer(PatternRecognizer):
     entity = "URL"
     PATTERNS = (
         Pattern("url-scheme", r"\b(?:https?|ftp)://[^\s<>\"'()\[\]{}]+[^\s<>\"'()\[\]{}.,;:!?]", 0.9,
-                re.IGNORECASE),
+                re.IGNORECASE, trigger="://"),
         Pattern("url-www", r"(?<![\w./@-])www\.[^\s<>\"'()\[\]{}]+[^\s<>\"'()\[\]{}.,;:!?]", 0.9,
-                re.IGNORECASE),
+                re.IGNORECASE, trigger=r"(?i)www\."),
         Pattern(
             "domain",
             rf"(?<![\w./@-])(?:[a-z0-9](?:[a-z0-9-]{{0,61}}[a-z0-9])?\.)+(?:{_TLDS})"
             r"(?:/[^\s<>\"']*[^\s<>\"'.,;:!?)])?(?![\w@-])",
             0.6,
             re.IGNORECASE,
+            trigger=r"[^\W_]\.[a-zA-Z]",
         ),
     )
     context = ("website", "site", "url", "link", "web", "domain", "page")

@@ -18,6 +18,10 @@ from textsynth.pii.surrogates.base import SurrogateContext
 from textsynth.registry import surrogates
 
 _TOKEN = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
+# leading titles are kept as they are ("M. Dupont" -> "M. Martin")
+TITLE_BEFORE_NAME = re.compile(
+    r"(?:(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Dame|Madam|Mme|Mlle|Monsieur|Madame|Lord|Lady|M(?=\.)|Me)"
+    r"\.?\s+)+", re.IGNORECASE)
 
 
 def match_case(template: str, word: str) -> str:
@@ -81,10 +85,12 @@ def _name_token(token: str, ctx: SurrogateContext, pools: dict[str, Any]) -> str
 def person(value: str, ctx: SurrogateContext) -> str:
     """A name with the same number of parts, the same casing and the same titles."""
     pools = ctx.map.pool(ctx.locale, "names", _name_pools)
-    out = _TOKEN.sub(lambda m: _name_token(m.group(), ctx, pools), value)
-    if out == value:  # nothing but titles: fall back to a whole name
-        out = ctx.faker().name()
-    return out
+    m = TITLE_BEFORE_NAME.match(value)
+    head, rest = (value[: m.end()], value[m.end() :]) if m else ("", value)
+    out = _TOKEN.sub(lambda t: _name_token(t.group(), ctx, pools), rest)
+    if out == rest:  # nothing but titles: fall back to a whole name
+        out = ctx.faker().last_name()
+    return head + out
 
 
 def _cased(value: str, new: str) -> str:
