@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from textsynth import formats
 from textsynth.cli import cli, main
-from textsynth.grammar import expand, generate_to_file, load_grammar
+from textsynth.grammar import count, expand, generate_to_file, load_grammar
 
 GOLDEN = Path(__file__).parent / "golden"
 EXAMPLES = sorted(Path("grammars").glob("*.tsg"))
@@ -54,7 +54,8 @@ def test_count_json(runner):
 
 def test_count_table_marks_upper_bounds(runner):
     res = runner.invoke(cli, ["grammar", "count", "grammars/bench/bench.chatette"])
-    assert "1,545,842,408,863,069,574,646,497,280,000" in res.output
+    big = count(load_grammar("grammars/bench/bench.chatette"))["transfer_money"]
+    assert big > 10**30 and f"{big:,}" in res.output
     assert "upper bound" in res.output
 
 
@@ -73,7 +74,8 @@ def test_generate_all_refuses_big_space_with_the_count(tmp_path, capsys):
     assert _exit_code(main, ["grammar", "generate", "grammars/bench/bench.chatette", "--all",
                              "-o", str(tmp_path / "x.jsonl")]) == 2
     err = capsys.readouterr().err
-    assert "1,545,842,408,863,069,718,969,481,887,744 combinations" in err and "--n" in err
+    total = sum(count(load_grammar("grammars/bench/bench.chatette")).values())
+    assert f"{total:,} combinations" in err and "--n" in err
     assert not (tmp_path / "x.jsonl").exists()
 
 
