@@ -165,19 +165,40 @@ class _Gen:
                 self.emit(d, f"a({self.const(node.text)}); p += {len(node.text)}")
         elif isinstance(node, Seq):
             parts = self._runs(node.items)
-            sized = [i for i, it in enumerate(parts) if self._size_of(it) > 1]
-            last = sized[-1] if sized else -1
-            rest = idx
+            # digits of one "chunk" (product < 2**30) come from one big-int divmod, then from
+            # cheap single-digit ones
+            chunks: list[list[int]] = []
+            prod = 1 << 31
             for i, it in enumerate(parts):
                 size = self._size_of(it)
                 if size == 1:
-                    dig = "0"
-                elif i == last:
-                    dig = rest
+                    continue
+                if prod * size >= 1 << 30:
+                    chunks.append([])
+                    prod = 1
+                chunks[-1].append(i)
+                prod *= size
+            digit: dict[int, str] = {}
+            rest = idx
+            for c, members in enumerate(chunks):
+                width = 1
+                for i in members:
+                    width *= self._size_of(parts[i])
+                if c == len(chunks) - 1:
+                    sub = rest
                 else:
-                    r, dig = self.var("r"), self.var("d")
-                    self.emit(d, f"{r}, {dig} = divmod({rest}, {size})")
+                    r, sub = self.var("r"), self.var("c")
+                    self.emit(d, f"{r}, {sub} = divmod({rest}, {width})")
                     rest = r
+                for m, i in enumerate(members):
+                    if m == len(members) - 1:
+                        digit[i] = sub
+                    else:
+                        r, dig = self.var("r"), self.var("d")
+                        self.emit(d, f"{r}, {dig} = divmod({sub}, {self._size_of(parts[i])})")
+                        digit[i], sub = dig, r
+            for i, it in enumerate(parts):
+                dig = digit.get(i, "0")
                 if isinstance(it, tuple):
                     self.lookup(it, dig, d)
                 else:
@@ -274,8 +295,8 @@ class _Gen:
                     f'{_enc(v if v is not None else t)}}}'
                     for t, v in vals))
                 self.emit(d, f"{s} = {texts}[{idx}]; a({s}); q = p + len({s}); "
-                             f"sp.append('{{\"start\": %d, \"end\": %d%s' % (p, q, "
-                             f"{recs}[{idx}])); p = q")
+                             f"sp.append(f'{{{{\"start\": {{p}}, \"end\": {{q}}"
+                             f"{{{recs}[{idx}]}}'); p = q")
                 return
             recs = self.const(tuple((label, _enc(v if v is not None else t)) for t, v in vals))
             self.emit(d, f"{s} = {texts}[{idx}]; a({s}); q = p + len({s}); "
@@ -288,8 +309,9 @@ class _Gen:
         value = f"enc(sv if sv is not None else ''.join(out[{n0}:]))"
         if _edge_clean(node.child):  # never empty, never starts or ends with a space
             if self.json_mode:
-                self.emit(d, f"sp.append('{{\"start\": %d, \"end\": %d, \"label\": %s, "
-                             f"\"value\": %s}}' % ({s0}, p, {lab}, {value}))")
+                self.emit(d, f"v = {value}")
+                self.emit(d, f"sp.append(f'{{{{\"start\": {{{s0}}}, \"end\": {{p}}, "
+                             f"\"label\": {{{lab}}}, \"value\": {{v}}}}}}')")
             else:
                 self.emit(d, f"sp.append(({s0}, p, {lab}, {value}))")
         elif self.json_mode:

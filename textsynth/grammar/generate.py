@@ -309,7 +309,7 @@ def _write_jsonl(grammar: Grammar, cfg: GenerateConfig, targets: tuple, counts: 
                     fh.write("".join(buf))
                     buf.clear()
                     fh = fhs["test"]
-                buf.append('{"text": ' + enc(text) + mid + body + tail[k])
+                buf.append(f'{{"text": {enc(text)}{mid}{body}{tail[k]}')
                 n += 1
                 if len(buf) >= 8192:
                     fh.write("".join(buf))
