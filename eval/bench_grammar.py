@@ -38,8 +38,9 @@ def ensure_chatette() -> str:
     if not py.exists():
         subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
         subprocess.run([str(py), "-m", "pip", "install", "-q", "chatette"], check=True)
-    out = subprocess.run([str(py), "-m", "pip", "show", "chatette"], capture_output=True,
-                         text=True, check=True).stdout
+    out = subprocess.run(
+        [str(py), "-m", "pip", "show", "chatette"], capture_output=True, text=True, check=True
+    ).stdout
     return re.search(r"Version: (\S+)", out).group(1)  # type: ignore[union-attr]
 
 
@@ -60,16 +61,24 @@ def timed(cmd: list[str], timeout: float, cwd: Path) -> dict:
     tf = cwd / "time.txt"
     t0 = time.perf_counter()
     try:
-        proc = subprocess.run(["/usr/bin/time", "-f", "%e %U %S %M", "-o", str(tf), *cmd],
-                              capture_output=True, text=True, timeout=timeout, cwd=cwd)
+        proc = subprocess.run(
+            ["/usr/bin/time", "-f", "%e %U %S %M", "-o", str(tf), *cmd],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            cwd=cwd,
+        )
     except subprocess.TimeoutExpired:
         return {"timed_out": True, "wall_s": round(time.perf_counter() - t0, 1)}
     wall = time.perf_counter() - t0
     if proc.returncode != 0:
         return {"failed": True, "returncode": proc.returncode, "stderr": proc.stderr[-2000:]}
     e, u, s, m = tf.read_text().split()[-4:]
-    return {"wall_s": round(wall, 3), "cpu_s": round(float(u) + float(s), 3),
-            "peak_rss_mib": round(int(m) / 1024, 1)}
+    return {
+        "wall_s": round(wall, 3),
+        "cpu_s": round(float(u) + float(s), 3),
+        "peak_rss_mib": round(int(m) / 1024, 1),
+    }
 
 
 def read_texts(paths: list[Path]) -> list[str]:
@@ -85,17 +94,31 @@ def quality(texts: list[str]) -> dict:
     distinct = set(texts)
     folded = {t.casefold() for t in distinct}
     n = len(texts)
-    return {"utterances": n, "distinct": len(distinct),
-            "exact_duplicates": n - len(distinct),
-            "case_only_duplicates": len(distinct) - len(folded),
-            "case_only_duplicate_share": round((len(distinct) - len(folded)) / n, 5) if n else 0}
+    return {
+        "utterances": n,
+        "distinct": len(distinct),
+        "exact_duplicates": n - len(distinct),
+        "case_only_duplicates": len(distinct) - len(folded),
+        "case_only_duplicate_share": round((len(distinct) - len(folded)) / n, 5) if n else 0,
+    }
 
 
 def run_chatette(gpath: Path, work: Path, timeout: float) -> dict:
     out = work / "chatette_out"
     shutil.rmtree(out, ignore_errors=True)
-    cmd = [str(VENV / "bin" / "python"), "-m", "chatette", str(gpath), "-o", str(out),
-           "-a", "jsonl", "-s", str(SEED), "-f"]
+    cmd = [
+        str(VENV / "bin" / "python"),
+        "-m",
+        "chatette",
+        str(gpath),
+        "-o",
+        str(out),
+        "-a",
+        "jsonl",
+        "-s",
+        str(SEED),
+        "-f",
+    ]
     res = timed(cmd, timeout, work)
     if "wall_s" in res and not res.get("timed_out"):
         files = sorted(out.rglob("*.jsonl"))
@@ -107,8 +130,18 @@ def run_chatette(gpath: Path, work: Path, timeout: float) -> dict:
 def run_textsynth(gpath: Path, work: Path, timeout: float) -> dict:
     out = work / "textsynth.jsonl"
     exe = str(Path(sys.executable).parent / "textsynth")
-    cmd = [exe, "grammar", "generate", str(gpath), "--seed", str(SEED), "--dedupe", "casefold",
-           "-o", str(out)]
+    cmd = [
+        exe,
+        "grammar",
+        "generate",
+        str(gpath),
+        "--seed",
+        str(SEED),
+        "--dedupe",
+        "casefold",
+        "-o",
+        str(out),
+    ]
     res = timed(cmd, timeout, work)
     if "wall_s" in res:
         res.update(quality(read_texts([out])))
@@ -143,7 +176,8 @@ def main() -> None:
             if ts.get("wall_s") and ch.get("wall_s") and not ch.get("timed_out"):
                 entry["throughput_utt_per_s"] = {
                     "textsynth": round(ts["utterances"] / ts["wall_s"]),
-                    "chatette": round(ch["utterances"] / ch["wall_s"])}
+                    "chatette": round(ch["utterances"] / ch["wall_s"]),
+                }
                 entry["speed_ratio"] = round(ch["wall_s"] / ts["wall_s"], 1)
                 entry["memory_ratio"] = round(ch["peak_rss_mib"] / ts["peak_rss_mib"], 2)
             elif ch.get("timed_out") and ts.get("wall_s"):
@@ -154,31 +188,66 @@ def main() -> None:
         ts, ch, n = e["textsynth"], e["chatette"], e["n"]
         label = f"grammar {n:,} utterances (>1e30 space)"
         if ch.get("timed_out"):
-            rows.append({"benchmark": label, "measure": "wall seconds", "textsynth": ts["wall_s"],
-                         "peer": f"Chatette {version}", "peer_value": f">{ch['wall_s']} (timeout)",
-                         "ratio": f">={e['speed_ratio_at_least']}",
-                         "note": "Chatette hit the timeout; ratio is a lower bound"})
+            rows.append(
+                {
+                    "benchmark": label,
+                    "measure": "wall seconds",
+                    "textsynth": ts["wall_s"],
+                    "peer": f"Chatette {version}",
+                    "peer_value": f">{ch['wall_s']} (timeout)",
+                    "ratio": f">={e['speed_ratio_at_least']}",
+                    "note": "Chatette hit the timeout; ratio is a lower bound",
+                }
+            )
             continue
         if not ch.get("wall_s"):
             continue
-        rows.append({"benchmark": label, "measure": "wall seconds", "textsynth": ts["wall_s"],
-                     "peer": f"Chatette {version}", "peer_value": ch["wall_s"],
-                     "ratio": e["speed_ratio"],
-                     "note": f"throughput {e['throughput_utt_per_s']['textsynth']:,}/s vs "
-                             f"{e['throughput_utt_per_s']['chatette']:,}/s"})
-        rows.append({"benchmark": label, "measure": "peak RSS MiB", "textsynth": ts["peak_rss_mib"],
-                     "peer": f"Chatette {version}", "peer_value": ch["peak_rss_mib"],
-                     "ratio": e["memory_ratio"], "note": "whole process"})
-        rows.append({"benchmark": label, "measure": "case-only duplicate share",
-                     "textsynth": ts["case_only_duplicate_share"], "peer": f"Chatette {version}",
-                     "peer_value": ch["case_only_duplicate_share"],
-                     "ratio": None, "note": "lower is better; both outputs read back"})
-    out = {"grammar": str(GRAMMAR.relative_to(ROOT)), "combinations": str(combos),
-           "seed": SEED, "chatette_version": version, "timeout_s": args.timeout,
-           "results": results, "loadavg_after": [round(x, 2) for x in os.getloadavg()],
-           "note": "one run per size on a 2-core machine shared with other workers: wall times "
-                   "are noisy; cpu_s is steadier. Chatette generates the declared (N) per intent.",
-           "readme_rows": rows}
+        rows.append(
+            {
+                "benchmark": label,
+                "measure": "wall seconds",
+                "textsynth": ts["wall_s"],
+                "peer": f"Chatette {version}",
+                "peer_value": ch["wall_s"],
+                "ratio": e["speed_ratio"],
+                "note": f"throughput {e['throughput_utt_per_s']['textsynth']:,}/s vs "
+                f"{e['throughput_utt_per_s']['chatette']:,}/s",
+            }
+        )
+        rows.append(
+            {
+                "benchmark": label,
+                "measure": "peak RSS MiB",
+                "textsynth": ts["peak_rss_mib"],
+                "peer": f"Chatette {version}",
+                "peer_value": ch["peak_rss_mib"],
+                "ratio": e["memory_ratio"],
+                "note": "whole process",
+            }
+        )
+        rows.append(
+            {
+                "benchmark": label,
+                "measure": "case-only duplicate share",
+                "textsynth": ts["case_only_duplicate_share"],
+                "peer": f"Chatette {version}",
+                "peer_value": ch["case_only_duplicate_share"],
+                "ratio": None,
+                "note": "lower is better; both outputs read back",
+            }
+        )
+    out = {
+        "grammar": str(GRAMMAR.relative_to(ROOT)),
+        "combinations": str(combos),
+        "seed": SEED,
+        "chatette_version": version,
+        "timeout_s": args.timeout,
+        "results": results,
+        "loadavg_after": [round(x, 2) for x in os.getloadavg()],
+        "note": "one run per size on a 2-core machine shared with other workers: wall times "
+        "are noisy; cpu_s is steadier. Chatette generates the declared (N) per intent.",
+        "readme_rows": rows,
+    }
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(out, indent=2) + "\n", encoding="utf-8")
     print(json.dumps(rows, indent=2))

@@ -29,14 +29,21 @@ def timed(cmd: list[str]) -> dict:
     """Run ``cmd`` under /usr/bin/time; return wall seconds, CPU seconds and peak RSS (MiB)."""
     with tempfile.NamedTemporaryFile("r", suffix=".time") as tf:
         t0 = time.perf_counter()
-        proc = subprocess.run(["/usr/bin/time", "-f", "%e %U %S %M", "-o", tf.name, *cmd],
-                              capture_output=True, text=True)
+        proc = subprocess.run(
+            ["/usr/bin/time", "-f", "%e %U %S %M", "-o", tf.name, *cmd],
+            capture_output=True,
+            text=True,
+        )
         wall = time.perf_counter() - t0
         if proc.returncode != 0:
             raise SystemExit(f"command failed ({proc.returncode}): {' '.join(cmd)}\n{proc.stderr}")
         e, u, s, m = tf.read().split()[-4:]
-    return {"wall_s": round(wall, 3), "cpu_s": round(float(u) + float(s), 3),
-            "peak_rss_mib": round(int(m) / 1024, 1), "time_elapsed_s": float(e)}
+    return {
+        "wall_s": round(wall, 3),
+        "cpu_s": round(float(u) + float(s), 3),
+        "peak_rss_mib": round(int(m) / 1024, 1),
+        "time_elapsed_s": float(e),
+    }
 
 
 def check_output(path: Path, n: int) -> dict:
@@ -51,13 +58,20 @@ def check_output(path: Path, n: int) -> dict:
                 t = rec["text"]
                 texts.add(hash(t))
                 for e in rec["entities"]:
-                    if not (0 <= e["start"] < e["end"] <= len(t)) or t[e["start"]:e["end"]].strip() != t[e["start"]:e["end"]]:
+                    if (
+                        not (0 <= e["start"] < e["end"] <= len(t))
+                        or t[e["start"] : e["end"]].strip() != t[e["start"] : e["end"]]
+                    ):
                         bad += 1
             else:
                 # the text is the first field: '{"text": "...", "intent"'
                 texts.add(hash(line[: line.index('", "intent": ')]))
-    return {"lines": lines, "distinct_texts": len(texts), "bad_spans_in_sample": bad,
-            "all_distinct": len(texts) == lines == n}
+    return {
+        "lines": lines,
+        "distinct_texts": len(texts),
+        "bad_spans_in_sample": bad,
+        "all_distinct": len(texts) == lines == n,
+    }
 
 
 def main() -> None:
@@ -76,8 +90,18 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "sample.jsonl"
         for _ in range(args.repeat):
-            cmd = [exe, "grammar", "generate", str(GRAMMAR), "--n", str(args.n), "--seed",
-                   str(args.seed), "-o", str(out)]
+            cmd = [
+                exe,
+                "grammar",
+                "generate",
+                str(GRAMMAR),
+                "--n",
+                str(args.n),
+                "--seed",
+                str(args.seed),
+                "-o",
+                str(out),
+            ]
             runs.append(timed(cmd))
             print(f"run: {runs[-1]}", flush=True)
         checked = check_output(out, args.n)
@@ -94,24 +118,37 @@ def main() -> None:
         "best": best,
         "output": {**checked, "size_mib": size_mib},
         "targets": {"wall_s": TARGET_S, "peak_rss_mib": TARGET_MIB},
-        "meets_targets": best["wall_s"] < TARGET_S and max(r["peak_rss_mib"] for r in runs) < TARGET_MIB,
-        "machine": {"python": platform.python_version(), "cpus": os.cpu_count(),
-                    "loadavg_after": [round(x, 2) for x in load]},
+        "meets_targets": best["wall_s"] < TARGET_S
+        and max(r["peak_rss_mib"] for r in runs) < TARGET_MIB,
+        "machine": {
+            "python": platform.python_version(),
+            "cpus": os.cpu_count(),
+            "loadavg_after": [round(x, 2) for x in load],
+        },
         "note": "whole process (start-up included) writing JSONL; the machine's 2 cores are "
-                "shared with other workers, so wall time is noisy: cpu_s is the steadier figure",
+        "shared with other workers, so wall time is noisy: cpu_s is the steadier figure",
     }
     rss = max(r["peak_rss_mib"] for r in runs)
     result["readme_rows"] = [
-        {"benchmark": "grammar: sample 1M distinct from >1e30 combinations",
-         "measure": "wall seconds (whole process, best of %d)" % args.repeat,
-         "textsynth": best["wall_s"], "peer": "target (issue #2)", "peer_value": TARGET_S,
-         "ratio": round(TARGET_S / best["wall_s"], 2),
-         "note": f"CPU {best['cpu_s']} s; {checked['lines']:,} lines, all distinct: "
-                 f"{checked['all_distinct']}; noisy shared 2-core machine"},
-        {"benchmark": "grammar: sample 1M distinct from >1e30 combinations",
-         "measure": "peak RSS MiB (whole process)", "textsynth": rss,
-         "peer": "target (issue #2)", "peer_value": TARGET_MIB,
-         "ratio": round(TARGET_MIB / rss, 2), "note": "memory grows ~50 B per kept utterance"},
+        {
+            "benchmark": "grammar: sample 1M distinct from >1e30 combinations",
+            "measure": f"wall seconds (whole process, best of {args.repeat})",
+            "textsynth": best["wall_s"],
+            "peer": "target (issue #2)",
+            "peer_value": TARGET_S,
+            "ratio": round(TARGET_S / best["wall_s"], 2),
+            "note": f"CPU {best['cpu_s']} s; {checked['lines']:,} lines, all distinct: "
+            f"{checked['all_distinct']}; noisy shared 2-core machine",
+        },
+        {
+            "benchmark": "grammar: sample 1M distinct from >1e30 combinations",
+            "measure": "peak RSS MiB (whole process)",
+            "textsynth": rss,
+            "peer": "target (issue #2)",
+            "peer_value": TARGET_MIB,
+            "ratio": round(TARGET_MIB / rss, 2),
+            "note": "memory grows ~50 B per kept utterance",
+        },
     ]
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")

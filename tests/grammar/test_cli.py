@@ -46,8 +46,9 @@ def test_check_reports_every_error_and_exits_2(tmp_path, capsys):
 
 
 def test_count_json(runner):
-    res = runner.invoke(cli, ["grammar", "count", str(GOLDEN / "chatette_basics.chatette"),
-                              "--json"])
+    res = runner.invoke(
+        cli, ["grammar", "count", str(GOLDEN / "chatette_basics.chatette"), "--json"]
+    )
     data = json.loads(res.output)
     assert data["intents"]["greet"] == {"combinations": "16", "distinct": "16", "exact": True}
 
@@ -61,18 +62,36 @@ def test_count_table_marks_upper_bounds(runner):
 
 def test_generate_writes_jsonl_with_seed(runner, tmp_path):
     out = tmp_path / "o.jsonl"
-    res = runner.invoke(cli, ["grammar", "generate", "grammars/banking.tsg", "--n", "40",
-                              "--seed", "7", "-o", str(out)])
+    res = runner.invoke(
+        cli,
+        ["grammar", "generate", "grammars/banking.tsg", "--n", "40", "--seed", "7", "-o", str(out)],
+    )
     assert res.exit_code == 0, res.output
     rows = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
     assert len(rows) == 40 and all(r["meta"]["seed"] == 7 for r in rows)
-    assert {r["intent"] for r in rows} == {"check_balance", "transfer_money", "block_card",
-                                          "report_fraud"}
+    assert {r["intent"] for r in rows} == {
+        "check_balance",
+        "transfer_money",
+        "block_card",
+        "report_fraud",
+    }
 
 
 def test_generate_all_refuses_big_space_with_the_count(tmp_path, capsys):
-    assert _exit_code(main, ["grammar", "generate", "grammars/bench/bench.chatette", "--all",
-                             "-o", str(tmp_path / "x.jsonl")]) == 2
+    assert (
+        _exit_code(
+            main,
+            [
+                "grammar",
+                "generate",
+                "grammars/bench/bench.chatette",
+                "--all",
+                "-o",
+                str(tmp_path / "x.jsonl"),
+            ],
+        )
+        == 2
+    )
     err = capsys.readouterr().err
     total = sum(count(load_grammar("grammars/bench/bench.chatette")).values())
     assert f"{total:,} combinations" in err and "--n" in err
@@ -80,9 +99,22 @@ def test_generate_all_refuses_big_space_with_the_count(tmp_path, capsys):
 
 
 def test_generate_split_and_intents(runner, tmp_path):
-    res = runner.invoke(cli, ["grammar", "generate", "grammars/travel.tsg", "--n", "20",
-                              "--split", "0.25", "--intents", "book_flight,book_hotel",
-                              "-o", str(tmp_path / "t.jsonl")])
+    res = runner.invoke(
+        cli,
+        [
+            "grammar",
+            "generate",
+            "grammars/travel.tsg",
+            "--n",
+            "20",
+            "--split",
+            "0.25",
+            "--intents",
+            "book_flight,book_hotel",
+            "-o",
+            str(tmp_path / "t.jsonl"),
+        ],
+    )
     assert res.exit_code == 0, res.output
     train = (tmp_path / "t.train.jsonl").read_text().splitlines()
     test = (tmp_path / "t.test.jsonl").read_text().splitlines()
@@ -99,8 +131,13 @@ def test_example_grammars_load_and_generate(path):
         assert g.language == "fr"
 
 
-FORMATS = {"jsonl": "o.jsonl", "rasa-yaml": "o.yml", "rasa-json": "o.json",
-           "snips-json": "o.json", "conll": "o.conll"}
+FORMATS = {
+    "jsonl": "o.jsonl",
+    "rasa-yaml": "o.yml",
+    "rasa-json": "o.json",
+    "snips-json": "o.json",
+    "conll": "o.conll",
+}
 
 
 @pytest.mark.parametrize("fmt", sorted(FORMATS))
@@ -108,10 +145,13 @@ def test_each_format_reads_back_text_intent_and_spans(tmp_path, fmt):
     g = load_grammar(GOLDEN / "modifiers.tsg")
     path = tmp_path / FORMATS[fmt]
     generate_to_file(g, path, fmt=fmt, all=True)
-    expected = sorted((u.text, u.intent, tuple((s.start, s.end, s.label) for s in u.spans))
-                      for u in expand(g))
-    back = sorted((u.text, u.intent, tuple((s.start, s.end, s.label) for s in u.spans))
-                  for u in formats.read(path, fmt))
+    expected = sorted(
+        (u.text, u.intent, tuple((s.start, s.end, s.label) for s in u.spans)) for u in expand(g)
+    )
+    back = sorted(
+        (u.text, u.intent, tuple((s.start, s.end, s.label) for s in u.spans))
+        for u in formats.read(path, fmt)
+    )
     assert back == expected
 
 

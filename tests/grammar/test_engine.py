@@ -25,8 +25,12 @@ from textsynth.grammar.permute import Permutation
 from textsynth.grammar.render import finish
 
 GOLDEN = Path(__file__).parent / "golden"
-BIG = "%[big]\n    " + " ".join(f"@[s{i}]" for i in range(40)) + "\n" + "".join(
-    f"@[s{i}]\n" + "".join(f"    v{i}x{j}\n" for j in range(10)) for i in range(40))
+BIG = (
+    "%[big]\n    "
+    + " ".join(f"@[s{i}]" for i in range(40))
+    + "\n"
+    + "".join(f"@[s{i}]\n" + "".join(f"    v{i}x{j}\n" for j in range(10)) for i in range(40))
+)
 
 
 def test_count_is_exact_for_10_to_the_40():
@@ -40,8 +44,10 @@ def test_sampling_a_huge_space_gives_distinct_valid_utterances():
     assert len(utts) == 2000 and len({u.text for u in utts}) == 2000
     for u in utts[:50]:
         assert len(u.spans) == 40
-        assert all(u.text[s.start:s.end] == f"v{i}x{u.text[s.start:s.end].split('x')[1]}"
-                   for i, s in enumerate(u.spans))
+        assert all(
+            u.text[s.start : s.end] == f"v{i}x{u.text[s.start : s.end].split('x')[1]}"
+            for i, s in enumerate(u.spans)
+        )
         assert u.meta == {"seed": 3, "rule": "<string>:2"}
 
 
@@ -87,22 +93,28 @@ def test_casefold_dedupe_removes_case_only_duplicates():
 
 
 def test_declared_percentages_shape_sampling():
-    g = load_grammar("%[a]\n    " + " ".join(f"~[w{i}]" for i in range(6)) + " [tail?/90]\n"
-                     + "".join(f"~[w{i}]\n" + "".join(f"    a{i}{j}\n" for j in range(20))
-                               for i in range(6)))
+    g = load_grammar(
+        "%[a]\n    "
+        + " ".join(f"~[w{i}]" for i in range(6))
+        + " [tail?/90]\n"
+        + "".join(f"~[w{i}]\n" + "".join(f"    a{i}{j}\n" for j in range(20)) for i in range(6))
+    )
     utts = list(expand(g, n=4000, seed=1))
     share = sum(u.text.endswith("tail") for u in utts) / len(utts)
     assert 0.86 < share < 0.94  # uniform over combinations would give 0.5
 
 
 def test_rule_weights_and_even_distribution():
-    src = ("%[a]\n    *[80%] alpha ~[x] ~[x] ~[x]\n    beta ~[x] ~[x] ~[x] ~[x]\n"
-           "~[x]\n" + "".join(f"    x{i}\n" for i in range(30)))
+    src = "%[a]\n    *[80%] alpha ~[x] ~[x] ~[x]\n    beta ~[x] ~[x] ~[x] ~[x]\n~[x]\n" + "".join(
+        f"    x{i}\n" for i in range(30)
+    )
     utts = list(expand(load_grammar(src), n=3000, seed=2))
     alpha = sum(u.text.startswith("alpha") for u in utts) / len(utts)
     assert 0.76 < alpha < 0.84  # without weights: 27000 / 837000 = 0.03
-    even = ("%[a]('distribution': 'even')\n    alpha ~[x] ~[x] ~[x]\n    beta ~[x] ~[x] ~[x] ~[x]\n"
-            "~[x]\n" + "".join(f"    x{i}\n" for i in range(30)))
+    even = (
+        "%[a]('distribution': 'even')\n    alpha ~[x] ~[x] ~[x]\n    beta ~[x] ~[x] ~[x] ~[x]\n"
+        "~[x]\n" + "".join(f"    x{i}\n" for i in range(30))
+    )
     utts = list(expand(load_grammar(even, dialect="chatito"), n=3000, seed=2))
     alpha = sum(u.text.startswith("alpha") for u in utts) / len(utts)
     assert 0.45 < alpha < 0.55
@@ -114,12 +126,17 @@ def test_weighted_sampling_still_reaches_every_text():
 
 
 def test_coverage_puts_every_value_and_rule_in_the_output():
-    src = ("%[a]\n    send @[amount] to @[name] ~[tail?]\n    pay @[name]\n"
-           "@[amount]\n" + "".join(f"    {i}\n" for i in range(1, 26))
-           + "@[name]\n" + "".join(f"    N{i}\n" for i in range(17)) + "~[tail]\n    now\n")
+    src = (
+        "%[a]\n    send @[amount] to @[name] ~[tail?]\n    pay @[name]\n"
+        "@[amount]\n"
+        + "".join(f"    {i}\n" for i in range(1, 26))
+        + "@[name]\n"
+        + "".join(f"    N{i}\n" for i in range(17))
+        + "~[tail]\n    now\n"
+    )
     g = load_grammar(src)
     utts = list(expand(g, n=3, seed=0, coverage=True))
-    values = Counter((s.label, u.text[s.start:s.end]) for u in utts for s in u.spans)
+    values = Counter((s.label, u.text[s.start : s.end]) for u in utts for s in u.spans)
     assert {v for (lab, v) in values if lab == "amount"} == {str(i) for i in range(1, 26)}
     assert {v for (lab, v) in values if lab == "name"} == {f"N{i}" for i in range(17)}
     assert {u.meta["rule"] for u in utts} == {"<string>:2", "<string>:3"}
@@ -151,13 +168,18 @@ def test_split_helper_on_utterances():
 
 
 def test_all_refuses_a_space_over_the_limit_and_says_its_size():
-    with pytest.raises(SpaceTooLargeError, match="10,000,000,000,000,000,000,000,000,000,000,000,000,000 combinations"):
+    with pytest.raises(
+        SpaceTooLargeError,
+        match="10,000,000,000,000,000,000,000,000,000,000,000,000,000 combinations",
+    ):
         list(records(load_grammar(BIG), GenerateConfig(all=True, all_limit=10**6)))
 
 
 def test_quotas_follow_declared_counts_and_cap_at_the_space():
-    g = load_grammar("%[a](30)\n    a [1|2|3]\n%[b](10)\n    b ~[n]\n~[n]\n"
-                     + "".join(f"    {i}\n" for i in range(100)))
+    g = load_grammar(
+        "%[a](30)\n    a [1|2|3]\n%[b](10)\n    b ~[n]\n~[n]\n"
+        + "".join(f"    {i}\n" for i in range(100))
+    )
     got = Counter(u.intent for u in expand(g, n=40, seed=0))
     assert got == {"a": 3, "b": 37}  # a has only 3, b takes the rest
 
@@ -165,7 +187,7 @@ def test_quotas_follow_declared_counts_and_cap_at_the_space():
 def test_sampling_that_only_finds_repeats_says_so(monkeypatch):
     monkeypatch.setattr(sample_mod, "_STALL", 50)
     g = load_grammar("%[a]\n    " + "".join("[&1]" for _ in range(40)) + "\n")
-    with pytest.raises(sample_mod.SamplingStalled, match="upper bound"):
+    with pytest.raises(sample_mod.SamplingStalledError, match="upper bound"):
         list(expand(g, n=2, seed=0))
 
 
@@ -176,18 +198,26 @@ def test_permutation_is_a_bijection(n):
 
 
 def test_permutation_depends_on_the_seed():
-    assert [Permutation(1000, 1)(i) for i in range(10)] != [Permutation(1000, 2)(i) for i in range(10)]
+    assert [Permutation(1000, 1)(i) for i in range(10)] != [
+        Permutation(1000, 2)(i) for i in range(10)
+    ]
 
 
-@pytest.mark.parametrize("path", [p for p in sorted(GOLDEN.iterdir()) if p.stem != "common"
-                                  and p.suffix in (".tsg", ".chatette", ".chatito")]
-                         + [Path("grammars/bench/bench.chatette")])
+@pytest.mark.parametrize(
+    "path",
+    [
+        p
+        for p in sorted(GOLDEN.iterdir())
+        if p.stem != "common" and p.suffix in (".tsg", ".chatette", ".chatito")
+    ]
+    + [Path("grammars/bench/bench.chatette")],
+)
 def test_generated_code_agrees_with_the_closures(path):
     g = load_grammar(path)
     rng = random.Random(0)
     for name in g.intents:
         eng = g.engine(name)
-        for virtual in ([False, True] if eng.weighted else [False]):
+        for virtual in [False, True] if eng.weighted else [False]:
             space = eng.vtotal if virtual else eng.total
             tab = eng._virt if virtual else eng._real
             for _ in range(min(space, 300)):

@@ -29,7 +29,9 @@ def test_every_message_has_an_example():
     assert all(sources for _, sources in GRAMMAR_ERROR_EXAMPLES)
 
 
-@pytest.mark.parametrize("fragment,source", CASES, ids=[f"{f[:30]}-{i}" for i, (f, _) in enumerate(CASES)])
+@pytest.mark.parametrize(
+    "fragment,source", CASES, ids=[f"{f[:30]}-{i}" for i, (f, _) in enumerate(CASES)]
+)
 def test_bad_input_reports_message_and_location(tmp_path, fragment, source):
     with pytest.raises(GrammarErrors) as info:
         _load(tmp_path, source)
@@ -65,9 +67,9 @@ def test_undefined_reference_suggests_the_closest_name(tmp_path):
 def test_all_errors_in_a_file_are_reported_at_once(tmp_path):
     src = (
         "%[a]\n"
-        "    hello ~[name\n"          # unclosed
-        "    go to ~[citys]\n"        # undefined
-        "    [hi?/150]\n"             # bad percentage
+        "    hello ~[name\n"  # unclosed
+        "    go to ~[citys]\n"  # undefined
+        "    [hi?/150]\n"  # bad percentage
         "~[x]\n    1\n~[x]\n    2\n"  # duplicate
     )
     with pytest.raises(GrammarErrors) as info:

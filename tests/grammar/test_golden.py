@@ -16,14 +16,19 @@ import pytest
 from textsynth.grammar import count_report, expand, load_grammar
 
 GOLDEN = Path(__file__).parent / "golden"
-GRAMMARS = sorted(p for p in GOLDEN.iterdir()
-                  if p.suffix in (".tsg", ".chatette", ".chatito") and p.stem != "common")
+GRAMMARS = sorted(
+    p
+    for p in GOLDEN.iterdir()
+    if p.suffix in (".tsg", ".chatette", ".chatito") and p.stem != "common"
+)
 
 
 def _records(path: Path) -> list[dict]:
     g = load_grammar(path)
-    return [{"text": u.text, "intent": u.intent,
-             "entities": [s.to_dict(u.text) for s in u.spans]} for u in expand(g)]
+    return [
+        {"text": u.text, "intent": u.intent, "entities": [s.to_dict(u.text) for s in u.spans]}
+        for u in expand(g)
+    ]
 
 
 @pytest.mark.parametrize("path", GRAMMARS, ids=[p.name for p in GRAMMARS])
@@ -31,8 +36,9 @@ def test_exhaustive_expansion_matches_golden(path):
     expected_path = path.with_suffix(".expected.jsonl")
     got = _records(path)
     if os.environ.get("TEXTSYNTH_REGEN_GOLDEN") == "1":
-        expected_path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in got),
-                                 encoding="utf-8")
+        expected_path.write_text(
+            "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in got), encoding="utf-8"
+        )
     expected = [json.loads(line) for line in expected_path.read_text(encoding="utf-8").splitlines()]
     assert got == expected
 
@@ -41,7 +47,7 @@ def test_exhaustive_expansion_matches_golden(path):
 def test_golden_spans_cover_their_values_exactly(path):
     for r in _records(path):
         for e in r["entities"]:
-            surface = r["text"][e["start"]:e["end"]]
+            surface = r["text"][e["start"] : e["end"]]
             assert surface and surface == surface.strip()
         assert "  " not in r["text"] and r["text"] == r["text"].strip()
 

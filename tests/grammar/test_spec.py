@@ -60,9 +60,13 @@ def test_chatette_construct(src, expected):
 
 
 def test_slot_synonyms_set_the_span_value():
-    g = load_grammar("%[a]\n    I am @[name]\n@[name]\n    John\n    Robert = Robert\n    Bob = Robert\n")
-    spans = {u.text: (u.spans[0].label, u.text[u.spans[0].start:u.spans[0].end], u.spans[0].value)
-             for u in expand(g)}
+    g = load_grammar(
+        "%[a]\n    I am @[name]\n@[name]\n    John\n    Robert = Robert\n    Bob = Robert\n"
+    )
+    spans = {
+        u.text: (u.spans[0].label, u.text[u.spans[0].start : u.spans[0].end], u.spans[0].value)
+        for u in expand(g)
+    }
     assert spans == {
         "I am John": ("name", "John", None),
         "I am Robert": ("name", "Robert", None),
@@ -71,8 +75,10 @@ def test_slot_synonyms_set_the_span_value():
 
 
 def test_intent_counts_training_and_testing_arguments():
-    g = load_grammar("%[a](2)\n    [x|y|z]\n%[b]('training': '2', 'testing': '1')\n    [p|q|r|s]\n"
-                     "%[c](train: 1, test: 1)\n    [m|n]\n")
+    g = load_grammar(
+        "%[a](2)\n    [x|y|z]\n%[b]('training': '2', 'testing': '1')\n    [p|q|r|s]\n"
+        "%[c](train: 1, test: 1)\n    [m|n]\n"
+    )
     assert (g.intents["a"].count, g.intents["a"].training) == (2, None)
     assert (g.intents["b"].training, g.intents["b"].testing, g.intents["b"].count) == (2, 1, 3)
     assert (g.intents["c"].training, g.intents["c"].testing) == (1, 1)
@@ -81,8 +87,9 @@ def test_intent_counts_training_and_testing_arguments():
 def test_include_pipe_and_import(tmp_path):
     (tmp_path / "aliases.tsg").write_text("~[hi]\n    hi\n    hey\n", encoding="utf-8")
     (tmp_path / "slots.tsg").write_text("@[n]\n    Ann\n", encoding="utf-8")
-    (tmp_path / "main.tsg").write_text("|aliases.tsg\nimport slots.tsg\n%[a]\n    ~[hi] @[n]\n",
-                                       encoding="utf-8")
+    (tmp_path / "main.tsg").write_text(
+        "|aliases.tsg\nimport slots.tsg\n%[a]\n    ~[hi] @[n]\n", encoding="utf-8"
+    )
     g = load_grammar(tmp_path / "main.tsg")
     assert sorted(u.text for u in expand(g)) == ["hey Ann", "hi Ann"]
     assert len(g.files) == 3
@@ -113,22 +120,29 @@ def test_chatito_spec_example_has_18_combinations():
 
 
 def test_chatito_undefined_alias_stands_for_its_name():
-    assert set(texts("%[greet]\n    ~[hi] ~[how are you?]\n\n~[hi]\n    hi\n    hey\n",
-                     dialect="chatito")) == {"hi", "hey", "hi how are you", "hey how are you"}
+    assert set(
+        texts("%[greet]\n    ~[hi] ~[how are you?]\n\n~[hi]\n    hi\n    hey\n", dialect="chatito")
+    ) == {"hi", "hey", "hi how are you", "hey how are you"}
 
 
 def test_chatito_lone_alias_in_slot_is_a_synonym_of_the_alias_name():
-    g = load_grammar("%[a]\n    to @[city]\n@[city]\n    ~[new york]\n~[new york]\n    NYC\n    big apple\n",
-                     dialect="chatito")
+    g = load_grammar(
+        "%[a]\n    to @[city]\n@[city]\n    ~[new york]\n~[new york]\n    NYC\n    big apple\n",
+        dialect="chatito",
+    )
     assert {(u.text, u.spans[0].value) for u in expand(g)} == {
-        ("to NYC", "new york"), ("to big apple", "new york")}
+        ("to NYC", "new york"),
+        ("to big apple", "new york"),
+    }
 
 
 def test_chatito_slot_variations_keep_one_label():
-    src = ("%[ask_for_delivery]\n    my parcel should be delivered in @[delivery_time#time_in_hours]\n"
-           "    my parcel should be delivered @[delivery_time#relative_time]\n"
-           "@[delivery_time#time_in_hours]\n    3 days\n    5 hours\n"
-           "@[delivery_time#relative_time]\n    as fast as possible\n    quickly\n")
+    src = (
+        "%[ask_for_delivery]\n    my parcel should be delivered in @[delivery_time#time_in_hours]\n"
+        "    my parcel should be delivered @[delivery_time#relative_time]\n"
+        "@[delivery_time#time_in_hours]\n    3 days\n    5 hours\n"
+        "@[delivery_time#relative_time]\n    as fast as possible\n    quickly\n"
+    )
     g = load_grammar(src, dialect="chatito")
     utts = list(expand(g))
     assert len(utts) == 4
@@ -138,7 +152,8 @@ def test_chatito_slot_variations_keep_one_label():
 
 def test_chatito_text_has_no_special_characters_except_references():
     assert texts("%[a]\n    50% off {today} a/b $x & y = z; ok\n", dialect="chatito") == [
-        "50% off {today} a/b $x & y = z; ok"]
+        "50% off {today} a/b $x & y = z; ok"
+    ]
 
 
 def test_chatito_comments_with_slashes_and_hash():

@@ -61,8 +61,15 @@ def expand(
         split: test share per intent (fraction or count); test utterances have
             ``meta["split"] == "test"``.
     """
-    cfg = GenerateConfig(n=n, all=n is None, seed=seed, dedupe=dedupe, coverage=coverage,
-                         intents=intents, split=split)
+    cfg = GenerateConfig(
+        n=n,
+        all=n is None,
+        seed=seed,
+        dedupe=dedupe,
+        coverage=coverage,
+        intents=intents,
+        split=split,
+    )
     return _expand(grammar, cfg)
 
 

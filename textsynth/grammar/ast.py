@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Union
 
 from textsynth.errors import Location
 
@@ -14,7 +13,7 @@ __all__ = [
     "FileAST",
     "Group",
     "Item",
-    "Optional_",
+    "OptionalMod",
     "Ref",
     "Rule",
     "Seq",
@@ -26,7 +25,7 @@ KINDS = {"~": "alias", "@": "slot", "%": "intent"}
 
 
 @dataclass(frozen=True, slots=True)
-class Optional_:
+class OptionalMod:
     """A random-generation modifier ``?name/percent``: the item may be left out.
 
     Attributes:
@@ -64,7 +63,7 @@ class Ref:
     variation: str | None = None
     arg: str | None = None
     casegen: bool = False
-    optional: Optional_ | None = None
+    optional: OptionalMod | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,10 +81,10 @@ class Group:
     alternatives: tuple[Seq, ...]
     loc: Location
     casegen: bool = False
-    optional: Optional_ | None = None
+    optional: OptionalMod | None = None
 
 
-Item = Union[Text, ArgRef, Ref, Group]
+Item = Text | ArgRef | Ref | Group
 
 
 @dataclass(frozen=True, slots=True)

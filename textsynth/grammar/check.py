@@ -61,7 +61,9 @@ def _err(message: str, loc: Location, index: Index, hint: str = "") -> GrammarEr
     return GrammarError(message, loc, hint=hint, source_line=src)
 
 
-def build_index(files: list[FileAST], sources: dict[str, list[str]]) -> tuple[Index, list[GrammarError]]:
+def build_index(
+    files: list[FileAST], sources: dict[str, list[str]]
+) -> tuple[Index, list[GrammarError]]:
     """Index every definition; report duplicates."""
     index = Index({}, sources)
     errors: list[GrammarError] = []
@@ -70,9 +72,14 @@ def build_index(files: list[FileAST], sources: dict[str, list[str]]) -> tuple[In
             variants = index.defs.setdefault((d.kind, d.name), {})
             if d.variation in variants:
                 first = variants[d.variation]
-                errors.append(_err(
-                    msg.DUPLICATE.format(kind=d.kind, ref=d.display(), first=first.loc),
-                    d.loc, index, hint="merge the two definitions or rename one"))
+                errors.append(
+                    _err(
+                        msg.DUPLICATE.format(kind=d.kind, ref=d.display(), first=first.loc),
+                        d.loc,
+                        index,
+                        hint="merge the two definitions or rename one",
+                    )
+                )
                 continue
             variants[d.variation] = d
     return index, errors
@@ -84,15 +91,25 @@ def _check_refs(index: Index) -> list[GrammarError]:
     for variants in index.defs.values():
         for d in variants.values():
             if not d.rules and not d.nlines:
-                errors.append(_err(msg.EMPTY_DEFINITION.format(kind=d.kind, ref=d.display()),
-                                   d.loc, index, hint="add indented rules below the declaration"))
+                errors.append(
+                    _err(
+                        msg.EMPTY_DEFINITION.format(kind=d.kind, ref=d.display()),
+                        d.loc,
+                        index,
+                        hint="add indented rules below the declaration",
+                    )
+                )
             for rule in d.rules:
                 for item in walk_items(rule.body):
                     if isinstance(item, ArgRef) and item.name != d.arg:
-                        hint = (f"this definition's argument is ${d.arg}" if d.arg else
-                                f"declare it as {d.sigil}[{d.name}$" + item.name + "]")
-                        errors.append(_err(msg.UNKNOWN_ARG.format(name=item.name), item.loc,
-                                           index, hint=hint))
+                        hint = (
+                            f"this definition's argument is ${d.arg}"
+                            if d.arg
+                            else f"declare it as {d.sigil}[{d.name}$" + item.name + "]"
+                        )
+                        errors.append(
+                            _err(msg.UNKNOWN_ARG.format(name=item.name), item.loc, index, hint=hint)
+                        )
                     if not isinstance(item, Ref):
                         continue
                     errors.extend(_check_ref(item, index, names, d))
@@ -106,24 +123,44 @@ def _check_ref(ref: Ref, index: Index, names: dict, owner: Definition) -> list[G
             return []  # Chatito: an undefined alias stands for its own name
         close = difflib.get_close_matches(ref.name, names[ref.kind], n=1, cutoff=0.6)
         sugg = f" (did you mean '{ref_display(ref.kind, close[0])}'?)" if close else ""
-        return [_err(msg.UNDEFINED.format(kind=ref.kind, ref=ref_display(ref.kind, ref.name),
-                                          suggestion=sugg), ref.loc, index,
-                     hint=f"define {ref_display(ref.kind, close[0] if close else ref.name)} "
-                          "or fix the name")]
+        return [
+            _err(
+                msg.UNDEFINED.format(
+                    kind=ref.kind, ref=ref_display(ref.kind, ref.name), suggestion=sugg
+                ),
+                ref.loc,
+                index,
+                hint=f"define {ref_display(ref.kind, close[0] if close else ref.name)} "
+                "or fix the name",
+            )
+        ]
     if ref.variation is not None and ref.variation not in variants:
         known = [v for v in variants if v]
         close = difflib.get_close_matches(ref.variation, known, n=1, cutoff=0.6)
         sugg = f" (did you mean '#{close[0]}'?)" if close else ""
-        return [_err(msg.UNDEFINED.format(
-            kind="variation", ref=ref_display(ref.kind, ref.name, ref.variation), suggestion=sugg),
-            ref.loc, index,
-            hint="known variations: " + (", ".join("#" + v for v in known) or "none"))]
+        return [
+            _err(
+                msg.UNDEFINED.format(
+                    kind="variation",
+                    ref=ref_display(ref.kind, ref.name, ref.variation),
+                    suggestion=sugg,
+                ),
+                ref.loc,
+                index,
+                hint="known variations: " + (", ".join("#" + v for v in known) or "none"),
+            )
+        ]
     errors = []
     for target in index.targets(ref):
         if target.arg and ref.arg is None:
-            errors.append(_err(msg.MISSING_ARG.format(kind=target.kind, ref=target.display(),
-                                                      arg=target.arg), ref.loc, index,
-                               hint=f"write {ref_display(ref.kind, ref.name)[:-1]}$value]"))
+            errors.append(
+                _err(
+                    msg.MISSING_ARG.format(kind=target.kind, ref=target.display(), arg=target.arg),
+                    ref.loc,
+                    index,
+                    hint=f"write {ref_display(ref.kind, ref.name)[:-1]}$value]",
+                )
+            )
             break
     return errors
 
@@ -147,9 +184,14 @@ def _check_cycles(index: Index) -> list[GrammarError]:
                         if key not in reported:
                             reported.add(key)
                             chain = " -> ".join(c.display() for c in [*cyc, t])
-                            errors.append(_err(msg.CYCLE.format(path=chain), item.loc, index,
-                                               hint="a definition cannot expand to itself; "
-                                                    "break the loop"))
+                            errors.append(
+                                _err(
+                                    msg.CYCLE.format(path=chain),
+                                    item.loc,
+                                    index,
+                                    hint="a definition cannot expand to itself; break the loop",
+                                )
+                            )
                     elif state.get(id(t)) is None:
                         visit(t, [*stack, (t, item)])
         state[id(d)] = 2
@@ -176,9 +218,16 @@ def _check_slots_in_slots(index: Index) -> list[GrammarError]:
                         if not isinstance(item, Ref):
                             continue
                         if item.kind == "slot":
-                            errors.append(_err(msg.SLOT_IN_SLOT.format(
-                                inner=ref_display("slot", item.name), outer=outer.display()),
-                                item.loc, index, hint="slots cannot nest; use an alias ~[..]"))
+                            errors.append(
+                                _err(
+                                    msg.SLOT_IN_SLOT.format(
+                                        inner=ref_display("slot", item.name), outer=outer.display()
+                                    ),
+                                    item.loc,
+                                    index,
+                                    hint="slots cannot nest; use an alias ~[..]",
+                                )
+                            )
                             continue
                         for t in index.targets(item):
                             if id(t) not in seen:
@@ -192,25 +241,47 @@ def _check_intents(index: Index, files: list[FileAST]) -> list[GrammarError]:
     if files and not index.intents() and any(f.definitions for f in files):
         first = files[0].definitions[0] if files[0].definitions else None
         loc = first.loc if first else Location(files[0].path, 1, 1)
-        errors.append(_err(msg.EMPTY_GRAMMAR, loc, index,
-                           hint="declare at least one %[intent] with indented rules"))
+        errors.append(
+            _err(
+                msg.EMPTY_GRAMMAR,
+                loc,
+                index,
+                hint="declare at least one %[intent] with indented rules",
+            )
+        )
     for d in index.intents():
         if d.variation is not None:
-            errors.append(_err(msg.INTENT_VARIATION.format(ref=d.display()), d.loc, index,
-                               hint="give the intent its own name; variations are for "
-                                    "aliases and slots"))
+            errors.append(
+                _err(
+                    msg.INTENT_VARIATION.format(ref=d.display()),
+                    d.loc,
+                    index,
+                    hint="give the intent its own name; variations are for aliases and slots",
+                )
+            )
         for key, value in d.args:
             if key.lower() in ("count", "training", "train", "testing", "test"):
                 if not value.strip().isdigit():
-                    errors.append(_err(msg.BAD_COUNT.format(value=value, ref=d.display()), d.loc,
-                                       index, hint="counts are whole numbers, e.g. (20)"))
+                    errors.append(
+                        _err(
+                            msg.BAD_COUNT.format(value=value, ref=d.display()),
+                            d.loc,
+                            index,
+                            hint="counts are whole numbers, e.g. (20)",
+                        )
+                    )
     for variants in index.defs.values():
         for d in variants.values():
             total = sum(r.weight.value for r in d.rules if r.weight and r.weight.percent)
             if total > 100 + 1e-9:
-                errors.append(_err(msg.PERCENT_SUM.format(ref=d.display(), total=total), d.loc,
-                                   index, hint="lower the *[..%] weights so they sum to 100 "
-                                               "or less"))
+                errors.append(
+                    _err(
+                        msg.PERCENT_SUM.format(ref=d.display(), total=total),
+                        d.loc,
+                        index,
+                        hint="lower the *[..%] weights so they sum to 100 or less",
+                    )
+                )
     return errors
 
 

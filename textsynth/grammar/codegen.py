@@ -26,7 +26,7 @@ TABLE_LIMIT = 50_000  # plain parts with at most this many strings become one lo
 TABLE_BUDGET = 2_000_000  # total table entries per rule
 
 
-class _TooBig(Exception):
+class _TooBigError(Exception):
     pass
 
 
@@ -72,7 +72,7 @@ class TableCache:
         self.runs: dict[tuple[int, ...], tuple[str, ...] | None] = {}
 
 
-class _NoJson(Exception):
+class _NoJsonError(Exception):
     pass
 
 
@@ -95,8 +95,11 @@ class _Gen:
         total = 1
         for n in nodes:
             total *= n.count
-        if total > TABLE_LIMIT or total > self.cache.budget or not all(
-                _plain(n, self._plain) for n in nodes):
+        if (
+            total > TABLE_LIMIT
+            or total > self.cache.budget
+            or not all(_plain(n, self._plain) for n in nodes)
+        ):
             self.cache.runs[key] = None
             return None
         self.cache.budget -= total
@@ -154,7 +157,7 @@ class _Gen:
     def emit(self, depth: int, line: str) -> None:
         self.lines.append("    " * depth + line)
         if len(self.lines) > MAX_LINES:
-            raise _TooBig
+            raise _TooBigError
 
     def size(self, node: Node) -> int:
         return node.vcount if self.virtual else node.count
@@ -256,22 +259,28 @@ class _Gen:
         vals = lit_values(node) if not (self.virtual and node.weighted) else None
         if vals is not None and all(v is None for _, v in vals):
             s = self.var("s")
-            self.emit(d, f"{s} = {self.const(tuple(t for t, _ in vals))}[{idx}]; a({s}); "
-                         f"p += len({s})")
+            self.emit(
+                d, f"{s} = {self.const(tuple(t for t, _ in vals))}[{idx}]; a({s}); p += len({s})"
+            )
             return
         sizes = [self.size(b) for b in node.branches]
         mults = node.mult if self.virtual else [1] * len(sizes)
-        blocks = [m * s for m, s in zip(mults, sizes)]
+        blocks = [m * s for m, s in zip(mults, sizes, strict=True)]
         br = node.branches
-        if (len(br) == 2 and isinstance(br[0], Lit) and not br[0].text and blocks[0] == 1
-                and mults[1] == 1):
+        if (
+            len(br) == 2
+            and isinstance(br[0], Lit)
+            and not br[0].text
+            and blocks[0] == 1
+            and mults[1] == 1
+        ):
             self.emit(d, f"if {idx}:")
             j = self.var("j")
             self.emit(d + 1, f"{j} = {idx} - 1")
             self.node(br[1], j, d + 1)
             return
         start = 0
-        for b, (blk, size, m) in enumerate(zip(blocks, sizes, mults)):
+        for b, (blk, size, m) in enumerate(zip(blocks, sizes, mults, strict=True)):
             kw = "if" if b == 0 else "elif" if b < len(br) - 1 else "else"
             self.emit(d, f"{kw} {idx} < {start + blk}:" if kw != "else" else "else:")
             j = self.var("j")
@@ -290,17 +299,25 @@ class _Gen:
             texts = self.const(tuple(t for t, _ in vals))
             s = self.var("s")
             if self.json_mode:
-                recs = self.const(tuple(
-                    f', "label": {label}, "value": '
-                    f'{_enc(v if v is not None else t)}}}'
-                    for t, v in vals))
-                self.emit(d, f"{s} = {texts}[{idx}]; a({s}); q = p + len({s}); "
-                             f"sp.append(f'{{{{\"start\": {{p}}, \"end\": {{q}}"
-                             f"{{{recs}[{idx}]}}'); p = q")
+                recs = self.const(
+                    tuple(
+                        f', "label": {label}, "value": {_enc(v if v is not None else t)}}}'
+                        for t, v in vals
+                    )
+                )
+                self.emit(
+                    d,
+                    f"{s} = {texts}[{idx}]; a({s}); q = p + len({s}); "
+                    f'sp.append(f\'{{{{"start": {{p}}, "end": {{q}}'
+                    f"{{{recs}[{idx}]}}'); p = q",
+                )
                 return
             recs = self.const(tuple((label, _enc(v if v is not None else t)) for t, v in vals))
-            self.emit(d, f"{s} = {texts}[{idx}]; a({s}); q = p + len({s}); "
-                         f"sp.append((p, q, *{recs}[{idx}])); p = q")
+            self.emit(
+                d,
+                f"{s} = {texts}[{idx}]; a({s}); q = p + len({s}); "
+                f"sp.append((p, q, *{recs}[{idx}])); p = q",
+            )
             return
         s0, n0 = self.var("b"), self.var("n")
         self.emit(d, f"{s0} = p; {n0} = len(out); sv = None")
@@ -310,12 +327,15 @@ class _Gen:
         if _edge_clean(node.child):  # never empty, never starts or ends with a space
             if self.json_mode:
                 self.emit(d, f"v = {value}")
-                self.emit(d, f"sp.append(f'{{{{\"start\": {{{s0}}}, \"end\": {{p}}, "
-                             f"\"label\": {{{lab}}}, \"value\": {{v}}}}}}')")
+                self.emit(
+                    d,
+                    f'sp.append(f\'{{{{"start": {{{s0}}}, "end": {{p}}, '
+                    f'"label": {{{lab}}}, "value": {{v}}}}}}\')',
+                )
             else:
                 self.emit(d, f"sp.append(({s0}, p, {lab}, {value}))")
         elif self.json_mode:
-            raise _NoJson
+            raise _NoJsonError
         else:
             self.emit(d, f"sp.append(({s0}, p, {lab}, None, sv))")
 
@@ -347,16 +367,19 @@ def compile_rule(
     g = _Gen(virtual, json_mode, cache or TableCache())
     try:
         g.node(node, "i", 1)
-    except (_TooBig, _NoJson):
+    except (_TooBigError, _NoJsonError):
         return None
     src = "def rule(i):\n    out = []; a = out.append; sp = []; p = 0\n"
     src += "\n".join(g.lines) + (
         "\n    t = ''.join(out)"
         "\n    if '  ' in t or t[:1] == ' ' or t[-1:] == ' ':"
         "\n        return None"
-        + ("\n    return t, ', '.join(sp)\n" if json_mode else "\n    return t, sp\n"))
-    env: dict[str, Any] = {"recase": recase,
-                           "enc": json.encoder.encode_basestring,  # type: ignore[attr-defined]
-                           **g.consts}
+        + ("\n    return t, ', '.join(sp)\n" if json_mode else "\n    return t, sp\n")
+    )
+    env: dict[str, Any] = {
+        "recase": recase,
+        "enc": json.encoder.encode_basestring,  # type: ignore[attr-defined]
+        **g.consts,
+    }
     exec(compile(src, "<textsynth-grammar-rule>", "exec"), env)  # noqa: S102 - generated code
     return env["rule"]

@@ -6,8 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from textsynth.errors import GrammarError, Location
-from textsynth.grammar import messages as msg
-from textsynth.grammar.ast import ArgRef, Definition, Group, Optional_, Ref, Rule, Text
+from textsynth.grammar.ast import ArgRef, Definition, Group, OptionalMod, Ref, Rule, Text
 from textsynth.grammar.ast import Seq as SeqAST
 from textsynth.grammar.check import Index
 from textsynth.grammar.nodes import Case, Choice, Lit, Node, Seq, Slot, Syn, nullable
@@ -63,9 +62,15 @@ class Compiler:
         if d.kind == "slot":
             if rule.synonym is not None:
                 return Syn(node, rule.synonym)
-            items = [i for i in rule.body.items if not (isinstance(i, Text) and not i.value.strip())]
-            if (d.dialect == "chatito" and len(items) == 1 and isinstance(items[0], Ref)
-                    and items[0].kind == "alias"):
+            items = [
+                i for i in rule.body.items if not (isinstance(i, Text) and not i.value.strip())
+            ]
+            if (
+                d.dialect == "chatito"
+                and len(items) == 1
+                and isinstance(items[0], Ref)
+                and items[0].kind == "alias"
+            ):
                 return Syn(node, items[0].name)  # Chatito: a lone alias is a synonym of its name
         return node
 
@@ -75,7 +80,7 @@ class Compiler:
         probs = _rule_probs(d, nodes)
         locs = [f"{r.loc.path}:{r.loc.line}" for r in d.rules]
         if probs is not None:
-            locs = [loc for loc, p in zip(locs, probs) if p > 0]
+            locs = [loc for loc, p in zip(locs, probs, strict=True) if p > 0]
         return Choice(nodes, probs), locs
 
     def definition(self, d: Definition, arg: str | None) -> Node:
@@ -117,8 +122,14 @@ class Compiler:
         if not named:
             return self._plain_seq(list(seq.items), d, arg, top)
         name, positions = next(iter(named.items()))
-        percent = next((seq.items[i].optional.percent for i in positions  # type: ignore[union-attr]
-                        if seq.items[i].optional.percent is not None), None)  # type: ignore[union-attr]
+        percent = next(
+            (
+                seq.items[i].optional.percent
+                for i in positions  # type: ignore[union-attr]
+                if seq.items[i].optional.percent is not None
+            ),
+            None,
+        )  # type: ignore[union-attr]
         with_items = [_strip_opt(it) if i in positions else it for i, it in enumerate(seq.items)]
         without = [it for i, it in enumerate(seq.items) if i not in positions]
         present = self.seq(SeqAST(tuple(with_items), seq.loc), d, arg, top)
@@ -151,7 +162,7 @@ def _strip_opt(item):
     return replace(item, optional=None)
 
 
-def _optional(node: Node, opt: Optional_ | None) -> Node:
+def _optional(node: Node, opt: OptionalMod | None) -> Node:
     if opt is None:
         return node
     probs = None if opt.percent is None else [1 - opt.percent / 100, opt.percent / 100]
@@ -185,8 +196,11 @@ def _finish_seq(nodes: list[Node], top: bool) -> Node:
             if isinstance(prev, Lit) and prev.text.endswith(" ") and next_ok:
                 merged[i - 1] = Lit(prev.text[:-1])
                 merged[i] = _prefix_present(n, " ", before=True)
-            elif (isinstance(nxt, Lit) and nxt.text.startswith(" ")
-                  and all(nullable(m) for m in merged[:i])):
+            elif (
+                isinstance(nxt, Lit)
+                and nxt.text.startswith(" ")
+                and all(nullable(m) for m in merged[:i])
+            ):
                 merged[i + 1] = Lit(nxt.text[1:])
                 merged[i] = _prefix_present(n, " ", before=False)
             t = merged[i]
@@ -203,9 +217,12 @@ def _finish_seq(nodes: list[Node], top: bool) -> Node:
 
 def _prefix_present(node: Node, space: str, before: bool) -> Node:
     assert isinstance(node, Choice)
-    branches = [b if isinstance(b, Lit) and b.text == "" else
-                _finish_seq([Lit(space), b] if before else [b, Lit(space)], False)
-                for b in node.branches]
+    branches = [
+        b
+        if isinstance(b, Lit) and b.text == ""
+        else _finish_seq([Lit(space), b] if before else [b, Lit(space)], False)
+        for b in node.branches
+    ]
     return Choice(branches, node.probs)
 
 
@@ -217,15 +234,17 @@ def _rule_probs(d: Definition, nodes: list[Node]) -> list[float] | None:
         return None
     pct_total = sum(w.value for w in weights if w is not None and w.percent) / 100
     rest = [i for i, w in enumerate(weights) if w is None or not w.percent]
-    shares = [((w.value if w is not None else 1.0) * (1.0 if even else float(nodes[i].vcount)))
-              for i, w in ((i, weights[i]) for i in rest)]
+    shares = [
+        ((w.value if w is not None else 1.0) * (1.0 if even else float(nodes[i].vcount)))
+        for i, w in ((i, weights[i]) for i in rest)
+    ]
     total_share = sum(shares)
     remainder = max(0.0, 1.0 - pct_total) if len(rest) < len(weights) else 1.0
     probs = [0.0] * len(weights)
     for i, w in enumerate(weights):
         if w is not None and w.percent:
             probs[i] = w.value / 100
-    for i, s in zip(rest, shares):
+    for i, s in zip(rest, shares, strict=True):
         probs[i] = remainder * s / total_share if total_share else 0.0
     if sum(probs) <= 0:
         return None

@@ -49,7 +49,8 @@ def cover_indices(root: Node) -> Iterator[int]:
         memo[key] = False  # the grammar is acyclic; this only guards shared nodes
         if isinstance(n, Choice):
             r = any((key, i) in todo for i in range(len(n.branches))) or any(
-                pending(b, memo) for b in n.branches)
+                pending(b, memo) for b in n.branches
+            )
         elif isinstance(n, Case):
             r = (key, 0) in todo or (key, 1) in todo or pending(n.child, memo)
         elif isinstance(n, Seq):

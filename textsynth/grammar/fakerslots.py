@@ -30,8 +30,14 @@ class FakerValues:
         sources: file lines for error context.
     """
 
-    def __init__(self, locale: str | None, k: int, seed: int,
-                 sources: dict[str, list[str]], locale_loc: Location | None = None) -> None:
+    def __init__(
+        self,
+        locale: str | None,
+        k: int,
+        seed: int,
+        sources: dict[str, list[str]],
+        locale_loc: Location | None = None,
+    ) -> None:
         self.locale = locale or "en_US"
         self.k = k
         self.seed = seed
@@ -54,10 +60,14 @@ class FakerValues:
 
             if self.locale not in AVAILABLE_LOCALES:
                 where = self.locale_loc or loc
-                self.errors.append(GrammarError(
-                    msg.BAD_HEADER_VALUE.format(value=self.locale, key="locale"), where,
-                    hint="use a Faker locale such as en_US, fr_FR, de_DE",
-                    source_line=self._src(where)))
+                self.errors.append(
+                    GrammarError(
+                        msg.BAD_HEADER_VALUE.format(value=self.locale, key="locale"),
+                        where,
+                        hint="use a Faker locale such as en_US, fr_FR, de_DE",
+                        source_line=self._src(where),
+                    )
+                )
                 self.locale = "en_US"
             self._faker = Faker(self.locale)
         return self._faker
@@ -74,10 +84,14 @@ class FakerValues:
             names = [n for n in dir(fake) if not n.startswith("_")]
             close = difflib.get_close_matches(provider, names, n=1, cutoff=0.6)
             sugg = f" (did you mean '{close[0]}'?)" if close else ""
-            self.errors.append(GrammarError(msg.BAD_FAKER.format(name=provider, suggestion=sugg),
-                                            loc, hint="see https://faker.readthedocs.io "
-                                                      "for provider names",
-                                            source_line=self._src(loc)))
+            self.errors.append(
+                GrammarError(
+                    msg.BAD_FAKER.format(name=provider, suggestion=sugg),
+                    loc,
+                    hint="see https://faker.readthedocs.io for provider names",
+                    source_line=self._src(loc),
+                )
+            )
             self._cache[key] = []
             return []
         fake.seed_instance(self.seed ^ zlib.crc32(provider.encode()))
@@ -94,8 +108,13 @@ class FakerValues:
                 if len(values) >= k:
                     break
         if not values:
-            self.errors.append(GrammarError(msg.FAKER_EMPTY.format(name=provider), loc,
-                                            hint="pick a provider that returns short text",
-                                            source_line=self._src(loc)))
+            self.errors.append(
+                GrammarError(
+                    msg.FAKER_EMPTY.format(name=provider),
+                    loc,
+                    hint="pick a provider that returns short text",
+                    source_line=self._src(loc),
+                )
+            )
         self._cache[key] = values
         return values

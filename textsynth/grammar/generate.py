@@ -50,13 +50,16 @@ class GenerateConfig:
 
     def __post_init__(self) -> None:
         if self.dedupe not in DEDUPE:
-            raise ConfigError(f"unknown dedupe {self.dedupe!r}",
-                              hint=f"choose one of: {', '.join(DEDUPE)}")
+            raise ConfigError(
+                f"unknown dedupe {self.dedupe!r}", hint=f"choose one of: {', '.join(DEDUPE)}"
+            )
         if self.n is not None and self.n < 0:
             raise ConfigError(f"n must be >= 0, got {self.n}")
         if self.split is not None and not (0 < self.split < 1 or float(self.split).is_integer()):
-            raise ConfigError(f"bad split {self.split!r}",
-                              hint="give a test fraction such as 0.2 or a count such as 100")
+            raise ConfigError(
+                f"bad split {self.split!r}",
+                hint="give a test fraction such as 0.2 or a count such as 100",
+            )
 
     def to_dict(self) -> dict[str, Any]:
         """Return the config as a JSON-ready dict."""
@@ -86,8 +89,10 @@ def _selected(grammar: Grammar, intents: list[str] | None) -> list[str]:
     if unknown:
         from textsynth.registry import did_you_mean
 
-        raise ConfigError(f"unknown intent {unknown[0]!r}{did_you_mean(unknown[0], names)}",
-                          hint=f"intents are: {', '.join(names)}")
+        raise ConfigError(
+            f"unknown intent {unknown[0]!r}{did_you_mean(unknown[0], names)}",
+            hint=f"intents are: {', '.join(names)}",
+        )
     return [i for i in names if i in intents]
 
 
@@ -116,13 +121,16 @@ def plan_quotas(grammar: Grammar, cfg: GenerateConfig) -> list[IntentPlan]:
             raise SpaceTooLargeError(
                 f"--all would enumerate {big:,} combinations, more than the limit "
                 f"{cfg.all_limit:,}",
-                hint="sample instead with --n N, or raise the limit with --max-all")
+                hint="sample instead with --n N, or raise the limit with --max-all",
+            )
         wants: dict[str, int | None] = {k: None for k in names}
     elif cfg.n is None:
         missing = [k for k in names if grammar.intents[k].count is None]
         if missing:
-            raise ConfigError(f"intent {missing[0]!r} declares no count",
-                              hint="pass --n N or --all, or declare %[intent](N)")
+            raise ConfigError(
+                f"intent {missing[0]!r} declares no count",
+                hint="pass --n N or --all, or declare %[intent](N)",
+            )
         wants = {k: min(grammar.intents[k].count or 0, spaces[k]) for k in names}
     else:
         declared = [grammar.intents[k].count for k in names]
@@ -131,9 +139,9 @@ def plan_quotas(grammar: Grammar, cfg: GenerateConfig) -> list[IntentPlan]:
         left, pool = cfg.n, list(range(len(names)))
         while pool and left > 0:
             shares = _largest_remainder(left, [weights[i] for i in pool])
-            capped = [i for i, s in zip(pool, shares) if s >= spaces[names[i]]]
+            capped = [i for i, s in zip(pool, shares, strict=True) if s >= spaces[names[i]]]
             if not capped:
-                for i, s in zip(pool, shares):
+                for i, s in zip(pool, shares, strict=True):
                     wants[names[i]] = s
                 break
             for i in capped:
@@ -144,8 +152,12 @@ def plan_quotas(grammar: Grammar, cfg: GenerateConfig) -> list[IntentPlan]:
             wants.setdefault(k, 0)
         got = sum(w or 0 for w in wants.values())
         if got < cfg.n:
-            logger.warning("only %d combinations exist in the selected intents (%d asked); "
-                           "generating every distinct utterance", got, cfg.n)
+            logger.warning(
+                "only %d combinations exist in the selected intents (%d asked); "
+                "generating every distinct utterance",
+                got,
+                cfg.n,
+            )
     plans = []
     for k in names:
         ci, want = grammar.intents[k], wants[k]
@@ -212,13 +224,14 @@ def _tail(grammar: Grammar, name: str, locs: list[str], seed: int) -> list[str]:
     out = []
     for loc in locs:
         src = json.dumps(f"grammar:{loc}", ensure_ascii=False)
-        meta = json.dumps({"seed": seed, "rule": loc}, ensure_ascii=False,
-                          separators=(", ", ": "))
+        meta = json.dumps({"seed": seed, "rule": loc}, ensure_ascii=False, separators=(", ", ": "))
         out.append(f'], "language": {lang}, "source": {src}, "meta": {meta}}}\n')
     return out
 
 
-def expand(grammar: Grammar, cfg: GenerateConfig | None = None, **kwargs: Any) -> Iterator[Utterance]:
+def expand(
+    grammar: Grammar, cfg: GenerateConfig | None = None, **kwargs: Any
+) -> Iterator[Utterance]:
     """Yield :class:`Utterance` objects following ``cfg`` (or keyword arguments for it)."""
     cfg = cfg or GenerateConfig(**kwargs)
     for split, intent, k, text, ents in records(grammar, cfg):
@@ -255,15 +268,15 @@ def generate_to_file(
     :func:`textsynth.formats.write`.
     """
     from textsynth import formats
-    from textsynth.io import atomic_write
 
     cfg = cfg or GenerateConfig(**kwargs)
     fmt = fmt or formats.guess(path)
     to_stdout = str(path) == "-"
     if to_stdout and cfg.split is not None:
         raise ConfigError("a split needs an output file", hint="pass -o FILE")
-    splitting = not to_stdout and (cfg.split is not None or any(
-        p.test for p in plan_quotas(grammar, cfg)))
+    splitting = not to_stdout and (
+        cfg.split is not None or any(p.test for p in plan_quotas(grammar, cfg))
+    )
     targets = split_paths(path) if splitting else (Path(path), None)
     counts: dict[str, dict[str, int]] = {}
     if fmt != "jsonl":
@@ -278,9 +291,14 @@ def generate_to_file(
             formats.write(utts, targets[0], fmt)
     else:
         _write_jsonl(grammar, cfg, targets, counts)
-    return {"files": [str(t) for t in targets if t is not None], "format": fmt,
-            "counts": counts, "total": sum(sum(c.values()) for c in counts.values()),
-            "config": cfg.to_dict(), "grammar": grammar.path}
+    return {
+        "files": [str(t) for t in targets if t is not None],
+        "format": fmt,
+        "counts": counts,
+        "total": sum(sum(c.values()) for c in counts.values()),
+        "config": cfg.to_dict(),
+        "grammar": grammar.path,
+    }
 
 
 def _write_jsonl(grammar: Grammar, cfg: GenerateConfig, targets: tuple, counts: dict) -> None:
@@ -289,10 +307,13 @@ def _write_jsonl(grammar: Grammar, cfg: GenerateConfig, targets: tuple, counts: 
     from textsynth.io import atomic_write
 
     enc = json.encoder.encode_basestring  # type: ignore[attr-defined]
-    tails = {name: _tail(grammar, name, ci.rule_locs, cfg.seed)
-             for name, ci in grammar.intents.items()}
-    mids = {name: f', "intent": {json.dumps(name, ensure_ascii=False)}, "entities": ['
-            for name in grammar.intents}
+    tails = {
+        name: _tail(grammar, name, ci.rule_locs, cfg.seed) for name, ci in grammar.intents.items()
+    }
+    mids = {
+        name: f', "intent": {json.dumps(name, ensure_ascii=False)}, "entities": ['
+        for name in grammar.intents
+    }
     with ExitStack() as stack:
         fhs = {"train": stack.enter_context(atomic_write(targets[0]))}
         fhs["test"] = stack.enter_context(atomic_write(targets[1])) if targets[1] else fhs["train"]

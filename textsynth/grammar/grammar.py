@@ -80,8 +80,11 @@ def load_grammar(
     Raises:
         GrammarErrors: every error found, each with ``path:line:col`` and a caret.
     """
-    is_text = isinstance(source, str) and ("\n" in source or "[" in source) and not (
-        "\n" not in source and _is_file(source))
+    is_text = (
+        isinstance(source, str)
+        and ("\n" in source or "[" in source)
+        and not ("\n" not in source and _is_file(source))
+    )
     if is_text:
         ext = ".chatito" if dialect == "chatito" else ""
         label = name or f"<string>{ext}"
@@ -107,16 +110,22 @@ def load_grammar(
             value, loc = headers[key]
             if not value.isdigit():
                 lines = texts.get(loc.path, [])
-                errors.append(GrammarError(
-                    msg.BAD_HEADER_VALUE.format(value=value, key=key), loc,
-                    hint="write a whole number", source_line=lines[loc.line - 1] if lines else None))
+                errors.append(
+                    GrammarError(
+                        msg.BAD_HEADER_VALUE.format(value=value, key=key),
+                        loc,
+                        hint="write a whole number",
+                        source_line=lines[loc.line - 1] if lines else None,
+                    )
+                )
             elif key == "faker_count":
                 k = max(1, int(value))
             else:
                 seed = int(value)
     locale, locale_loc = headers.get("locale", (None, None))
     language = headers.get("language", (None, None))[0] or (
-        locale.split("_")[0].lower() if locale else "en")
+        locale.split("_")[0].lower() if locale else "en"
+    )
     path = files[0].path if files else str(source if not is_text else name or "<string>")
     if errors:
         raise GrammarErrors(sorted(errors, key=_sort_key))

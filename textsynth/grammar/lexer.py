@@ -160,5 +160,7 @@ def lex(source: str, path: str, dialect: str = "tsg") -> tuple[list[Line], list[
                 )
             )
         col = len(indent) + 1
-        lines.append(Line(indent, tuple(_tokens(body, col, dialect)), Location(path, lineno, col), raw))
+        lines.append(
+            Line(indent, tuple(_tokens(body, col, dialect)), Location(path, lineno, col), raw)
+        )
     return lines, errors

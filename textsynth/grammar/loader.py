@@ -28,9 +28,14 @@ def parse_text(text: str, path: str, dialect: str) -> tuple[FileAST, list[Gramma
     lines, errors = lex(text, path, dialect)
     ast, perrors = parse(lines, path, dialect)
     if not lines:
-        errors.append(GrammarError(msg.EMPTY_FILE, Location(path, 1, 1),
-                                   hint="write at least one %[intent] with indented rules",
-                                   source_line=text.splitlines()[0] if text.strip() else ""))
+        errors.append(
+            GrammarError(
+                msg.EMPTY_FILE,
+                Location(path, 1, 1),
+                hint="write at least one %[intent] with indented rules",
+                source_line=text.splitlines()[0] if text.strip() else "",
+            )
+        )
     return ast, errors + perrors
 
 
@@ -43,8 +48,12 @@ def _decode(data: bytes, path: str) -> tuple[str | None, GrammarError | None]:
         col = len(data[line_start : exc.start].decode("utf-8", "replace")) + 1
         end = data.find(b"\n", exc.start)
         raw = data[line_start : end if end >= 0 else len(data)].decode("utf-8", "replace")
-        err = GrammarError(msg.NOT_UTF8.format(byte=data[exc.start]), Location(path, line, col),
-                           hint="re-save the file as UTF-8", source_line=raw)
+        err = GrammarError(
+            msg.NOT_UTF8.format(byte=data[exc.start]),
+            Location(path, line, col),
+            hint="re-save the file as UTF-8",
+            source_line=raw,
+        )
         return None, err
 
 
@@ -68,13 +77,24 @@ def load_files(
     errors: list[GrammarError] = []
     seen: set[str] = set()
 
-    def visit(path: str, source: str | None, stack: list[str], where: Location | None,
-              where_line: str | None) -> None:
+    def visit(
+        path: str,
+        source: str | None,
+        stack: list[str],
+        where: Location | None,
+        where_line: str | None,
+    ) -> None:
         key = os.path.abspath(path) if source is None else path
         if key in stack:
-            chain = " -> ".join(os.path.basename(p) for p in [*stack[stack.index(key):], key])
-            errors.append(GrammarError(msg.INCLUDE_CYCLE.format(path=chain), where,
-                                       hint="remove one of these includes", source_line=where_line))
+            chain = " -> ".join(os.path.basename(p) for p in [*stack[stack.index(key) :], key])
+            errors.append(
+                GrammarError(
+                    msg.INCLUDE_CYCLE.format(path=chain),
+                    where,
+                    hint="remove one of these includes",
+                    source_line=where_line,
+                )
+            )
             return
         if key in seen:
             return
@@ -82,10 +102,14 @@ def load_files(
         if source is None:
             p = Path(path)
             if not p.is_file():
-                errors.append(GrammarError(
-                    msg.MISSING_INCLUDE.format(name=os.path.basename(path) if where else path),
-                    where, hint="check the path; includes are relative to the including file",
-                    source_line=where_line))
+                errors.append(
+                    GrammarError(
+                        msg.MISSING_INCLUDE.format(name=os.path.basename(path) if where else path),
+                        where,
+                        hint="check the path; includes are relative to the including file",
+                        source_line=where_line,
+                    )
+                )
                 return
             source, err = _decode(p.read_bytes(), path)
             if err is not None:
@@ -107,7 +131,9 @@ def load_files(
     elif root is not None:
         path = str(root)
         if not Path(path).is_file():
-            errors.append(GrammarError(f"{path}: no such grammar file", None, hint="check the path"))
+            errors.append(
+                GrammarError(f"{path}: no such grammar file", None, hint="check the path")
+            )
         else:
             visit(path, None, [], None, None)
     return files, errors

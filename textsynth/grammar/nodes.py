@@ -71,7 +71,7 @@ class Choice(Node):
 
     def __post_init__(self) -> None:
         if self.probs is not None:
-            kept = [(b, p) for b, p in zip(self.branches, self.probs) if p > 0]
+            kept = [(b, p) for b, p in zip(self.branches, self.probs, strict=True) if p > 0]
             self.branches = [b for b, _ in kept]
             total = sum(p for _, p in kept) or 1.0
             self.probs = [p / total for _, p in kept]
@@ -83,11 +83,15 @@ class Choice(Node):
             return
         self.weighted = True
         # virtual block of branch i ~ probs[i] * target, and at least its own size
-        target = max(_ceil_div(b.vcount * SCALE, max(int(p * SCALE), 1))
-                     for b, p in zip(self.branches, self.probs))
-        self.mult = [max(1, round(p * target / b.vcount)) for b, p in
-                     zip(self.branches, self.probs)]
-        self.vcount = sum(m * b.vcount for m, b in zip(self.mult, self.branches))
+        target = max(
+            _ceil_div(b.vcount * SCALE, max(int(p * SCALE), 1))
+            for b, p in zip(self.branches, self.probs, strict=True)
+        )
+        self.mult = [
+            max(1, round(p * target / b.vcount))
+            for b, p in zip(self.branches, self.probs, strict=True)
+        ]
+        self.vcount = sum(m * b.vcount for m, b in zip(self.mult, self.branches, strict=True))
 
 
 @dataclass(eq=False)
@@ -101,7 +105,11 @@ class Slot(Node):
     weighted: bool = field(init=False)
 
     def __post_init__(self) -> None:
-        self.count, self.vcount, self.weighted = self.child.count, self.child.vcount, self.child.weighted
+        self.count, self.vcount, self.weighted = (
+            self.child.count,
+            self.child.vcount,
+            self.child.weighted,
+        )
 
 
 @dataclass(eq=False)
@@ -115,7 +123,11 @@ class Syn(Node):
     weighted: bool = field(init=False)
 
     def __post_init__(self) -> None:
-        self.count, self.vcount, self.weighted = self.child.count, self.child.vcount, self.child.weighted
+        self.count, self.vcount, self.weighted = (
+            self.child.count,
+            self.child.vcount,
+            self.child.weighted,
+        )
 
 
 @dataclass(eq=False)
@@ -128,7 +140,11 @@ class Case(Node):
     weighted: bool = field(init=False)
 
     def __post_init__(self) -> None:
-        self.count, self.vcount, self.weighted = 2 * self.child.count, 2 * self.child.vcount, self.child.weighted
+        self.count, self.vcount, self.weighted = (
+            2 * self.child.count,
+            2 * self.child.vcount,
+            self.child.weighted,
+        )
 
 
 def _ceil_div(a: int, b: int) -> int:
@@ -138,7 +154,8 @@ def _ceil_div(a: int, b: int) -> int:
 def nullable(node: Node) -> bool:
     """Return whether ``node`` is an optional: a choice with an empty literal branch."""
     return isinstance(node, Choice) and any(
-        isinstance(b, Lit) and b.text == "" for b in node.branches)
+        isinstance(b, Lit) and b.text == "" for b in node.branches
+    )
 
 
 def lit_values(node: Node) -> list[tuple[str, str | None]] | None:

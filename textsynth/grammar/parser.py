@@ -18,7 +18,7 @@ from textsynth.grammar.ast import (
     FileAST,
     Group,
     Item,
-    Optional_,
+    OptionalMod,
     Ref,
     Rule,
     Seq,
@@ -98,7 +98,7 @@ class _RuleParser:
         nxt = self.toks[self.pos + 1] if self.pos + 1 < len(self.toks) else None
         return nxt is not None and nxt.kind == TEXT and re.match(r"\w", nxt.value) is not None
 
-    def optional_mod(self, close: str) -> Optional_:
+    def optional_mod(self, close: str) -> OptionalMod:
         """Parse ``?name/percent`` (the ``?`` is the current token) up to ``close``."""
         q = self.next()
         name_parts: list[str] = []
@@ -115,7 +115,7 @@ class _RuleParser:
                 name_parts.append(tok.value)
         name = "".join(name_parts).strip() or None
         del q
-        return Optional_(name, percent)
+        return OptionalMod(name, percent)
 
     def ref(self) -> Ref:
         """Parse ``~[&name#var$arg?opt/60]`` (chatito: ``@[name#var?]``)."""
@@ -128,7 +128,7 @@ class _RuleParser:
         name: list[str] = []
         variation: list[str] | None = None
         arg: list[str] | None = None
-        optional: Optional_ | None = None
+        optional: OptionalMod | None = None
         target = name
         while True:
             tok = self.peek()
@@ -153,8 +153,11 @@ class _RuleParser:
                 arg = []
                 target = arg
             elif tok.kind in (OPEN, "LBRACK", STAR):
-                self.fail(msg.UNCLOSED.format(what=f"'{open_tok.value}['"), open_tok,
-                          hint="add the closing ']' before the next reference")
+                self.fail(
+                    msg.UNCLOSED.format(what=f"'{open_tok.value}['"),
+                    open_tok,
+                    hint="add the closing ']' before the next reference",
+                )
             else:
                 target.append(tok.value)
         name_s = "".join(name).strip()
@@ -178,7 +181,7 @@ class _RuleParser:
             casegen = True
             self.next()
         alts: list[Seq] = []
-        optional: Optional_ | None = None
+        optional: OptionalMod | None = None
         stops = frozenset({"PIPE", "RBRACK", "QMARK"})
         while True:
             alts.append(self.seq(stops))
@@ -201,7 +204,7 @@ class _RuleParser:
         """Parse the older choice syntax ``{a/b}`` (``{a/b?}`` makes it optional)."""
         open_tok = self.next()
         alts: list[Seq] = []
-        optional: Optional_ | None = None
+        optional: OptionalMod | None = None
         stops = frozenset({"SLASH", "RBRACE", "QMARK"})
         while True:
             alts.append(self.seq(stops))
@@ -213,7 +216,7 @@ class _RuleParser:
             if tok.kind == "SLASH":
                 continue
             if tok.kind == "QMARK":
-                optional = Optional_()
+                optional = OptionalMod()
                 if (t := self.peek()) is None or t.kind != "RBRACE":
                     self.fail(msg.UNCLOSED.format(what="'{'"), open_tok, hint="add the closing '}'")
                 self.next()
@@ -271,8 +274,12 @@ def _rule(line: Line, kind: str, dialect: str) -> Rule:
         synonym = "".join(t.value for t in line.tokens[p.pos :]).strip()
         if not synonym:
             p.fail(msg.EMPTY_SYNONYM, tok, hint="write the value after '=' or escape it as '\\='")
-    return Rule(body, p.loc(line.tokens[start] if start < len(line.tokens) else None),
-                synonym=synonym, weight=weight)
+    return Rule(
+        body,
+        p.loc(line.tokens[start] if start < len(line.tokens) else None),
+        synonym=synonym,
+        weight=weight,
+    )
 
 
 def _declaration(line: Line, dialect: str) -> Definition:
@@ -283,8 +290,9 @@ def _declaration(line: Line, dialect: str) -> Definition:
     args: tuple[tuple[str, str], ...] = ()
     tok = p.peek()
     if tok is not None and tok.kind == "LPAREN":
-        depth_end = next((i for i in range(p.pos, len(line.tokens))
-                          if line.tokens[i].kind == "RPAREN"), None)
+        depth_end = next(
+            (i for i in range(p.pos, len(line.tokens)) if line.tokens[i].kind == "RPAREN"), None
+        )
         if depth_end is None:
             p.fail(msg.UNCLOSED.format(what="'('"), tok, hint="add the closing ')'")
         inner = line.raw[tok.col : line.tokens[depth_end].col - 1]  # type: ignore[index]
@@ -292,10 +300,21 @@ def _declaration(line: Line, dialect: str) -> Definition:
         p.pos = depth_end + 1  # type: ignore[operator]
     tok = p.peek()
     if tok is not None and not (tok.kind == TEXT and not tok.value.strip()):
-        p.fail(msg.TRAILING.format(text=tok.value.strip() or tok.value), tok,
-               hint="rules go on the following lines, indented")
-    return Definition(ref.kind, ref.name, ref.loc, variation=ref.variation, arg=ref.arg,
-                      casegen=ref.casegen, args=args, dialect=dialect)
+        p.fail(
+            msg.TRAILING.format(text=tok.value.strip() or tok.value),
+            tok,
+            hint="rules go on the following lines, indented",
+        )
+    return Definition(
+        ref.kind,
+        ref.name,
+        ref.loc,
+        variation=ref.variation,
+        arg=ref.arg,
+        casegen=ref.casegen,
+        args=args,
+        dialect=dialect,
+    )
 
 
 def _parse_args(inner: str, p: _RuleParser, tok: Token) -> tuple[tuple[str, str], ...]:
@@ -333,10 +352,14 @@ def _directive(line: Line, headers: dict, includes: list, errors: list, dialect:
     if m and not text.startswith("%["):
         key = m.group(1).lower()
         if key not in _HEADERS:
-            errors.append(GrammarError(
-                msg.UNKNOWN_HEADER.format(key=key), line.loc,
-                hint=f"headers are: {', '.join('%' + h for h in sorted(_HEADERS))}",
-                source_line=line.raw))
+            errors.append(
+                GrammarError(
+                    msg.UNKNOWN_HEADER.format(key=key),
+                    line.loc,
+                    hint=f"headers are: {', '.join('%' + h for h in sorted(_HEADERS))}",
+                    source_line=line.raw,
+                )
+            )
         else:
             headers[key] = (m.group(2).strip(), line.loc)
         return True
@@ -367,10 +390,14 @@ def parse(lines: list[Line], path: str, dialect: str = "tsg") -> tuple[FileAST, 
             close()
             current, rules, indent, nlines = None, [], None, 0
             if not line.tokens or line.tokens[0].kind != OPEN:
-                errors.append(GrammarError(
-                    msg.NOT_A_DECLARATION.format(text=line.raw.strip()[:40]), line.loc,
-                    hint="declare ~[alias], @[slot] or %[intent] here, or indent this rule",
-                    source_line=line.raw))
+                errors.append(
+                    GrammarError(
+                        msg.NOT_A_DECLARATION.format(text=line.raw.strip()[:40]),
+                        line.loc,
+                        hint="declare ~[alias], @[slot] or %[intent] here, or indent this rule",
+                        source_line=line.raw,
+                    )
+                )
                 continue
             try:
                 current = _declaration(line, dialect)
@@ -379,19 +406,27 @@ def parse(lines: list[Line], path: str, dialect: str = "tsg") -> tuple[FileAST, 
                 current = broken  # its rules are still checked for syntax
             continue
         if current is None:
-            errors.append(GrammarError(
-                msg.ORPHAN_RULE, line.loc,
-                hint="put a declaration such as %[intent] on an unindented line above it",
-                source_line=line.raw))
+            errors.append(
+                GrammarError(
+                    msg.ORPHAN_RULE,
+                    line.loc,
+                    hint="put a declaration such as %[intent] on an unindented line above it",
+                    source_line=line.raw,
+                )
+            )
             continue
         nlines += 1
         if indent is None:
             indent = line.indent
         elif line.indent != indent and not ("\t" in line.indent and " " in line.indent):
-            errors.append(GrammarError(
-                msg.INCONSISTENT_INDENT, line.loc,
-                hint=f"indent every rule of {current.display()} the same way",
-                source_line=line.raw))
+            errors.append(
+                GrammarError(
+                    msg.INCONSISTENT_INDENT,
+                    line.loc,
+                    hint=f"indent every rule of {current.display()} the same way",
+                    source_line=line.raw,
+                )
+            )
             continue
         try:
             rules.append(_rule(line, current.kind, dialect))
@@ -402,5 +437,15 @@ def parse(lines: list[Line], path: str, dialect: str = "tsg") -> tuple[FileAST, 
 
 
 def _with_rules(d: Definition, rules: list[Rule], nlines: int) -> Definition:
-    return Definition(d.kind, d.name, d.loc, tuple(rules), d.variation, d.arg, d.casegen,
-                      d.args, d.dialect, nlines)
+    return Definition(
+        d.kind,
+        d.name,
+        d.loc,
+        tuple(rules),
+        d.variation,
+        d.arg,
+        d.casegen,
+        d.args,
+        d.dialect,
+        nlines,
+    )

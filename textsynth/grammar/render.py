@@ -106,7 +106,7 @@ class Renderer:
             return lits
         sizes = [self.size(b) for b in node.branches]
         mults = node.mult if self.virtual else [1] * len(sizes)
-        blocks = [m * s for m, s in zip(mults, sizes)]
+        blocks = [m * s for m, s in zip(mults, sizes, strict=True)]
         fns = [self.build(b) for b in node.branches]
         if len(fns) == 2 and fns[0] is _noop and blocks[0] == 1 and mults[1] == 1:
             present = fns[1]
@@ -117,7 +117,7 @@ class Renderer:
 
             return optional
         starts = list(accumulate(blocks, initial=0))[:-1]
-        table = tuple(zip(starts, sizes, fns))
+        table = tuple(zip(starts, sizes, fns, strict=True))
         if not table:
             return _noop
 
@@ -131,8 +131,10 @@ class Renderer:
         label = _dumps(node.label, ensure_ascii=False)
         vals = lit_values(node.child) if not (self.virtual and node.child.weighted) else None
         if vals is not None and all(t.strip() == t and t for t, _ in vals):
-            items = tuple((t, (label, _dumps(v if v is not None else t, ensure_ascii=False), v))
-                          for t, v in vals)
+            items = tuple(
+                (t, (label, _dumps(v if v is not None else t, ensure_ascii=False), v))
+                for t, v in vals
+            )
 
             def lit_slot(i: int, out: list, spans: list) -> None:
                 text, rec = items[i]

@@ -20,8 +20,8 @@ import json
 import random
 from bisect import bisect_right
 from collections.abc import Callable, Iterator
-from typing import Any
 from itertools import accumulate
+from typing import Any
 
 from textsynth.errors import TextsynthError
 from textsynth.grammar.codegen import TableCache, compile_rule
@@ -30,7 +30,7 @@ from textsynth.grammar.coverage import cover_indices
 from textsynth.grammar.permute import Permutation
 from textsynth.grammar.render import Renderer, finish
 
-__all__ = ["DEDUPE", "IntentEngine", "SamplingStalled"]
+__all__ = ["DEDUPE", "IntentEngine", "SamplingStalledError"]
 
 #: normalisations for ``dedupe``: exact text, case-folded text, or none (keep duplicates)
 DEDUPE: dict[str, Callable[[str], str] | None] = {
@@ -44,7 +44,7 @@ _SPARSE = 64  # iid draws when the space is at least this many times the request
 _STALL = 200_000  # draws in a row without a new text before a weighted walk switches space
 
 
-class SamplingStalled(TextsynthError):
+class SamplingStalledError(TextsynthError):
     """The grammar maps a huge number of combinations onto very few distinct texts."""
 
 
@@ -65,17 +65,20 @@ class IntentEngine:
         root = self.intent.root
         sizes = [r.size(b) for b in root.branches]
         mults = root.mult if virtual else [1] * len(sizes)
-        starts = list(accumulate((m * s for m, s in zip(mults, sizes)), initial=0))[:-1]
+        starts = list(accumulate((m * s for m, s in zip(mults, sizes, strict=True)), initial=0))[
+            :-1
+        ]
         fns = [r.build(b) for b in root.branches]
-        return starts, tuple(zip(starts, sizes, fns)), virtual, {}
+        return starts, tuple(zip(starts, sizes, fns, strict=True)), virtual, {}
 
     def _fast(self, table: tuple, k: int, json_mode: bool) -> Callable | None:
         """Return (compiling on first use) the generated function of rule ``k``."""
         cache = table[3]
         key = (k, json_mode)
         if key not in cache:
-            cache[key] = compile_rule(self.intent.root.branches[k], table[2], json_mode,
-                                      self._cache)
+            cache[key] = compile_rule(
+                self.intent.root.branches[k], table[2], json_mode, self._cache
+            )
         return cache[key]
 
     def render_json(self, idx: int, virtual: bool = False) -> tuple[int, str, str]:
@@ -119,7 +122,9 @@ class IntentEngine:
         return k, text, ents
 
     # -- streams -------------------------------------------------------------------------------
-    def enumerate(self, dedupe: str = "exact", as_json: bool = False) -> Iterator[tuple[int, str, Any]]:
+    def enumerate(
+        self, dedupe: str = "exact", as_json: bool = False
+    ) -> Iterator[tuple[int, str, Any]]:
         """Yield every distinct utterance, in index order (``as_json``: see :meth:`sample`)."""
         norm = DEDUPE[dedupe]
         keep_all = dedupe == "none"
@@ -193,7 +198,7 @@ class IntentEngine:
                 if misses >= _STALL and not final:
                     break  # weighted walk is dry: continue in the real space
                 if misses >= _STALL * 5 and space > 50 * _STALL:
-                    raise SamplingStalled(
+                    raise SamplingStalledError(
                         f"intent {self.intent.name!r}: {len(seen):,} distinct utterances found, "
                         f"then {misses:,} draws in a row gave only repeats; most of the "
                         f"{space:,} combinations produce the same texts (the count is an upper "
