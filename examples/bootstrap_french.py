@@ -39,7 +39,12 @@ def main() -> None:
     write(train, out / "grammar.train.jsonl")
     write(test, out / "grammar.test.jsonl")
 
-    finetune(train[: args.train], out / "model", FinetuneConfig(seed=args.seed))
+    by_intent: dict[str, list] = {}
+    for u in train:
+        by_intent.setdefault(u.intent, []).append(u)
+    per = max(1, args.train // len(by_intent))  # the same number of examples for every intent
+    lm_train = [u for group in by_intent.values() for u in group[:per]]
+    finetune(lm_train, out / "model", FinetuneConfig(seed=args.seed))
     new, summary = sample(out / "model", SampleConfig(per_intent=args.per_intent, seed=args.seed))
     print(summary)
     write(new, out / "generated.jsonl")
