@@ -238,3 +238,44 @@ def test_faker_slots_are_fixed_lists_in_the_locale():
     assert len(set(first)) == 12
     g2 = load_grammar(src.replace("faker:city", "faker:city(5)"))
     assert count(g2) == {"a": 5}
+
+
+def test_output_bytes_do_not_depend_on_the_process_hash_seed(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    outs = []
+    for hash_seed in ("1", "2"):
+        out = tmp_path / f"o{hash_seed}.jsonl"
+        env = {**os.environ, "PYTHONHASHSEED": hash_seed}
+        subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                "import sys; from textsynth.cli import main; sys.exit(main(sys.argv[1:]))",
+                "grammar",
+                "generate",
+                "grammars/banking.tsg",
+                "--n",
+                "300",
+                "--seed",
+                "5",
+                "-o",
+                str(out),
+            ],
+            check=True,
+            env=env,
+            capture_output=True,
+        )
+        outs.append(out.read_bytes())
+    assert outs[0] == outs[1] and outs[0].count(b"\n") == 300
+
+
+def test_dedupe_none_keeps_same_text_from_different_combinations():
+    g = load_grammar("%[a]\n    hello world\n    hello [world|there]\n")
+    assert sorted(u.text for u in expand(g, dedupe="none")) == [
+        "hello there",
+        "hello world",
+        "hello world",
+    ]
