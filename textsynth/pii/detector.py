@@ -29,6 +29,12 @@ _LEADING = frozenset("hi hello hey sorry thanks thank dear ok okay yes no bonjou
                      "allo hallo cher chère".split())
 _KEYWORDS = frozenset("iban ssn email e-mail phone card visa mastercard amex nino nir url ip dob "
                       "pin cvv zip postcode bic swift sms".split())
+# an institution named by a bare common noun ("the Court", "the Government") identifies no one
+_GENERIC_ORGS = frozenset(
+    "court courts commission chamber government state states registrar board tribunal committee "
+    "council ministry parliament police department office agency authority authorities company "
+    "bank prosecutor prosecution administration army navy section registry assembly senate "
+    "congress cabinet team support service services customer management".split())
 
 
 class Detector:
@@ -162,7 +168,8 @@ def _clean_ner(text: str, start: int, end: int, label: str, recognizer: str) -> 
         start += 1
     while end > start and text[end - 1] in _EDGE:
         end -= 1
-    if text[start:end].lower() in _KEYWORDS:
+    surface = text[start:end].lower()
+    if surface in _KEYWORDS or (label == "ORG" and surface.removeprefix("the ") in _GENERIC_ORGS):
         return None
     if label == "PERSON":
         while m := re.match(r"(\w+)[\s,]+", text[start:end]):

@@ -47,6 +47,7 @@ _PATTERNS = (
             r"(?![\w/.,-]\d|[\w/])", 0.2),
 )
 _UNIT_RX = re.compile(_UNIT, re.IGNORECASE)
+_PROSE = re.compile(r"\b(?:of|the|and|in|on|at|to|for|from|with|by|is|was|a|an|or)\b")
 _MONTHS = re.compile(
     r"\b(?:january|february|march|april|may|june|july|august|september|october|november|"
     r"december|janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|"
@@ -60,13 +61,19 @@ _SENTENCE_WORDS = frozenset(
 )
 
 
-def _extend(text: str, end: int, multiline: bool) -> int:
-    """Grow an address match over unit designators and short city/region/postcode segments."""
+def _extend(text: str, end: int, multiline: bool) -> tuple[int, int]:
+    """Grow an address match over unit designators and short city/region/postcode segments.
+
+    Returns the new end and how many units and segments were added (the structure of an
+    address block is itself evidence that this is an address).
+    """
+    added = 0
     while True:
         m = _UNIT_RX.match(text, end)
         if not m:
             break
         end = m.end()
+        added += 1
     for _ in range(4):
         m = _SEGMENT_RX.match(text, end)
         if not m:
@@ -80,7 +87,8 @@ def _extend(text: str, end: int, multiline: bool) -> int:
         if not (capitalised or newline or multiline):
             break
         end = m.end(1)
-    return end
+        added += 1
+    return end, added
 
 
 @recognizers.register()
@@ -104,8 +112,11 @@ class StreetAddressRecognizer(Recognizer):
                 start, end = m.span()
                 if _MONTHS.search(m.group()):  # "1 November 1998" is a date
                     continue
-                end = _extend(text, end, "\n" in text[start:end])
-                out.append(Finding(start, end, "ADDRESS", pat.score, self.name))
+                if pat.name != "romance" and _PROSE.search(m.group()):  # "1 of the Rules of Court"
+                    continue
+                end, added = _extend(text, end, "\n" in text[start:end])
+                score = pat.score + (0.3 if added >= 2 else 0.0)
+                out.append(Finding(start, end, "ADDRESS", score, self.name))
         return out
 
 
