@@ -42,9 +42,14 @@ KEY = b"bench-pii-fixed-key-0123456789"
 def ensure_presidio() -> Path:
     """Create eval/.venvs/presidio with presidio-analyzer/-anonymizer and the spaCy model."""
     py = VENV / "bin" / "python"
-    ok = py.exists() and subprocess.run(
-        [str(py), "-c", f"import presidio_analyzer, presidio_anonymizer, {MODEL}"],
-        capture_output=True).returncode == 0
+    ok = (
+        py.exists()
+        and subprocess.run(
+            [str(py), "-c", f"import presidio_analyzer, presidio_anonymizer, {MODEL}"],
+            capture_output=True,
+        ).returncode
+        == 0
+    )
     if not ok:
         print("creating", VENV, "(pip install presidio-analyzer presidio-anonymizer)...")
         subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
@@ -54,13 +59,31 @@ def ensure_presidio() -> Path:
     return py
 
 
-def run_presidio(py: Path, texts: list[str], *, spans: bool, per_doc: int = 0,
-                 anonymize: int = 0, n_process: int = 1) -> dict:
+def run_presidio(
+    py: Path,
+    texts: list[str],
+    *,
+    spans: bool,
+    per_doc: int = 0,
+    anonymize: int = 0,
+    n_process: int = 1,
+) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         inp, out = Path(tmp) / "in.json", Path(tmp) / "out.json"
         inp.write_text(json.dumps({"texts": texts}), encoding="utf-8")
-        cmd = [str(py), str(HERE / "peers" / "presidio_driver.py"), str(inp), str(out), MODEL,
-               "--per-doc", str(per_doc), "--anonymize", str(anonymize), "--n-process", str(n_process)]
+        cmd = [
+            str(py),
+            str(HERE / "peers" / "presidio_driver.py"),
+            str(inp),
+            str(out),
+            MODEL,
+            "--per-doc",
+            str(per_doc),
+            "--anonymize",
+            str(anonymize),
+            "--n-process",
+            str(n_process),
+        ]
         if not spans:
             cmd.append("--no-spans")
         env = {**os.environ, "TLDEXTRACT_CACHE": str(HERE / ".cache" / "tldextract")}
@@ -108,8 +131,10 @@ def presidio_best(records, spans, label_map) -> dict:
 
 def bench_corpora(args, ps, nlp, py) -> dict:
     label_maps = json.load(open(DATA / "label_map.json"))["maps"]
-    corpora = {"presidio_synth_v2": ("presidio_synth_v2.jsonl", "presidio_synth_v2"),
-               "tab_echr_test": ("tab_echr_test_paragraphs.jsonl", "tab")}
+    corpora = {
+        "presidio_synth_v2": ("presidio_synth_v2.jsonl", "presidio_synth_v2"),
+        "tab_echr_test": ("tab_echr_test_paragraphs.jsonl", "tab"),
+    }
     out = {}
     for name, (fname, mapname) in corpora.items():
         recs = load_corpus(fname, 300 if args.quick else None)
@@ -123,24 +148,38 @@ def bench_corpora(args, ps, nlp, py) -> dict:
             timings["textsynth_detect"].append(s)
             ts_preds = ts_preds or found
             timings["textsynth_scrub"].append(time_textsynth(ps, texts, "scrub")[0])
-            res = run_presidio(py, texts, spans=rnd == 0, per_doc=0 if rnd else min(500, len(texts)),
-                               anonymize=0 if rnd else min(500, len(texts)))
+            res = run_presidio(
+                py,
+                texts,
+                spans=rnd == 0,
+                per_doc=0 if rnd else min(500, len(texts)),
+                anonymize=0 if rnd else min(500, len(texts)),
+            )
             timings["presidio_batch"].append(res["batch_s"])
             if rnd == 0:
                 pres = res
-            print(f"  round {rnd}: " + ", ".join(f"{k} {len(texts) / v[-1]:.1f}/s"
-                                                 for k, v in timings.items()))
+            print(
+                f"  round {rnd}: "
+                + ", ".join(f"{k} {len(texts) / v[-1]:.1f}/s" for k, v in timings.items())
+            )
         lm = label_maps[mapname]
         ts_score = pii_metrics.score(recs, [[(f.start, f.end) for f in fs] for fs in ts_preds], lm)
         pr_score = presidio_best(recs, pres["spans"], lm)
         rate = {k: round(len(texts) / min(v), 1) for k, v in timings.items()}
         rate["presidio_per_doc"] = round(pres["per_doc_n"] / pres["per_doc_s"], 1)
         rate["presidio_analyze_anonymize"] = round(pres["anonymize_n"] / pres["anonymize_s"], 1)
-        out[name] = {"texts": len(texts), "textsynth": ts_score, "presidio": pr_score,
-                     "docs_per_s": rate, "presidio_pipes": pres["presidio_nlp_pipes"]}
-        print(f"  F2 textsynth {ts_score['f2']} presidio {pr_score['f2']} "
-              f"(P {ts_score['precision']}/{pr_score['precision']}, "
-              f"R {ts_score['recall']}/{pr_score['recall']})")
+        out[name] = {
+            "texts": len(texts),
+            "textsynth": ts_score,
+            "presidio": pr_score,
+            "docs_per_s": rate,
+            "presidio_pipes": pres["presidio_nlp_pipes"],
+        }
+        print(
+            f"  F2 textsynth {ts_score['f2']} presidio {pr_score['f2']} "
+            f"(P {ts_score['precision']}/{pr_score['precision']}, "
+            f"R {ts_score['recall']}/{pr_score['recall']})"
+        )
     return out
 
 
@@ -159,13 +198,17 @@ def bench_transcripts(args, ps) -> dict:
     head.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r, _ in data[:m]), "utf-8")
     scaling = {}
     for w in (1, 2, 1, 2):
-        a = run_file(FileJob(str(head), str(tmp / f"w{w}.jsonl"), workers=w, show_progress=False), ps)
+        a = run_file(
+            FileJob(str(head), str(tmp / f"w{w}.jsonl"), workers=w, show_progress=False), ps
+        )
         scaling.setdefault(w, []).append(a.seconds)
     speed = {w: round(m / min(s), 1) for w, s in scaling.items()}
     print(f"[transcripts] workers 1: {speed[1]}/s, 2: {speed[2]}/s")
     # the whole corpus, 2 workers, with the spans file
     out, spans = tmp / "out.jsonl", tmp / "spans.jsonl"
-    audit = run_file(FileJob(str(inp), str(out), workers=2, spans=str(spans), show_progress=False), ps)
+    audit = run_file(
+        FileJob(str(inp), str(out), workers=2, spans=str(spans), show_progress=False), ps
+    )
     outs = [json.loads(line) for line in open(out, encoding="utf-8")]
     rows = defaultdict(list)
     for line in open(spans, encoding="utf-8"):
@@ -178,7 +221,7 @@ def bench_transcripts(args, ps) -> dict:
     bad_card = bad_iban = n_card = n_iban = 0
     import re
 
-    for (rec, pii), o in zip(data, outs):
+    for (rec, pii), o in zip(data, outs, strict=False):
         assert o["id"] == rec["id"] and len(o["turns"]) == len(rec["turns"])
         text_out = "\n".join(t["text"] for t in o["turns"])
         for kind, value in pii["values"].items():
@@ -204,22 +247,34 @@ def bench_transcripts(args, ps) -> dict:
     # order independence: the first 500 transcripts scrubbed in reverse order give the same output
     k = min(500, n)
     rev = tmp / "rev.jsonl"
-    rev.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r, _ in reversed(data[:k])),
-                   "utf-8")
+    rev.write_text(
+        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r, _ in reversed(data[:k])), "utf-8"
+    )
     run_file(FileJob(str(rev), str(tmp / "rev_out.jsonl"), show_progress=False), ps)
     rev_out = {json.loads(x)["id"]: x for x in open(tmp / "rev_out.jsonl", encoding="utf-8")}
     fwd = {json.loads(x)["id"]: x for x in open(out, encoding="utf-8")}
     order_diff = sum(rev_out[i] != fwd[i] for i in rev_out)
     res = {
-        "transcripts": n, "records_in": audit.records_in, "records_out": audit.records_out,
-        "spans": audit.spans, "by_type": dict(audit.by_type),
-        "leaked_verbatim": {kind: leaks[kind] for kind in totals}, "values": dict(totals),
-        "names_total": names_total, "names_surviving": names_left,
+        "transcripts": n,
+        "records_in": audit.records_in,
+        "records_out": audit.records_out,
+        "spans": audit.spans,
+        "by_type": dict(audit.by_type),
+        "leaked_verbatim": {kind: leaks[kind] for kind in totals},
+        "values": dict(totals),
+        "names_total": names_total,
+        "names_surviving": names_left,
         "name_survival_rate": round(names_left / names_total, 4),
-        "cards": n_card, "cards_failing_luhn": bad_card, "ibans": n_iban, "ibans_failing_checksum": bad_iban,
-        "distinct_values": len(surrogates), "values_with_several_surrogates": inconsistent,
-        "order_independence_diffs": order_diff, "docs_per_s_workers": speed,
-        "workers_speedup": round(speed[2] / speed[1], 2), "run_seconds": round(audit.seconds, 1),
+        "cards": n_card,
+        "cards_failing_luhn": bad_card,
+        "ibans": n_iban,
+        "ibans_failing_checksum": bad_iban,
+        "distinct_values": len(surrogates),
+        "values_with_several_surrogates": inconsistent,
+        "order_independence_diffs": order_diff,
+        "docs_per_s_workers": speed,
+        "workers_speedup": round(speed[2] / speed[1], 2),
+        "run_seconds": round(audit.seconds, 1),
     }
     del recurring
     print(f"[transcripts] {json.dumps(res)}")
@@ -230,34 +285,69 @@ def readme_rows(corpora: dict, tr: dict) -> list[dict]:
     rows = []
     for name, c in corpora.items():
         t, p = c["textsynth"]["f2"], c["presidio"]["f2"]
-        rows.append({"benchmark": f"PII detection, {name}", "measure": "token F2 (β=2)",
-                     "textsynth": t, "peer": "Presidio analyzer (same spaCy model)", "peer_value": p,
-                     "ratio": round(t / p, 3) if p else None,
-                     "note": f"P/R textsynth {c['textsynth']['precision']}/{c['textsynth']['recall']}, "
-                             f"Presidio {c['presidio']['precision']}/{c['presidio']['recall']} "
-                             f"(its best threshold {c['presidio']['threshold']})"})
+        rows.append(
+            {
+                "benchmark": f"PII detection, {name}",
+                "measure": "token F2 (β=2)",
+                "textsynth": t,
+                "peer": "Presidio analyzer (same spaCy model)",
+                "peer_value": p,
+                "ratio": round(t / p, 3) if p else None,
+                "note": f"P/R textsynth {c['textsynth']['precision']}/{c['textsynth']['recall']}, "
+                f"Presidio {c['presidio']['precision']}/{c['presidio']['recall']} "
+                f"(its best threshold {c['presidio']['threshold']})",
+            }
+        )
         r = c["docs_per_s"]
-        rows.append({"benchmark": f"PII throughput, {name}", "measure": "docs/s, 1 process",
-                     "textsynth": r["textsynth_scrub"], "peer": "Presidio batch analyzer",
-                     "peer_value": r["presidio_batch"],
-                     "ratio": round(r["textsynth_scrub"] / r["presidio_batch"], 2),
-                     "note": f"textsynth detect+surrogates; analyze+anonymize per doc "
-                             f"{r['presidio_analyze_anonymize']}/s; shared 2-core machine"})
-        rows.append({"benchmark": f"PII throughput, {name}", "measure": "docs/s vs NER-only floor",
-                     "textsynth": r["textsynth_detect"], "peer": "spaCy nlp.pipe, NER only",
-                     "peer_value": r["floor"], "ratio": round(r["textsynth_detect"] / r["floor"], 2),
-                     "note": f"scrub incl. surrogates: {r['textsynth_scrub']}/s"})
-    rows.append({"benchmark": "PII transcripts (generated)", "measure": "--workers 2 speed-up",
-                 "textsynth": tr["workers_speedup"], "peer": "linear", "peer_value": 2.0,
-                 "ratio": round(tr["workers_speedup"] / 2.0, 2),
-                 "note": "2 cores shared with other jobs"})
+        rows.append(
+            {
+                "benchmark": f"PII throughput, {name}",
+                "measure": "docs/s, 1 process",
+                "textsynth": r["textsynth_scrub"],
+                "peer": "Presidio batch analyzer",
+                "peer_value": r["presidio_batch"],
+                "ratio": round(r["textsynth_scrub"] / r["presidio_batch"], 2),
+                "note": f"textsynth detect+surrogates; analyze+anonymize per doc "
+                f"{r['presidio_analyze_anonymize']}/s; shared 2-core machine",
+            }
+        )
+        rows.append(
+            {
+                "benchmark": f"PII throughput, {name}",
+                "measure": "docs/s vs NER-only floor",
+                "textsynth": r["textsynth_detect"],
+                "peer": "spaCy nlp.pipe, NER only",
+                "peer_value": r["floor"],
+                "ratio": round(r["textsynth_detect"] / r["floor"], 2),
+                "note": f"scrub incl. surrogates: {r['textsynth_scrub']}/s",
+            }
+        )
+    rows.append(
+        {
+            "benchmark": "PII transcripts (generated)",
+            "measure": "--workers 2 speed-up",
+            "textsynth": tr["workers_speedup"],
+            "peer": "linear",
+            "peer_value": 2.0,
+            "ratio": round(tr["workers_speedup"] / 2.0, 2),
+            "note": "2 cores shared with other jobs",
+        }
+    )
     leaked = sum(tr["leaked_verbatim"].values())
-    rows.append({"benchmark": "PII transcripts (generated)", "measure": "values leaked verbatim",
-                 "textsynth": leaked, "peer": None, "peer_value": None, "ratio": None,
-                 "note": f"of {sum(tr['values'].values())} e-mails/phones/cards/IBANs/IPs/ids in "
-                         f"{tr['transcripts']} transcripts; names surviving "
-                         f"{tr['name_survival_rate']:.1%}; {tr['values_with_several_surrogates']} "
-                         f"values with >1 surrogate"})
+    rows.append(
+        {
+            "benchmark": "PII transcripts (generated)",
+            "measure": "values leaked verbatim",
+            "textsynth": leaked,
+            "peer": None,
+            "peer_value": None,
+            "ratio": None,
+            "note": f"of {sum(tr['values'].values())} e-mails/phones/cards/IBANs/IPs/ids in "
+            f"{tr['transcripts']} transcripts; names surviving "
+            f"{tr['name_survival_rate']:.1%}; {tr['values_with_several_surrogates']} "
+            f"values with >1 surrogate",
+        }
+    )
     return rows
 
 
@@ -287,9 +377,13 @@ def main() -> None:
     result = {
         "issue": 3,
         "machine": f"{platform.platform()}, {os.cpu_count()} CPUs (shared with other jobs)",
-        "spacy_model": MODEL, "quick": args.quick, "rounds": args.rounds,
+        "spacy_model": MODEL,
+        "quick": args.quick,
+        "rounds": args.rounds,
         "seconds": round(time.time() - t0, 1),
-        "corpora": corpora, "transcripts": tr, "readme_rows": readme_rows(corpora, tr),
+        "corpora": corpora,
+        "transcripts": tr,
+        "readme_rows": readme_rows(corpora, tr),
     }
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", "utf-8")

@@ -12,31 +12,48 @@ import string
 LOCALES = {"en_US": "en", "en_GB": "en", "en_AU": "en", "fr_FR": "fr"}
 
 EN = {
-    "open": ["Hi, this is {name}. I can't get into my account.",
-             "hello my name is {lname}, i need help with my card",
-             "Hi, {first} here, calling about a payment I don't recognise.",
-             "Good morning, I'm {name} and I was charged twice."],
-    "agent_hi": ["Hello, you're speaking with {agent} from support. Thanks {first}, can you confirm "
-                 "the email on the account?",
-                 "Thank you, {title} {last}. This is {agent}. What's the email on file?",
-                 "Sure {lfirst}, i'm {lagent}. whats your email?"],
+    "open": [
+        "Hi, this is {name}. I can't get into my account.",
+        "hello my name is {lname}, i need help with my card",
+        "Hi, {first} here, calling about a payment I don't recognise.",
+        "Good morning, I'm {name} and I was charged twice.",
+    ],
+    "agent_hi": [
+        "Hello, you're speaking with {agent} from support. Thanks {first}, can you confirm "
+        "the email on the account?",
+        "Thank you, {title} {last}. This is {agent}. What's the email on file?",
+        "Sure {lfirst}, i'm {lagent}. whats your email?",
+    ],
     "email": ["Sure, it's {email}.", "{email}", "it should be {email} i think"],
-    "agent_phone": ["And a phone number we can reach you on?", "Thanks. Best number to call you back?"],
+    "agent_phone": [
+        "And a phone number we can reach you on?",
+        "Thanks. Best number to call you back?",
+    ],
     "phone": ["{phone}", "Call me on {phone} after 5pm.", "my mobile is {phone}"],
-    "card": ["The card number is {card}.", "my card number is {card}", "It's the card {card}, expiry 04/27."],
+    "card": [
+        "The card number is {card}.",
+        "my card number is {card}",
+        "It's the card {card}, expiry 04/27.",
+    ],
     "iban": ["Please refund it to my IBAN {iban}.", "refund to iban {iban} please"],
     "ip": ["The login came from {ip}, that wasn't me.", "someone logged in from ip {ip}"],
     "nid": ["My {nid_name} is {nid}.", "{nid_name}: {nid}"],
-    "close": ["Got it, {title} {last}. I've opened a ticket for you, {first}.",
-              "Thanks {first}, {agent} will follow up by email.",
-              "ok {lfirst}, all done. anything else?"],
+    "close": [
+        "Got it, {title} {last}. I've opened a ticket for you, {first}.",
+        "Thanks {first}, {agent} will follow up by email.",
+        "ok {lfirst}, all done. anything else?",
+    ],
 }
 FR = {
-    "open": ["Bonjour, je suis {name}, je n'arrive plus à me connecter.",
-             "bonjour je m'appelle {lname}, j'ai un souci avec ma carte",
-             "Bonjour, ici {first}, j'appelle pour un paiement inconnu."],
-    "agent_hi": ["Bonjour, {agent} à votre service. Merci {first}, pouvez-vous confirmer votre e-mail ?",
-                 "Merci {title} {last}. Quelle est l'adresse e-mail du compte ?"],
+    "open": [
+        "Bonjour, je suis {name}, je n'arrive plus à me connecter.",
+        "bonjour je m'appelle {lname}, j'ai un souci avec ma carte",
+        "Bonjour, ici {first}, j'appelle pour un paiement inconnu.",
+    ],
+    "agent_hi": [
+        "Bonjour, {agent} à votre service. Merci {first}, pouvez-vous confirmer votre e-mail ?",
+        "Merci {title} {last}. Quelle est l'adresse e-mail du compte ?",
+    ],
     "email": ["Oui, c'est {email}.", "{email}"],
     "agent_phone": ["Et un numéro pour vous rappeler ?"],
     "phone": ["{phone}", "Appelez-moi au {phone} après 17h."],
@@ -44,14 +61,24 @@ FR = {
     "iban": ["Merci de rembourser sur mon IBAN {iban}.", "iban {iban} svp"],
     "ip": ["La connexion venait de {ip}, ce n'était pas moi."],
     "nid": ["Mon {nid_name} est {nid}."],
-    "close": ["C'est noté, {title} {last}. Un ticket est ouvert, {first}.",
-              "Merci {first}, {agent} vous recontacte par e-mail."],
+    "close": [
+        "C'est noté, {title} {last}. Un ticket est ouvert, {first}.",
+        "Merci {first}, {agent} vous recontacte par e-mail.",
+    ],
 }
 
 
 def _nino(rng: random.Random) -> str:
     first, second = "ABCEGHJKLMNPRSTWXYZ", "ABCEGHJKLMNPRSTWXYZ"
-    while (p := rng.choice(first) + rng.choice(second)) in ("BG", "GB", "KN", "NK", "NT", "TN", "ZZ"):
+    while (p := rng.choice(first) + rng.choice(second)) in (
+        "BG",
+        "GB",
+        "KN",
+        "NK",
+        "NT",
+        "TN",
+        "ZZ",
+    ):
         pass
     d = "".join(rng.choice(string.digits) for _ in range(6))
     return f"{p} {d[:2]} {d[2:4]} {d[4:]} {rng.choice('ABCD')}"
@@ -71,10 +98,16 @@ def _customer(fk, locale: str, rng: random.Random) -> dict:
     else:
         nid_name, nid = "", ""
     return {
-        "first": first, "last": last, "title": ("Ms." if female else "Mr.") if locale != "fr_FR"
-        else ("Mme" if female else "M."),
-        "email": fk.email(), "phone": phone, "card": fk.credit_card_number(),
-        "iban": fk.iban(), "ip": fk.ipv4_public(), "nid_name": nid_name, "nid": nid,
+        "first": first,
+        "last": last,
+        "title": ("Ms." if female else "Mr.") if locale != "fr_FR" else ("Mme" if female else "M."),
+        "email": fk.email(),
+        "phone": phone,
+        "card": fk.credit_card_number(),
+        "iban": fk.iban(),
+        "ip": fk.ipv4_public(),
+        "nid_name": nid_name,
+        "nid": nid,
     }
 
 
@@ -87,8 +120,10 @@ def build(n: int, seed: int = 0, customers_per_locale: int = 400) -> list[tuple[
     for loc in LOCALES:
         fk = Faker(loc)
         fk.seed_instance(seed)
-        pools[loc] = ([_customer(fk, loc, rng) for _ in range(customers_per_locale)],
-                      [fk.first_name() for _ in range(20)])
+        pools[loc] = (
+            [_customer(fk, loc, rng) for _ in range(customers_per_locale)],
+            [fk.first_name() for _ in range(20)],
+        )
     out = []
     for i in range(n):
         loc = rng.choice(list(LOCALES))
@@ -96,9 +131,14 @@ def build(n: int, seed: int = 0, customers_per_locale: int = 400) -> list[tuple[
         tpl = FR if lang == "fr" else EN
         cust = rng.choice(pools[loc][0])
         agent = rng.choice(pools[loc][1])
-        v = {**cust, "name": f"{cust['first']} {cust['last']}",
-             "lname": f"{cust['first']} {cust['last']}".lower(), "lfirst": cust["first"].lower(),
-             "agent": agent, "lagent": agent.lower()}
+        v = {
+            **cust,
+            "name": f"{cust['first']} {cust['last']}",
+            "lname": f"{cust['first']} {cust['last']}".lower(),
+            "lfirst": cust["first"].lower(),
+            "agent": agent,
+            "lagent": agent.lower(),
+        }
         steps = ["open", "agent_hi", "email", "agent_phone", "phone"]
         steps += rng.sample(["card", "iban", "ip"] + (["nid"] if cust["nid"] else []), k=2)
         steps.append("close")
@@ -110,6 +150,10 @@ def build(n: int, seed: int = 0, customers_per_locale: int = 400) -> list[tuple[
         for s in steps:
             if s in ("card", "iban", "ip", "nid"):
                 used[s] = cust[s]
-        out.append(({"id": f"t{i:05d}", "language": lang, "turns": turns},
-                    {"values": used, "names": [cust["first"], cust["last"], agent]}))
+        out.append(
+            (
+                {"id": f"t{i:05d}", "language": lang, "turns": turns},
+                {"values": used, "names": [cust["first"], cust["last"], agent]},
+            )
+        )
     return out

@@ -14,13 +14,17 @@ from collections import Counter
 TOKEN = re.compile(r"\w+|[^\w\s]")
 
 
-def score(records: list[dict], predictions: list[list[tuple[int, int]]], label_map: dict[str, str],
-          beta: float = 2.0) -> dict:
+def score(
+    records: list[dict],
+    predictions: list[list[tuple[int, int]]],
+    label_map: dict[str, str],
+    beta: float = 2.0,
+) -> dict:
     """Return ``{"precision", "recall", "f2", "recall_by_type", "tokens"}``."""
     tp = fp = fn = 0
     by_type_tp: Counter[str] = Counter()
     by_type_n: Counter[str] = Counter()
-    for rec, pred in zip(records, predictions):
+    for rec, pred in zip(records, predictions, strict=False):
         text = rec["text"]
         gold = [(s["start"], s["end"], label_map.get(s["label"], "OTHER")) for s in rec["spans"]]
         pred = sorted(pred)
@@ -46,7 +50,9 @@ def score(records: list[dict], predictions: list[list[tuple[int, int]]], label_m
     b2 = beta * beta
     f = (1 + b2) * p * r / (b2 * p + r) if p + r else 0.0
     return {
-        "precision": round(p, 4), "recall": round(r, 4), "f2": round(f, 4),
+        "precision": round(p, 4),
+        "recall": round(r, 4),
+        "f2": round(f, 4),
         "recall_by_type": {k: round(by_type_tp[k] / n, 4) for k, n in sorted(by_type_n.items())},
         "tokens": {"tp": tp, "fp": fp, "fn": fn},
     }

@@ -1,6 +1,6 @@
 """Run Presidio's analyzer (and anonymizer) on texts; run in Presidio's own virtualenv.
 
-Usage: python presidio_driver.py IN.json OUT.json MODEL [--per-doc N] [--anonymize N] [--n-process K]
+Usage: python presidio_driver.py IN.json OUT.json MODEL [--per-doc N] [--anonymize N]
 IN.json holds {"texts": [...]}; OUT.json gets predicted spans of the batch run and timings.
 """
 
@@ -35,7 +35,11 @@ def main() -> None:
     batch = BatchAnalyzerEngine(analyzer_engine=analyzer)
     analyzer.analyze("warm up John Smith", language="en")
     load_s = time.perf_counter() - t0
-    out: dict = {"load_s": load_s, "n": len(texts), "presidio_nlp_pipes": engine.nlp["en"].pipe_names}
+    out: dict = {
+        "load_s": load_s,
+        "n": len(texts),
+        "presidio_nlp_pipes": engine.nlp["en"].pipe_names,
+    }
 
     t0 = time.perf_counter()
     kwargs = {"n_process": a.n_process} if a.n_process > 1 else {}

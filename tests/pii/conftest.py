@@ -26,4 +26,3 @@ def fake_ner() -> FakeNer:
 @pytest.fixture
 def ps(fake_ner: FakeNer) -> Pseudonymiser:
     return Pseudonymiser(lang="en", key=KEY, ner=fake_ner)
-

@@ -12,8 +12,10 @@ from textsynth.cli import cli, main
 def test_detect_and_scrub(tmp_path, monkeypatch) -> None:
     monkeypatch.setenv("TEXTSYNTH_PII_KEY", "cli-test-key-0123456789")
     inp = tmp_path / "in.jsonl"
-    inp.write_text(json.dumps({"id": "a", "text": "mail me at a.b@example.org, card 4111 1111 1111 1111"})
-                   + "\n")
+    inp.write_text(
+        json.dumps({"id": "a", "text": "mail me at a.b@example.org, card 4111 1111 1111 1111"})
+        + "\n"
+    )
     runner = CliRunner()
     spans = tmp_path / "spans.jsonl"
     r = runner.invoke(cli, ["pii", "detect", str(inp), "-o", str(spans), "--ner", "none"])
@@ -22,8 +24,22 @@ def test_detect_and_scrub(tmp_path, monkeypatch) -> None:
     assert [(x["record"], x["type"]) for x in rows] == [("a", "EMAIL"), ("a", "CREDIT_CARD")]
     assert "a.b@example.org" not in spans.read_text()
     out, vault = tmp_path / "out.jsonl", tmp_path / "v.vault"
-    r = runner.invoke(cli, ["pii", "scrub", str(inp), "-o", str(out), "--ner", "none",
-                            "--vault", str(vault), "--report", str(tmp_path / "r.json")])
+    r = runner.invoke(
+        cli,
+        [
+            "pii",
+            "scrub",
+            str(inp),
+            "-o",
+            str(out),
+            "--ner",
+            "none",
+            "--vault",
+            str(vault),
+            "--report",
+            str(tmp_path / "r.json"),
+        ],
+    )
     assert r.exit_code == 0, r.output
     text = json.loads(out.read_text())["text"]
     assert "a.b@example.org" not in text and text.startswith("mail me at ")

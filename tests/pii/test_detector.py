@@ -16,7 +16,9 @@ def surfaces(text: str, fs) -> list[tuple[str, str]]:
 def test_card_typed_as_date_is_a_card(fake_ner: FakeNer) -> None:
     ner = FakeNer({"4111 1111 1111 1111": "DATE"})
     text = "my card is 4111 1111 1111 1111"
-    assert surfaces(text, Detector(ner=ner).detect(text)) == [("4111 1111 1111 1111", "CREDIT_CARD")]
+    assert surfaces(text, Detector(ner=ner).detect(text)) == [
+        ("4111 1111 1111 1111", "CREDIT_CARD")
+    ]
 
 
 def test_recurring_and_lower_case_names_are_found(fake_ner: FakeNer) -> None:
@@ -60,9 +62,13 @@ def test_custom_recognizer_file(tmp_path) -> None:
         "allow_list: [Acme]\n"
     )
     d = Detector(ner=False, custom=str(cfg))
-    assert surfaces("badge EMP-123456", d.detect("badge EMP-123456")) == [("EMP-123456", "EMPLOYEE_ID")]
+    assert surfaces("badge EMP-123456", d.detect("badge EMP-123456")) == [
+        ("EMP-123456", "EMPLOYEE_ID")
+    ]
     toml = tmp_path / "rec.toml"
-    toml.write_text('[[recognizers]]\nname = "x"\nentity = "X"\npatterns = [{regex = "ZZ\\\\d+"}]\n')
+    toml.write_text(
+        '[[recognizers]]\nname = "x"\nentity = "X"\npatterns = [{regex = "ZZ\\\\d+"}]\n'
+    )
     assert Detector(ner=False, custom=str(toml)).detect("a ZZ12 b")[0].entity == "X"
 
 

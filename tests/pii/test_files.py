@@ -30,16 +30,32 @@ def write(path, lines: list[str]) -> str:
 
 def inputs(tmp_path) -> dict[str, str]:
     return {
-        "text": write(tmp_path / "in.txt", ["Margaret Okonkwo wrote:", "", "  call John Smith  ",
-                                            "nothing"]),
-        "jsonl": write(tmp_path / "in.jsonl", [json.dumps({"id": i, "body": t["text"], "n": i})
-                                               for i, t in enumerate(TURNS)]),
-        "transcript": write(tmp_path / "tr.jsonl", [json.dumps({"id": "c1", "turns": TURNS}),
-                                                    json.dumps({"id": "c2", "turns": []})]),
-        "utterances": write(tmp_path / "u.jsonl", [json.dumps({
-            "text": "book for John Smith in Paris", "intent": "book",
-            "entities": [{"start": 9, "end": 19, "label": "name"},
-                         {"start": 23, "end": 28, "label": "city"}]})]),
+        "text": write(
+            tmp_path / "in.txt", ["Margaret Okonkwo wrote:", "", "  call John Smith  ", "nothing"]
+        ),
+        "jsonl": write(
+            tmp_path / "in.jsonl",
+            [json.dumps({"id": i, "body": t["text"], "n": i}) for i, t in enumerate(TURNS)],
+        ),
+        "transcript": write(
+            tmp_path / "tr.jsonl",
+            [json.dumps({"id": "c1", "turns": TURNS}), json.dumps({"id": "c2", "turns": []})],
+        ),
+        "utterances": write(
+            tmp_path / "u.jsonl",
+            [
+                json.dumps(
+                    {
+                        "text": "book for John Smith in Paris",
+                        "intent": "book",
+                        "entities": [
+                            {"start": 9, "end": 19, "label": "name"},
+                            {"start": 23, "end": 28, "label": "city"},
+                        ],
+                    }
+                )
+            ],
+        ),
     }
 
 
@@ -56,15 +72,22 @@ def outside_unchanged(before: str, after: str, rows: list[dict]) -> bool:
 def test_every_shape_preserves_records_and_outside_text(tmp_path, shape: str) -> None:
     inp = inputs(tmp_path)[shape]
     out, spans = str(tmp_path / f"out.{shape}"), str(tmp_path / "spans.jsonl")
-    audit = run_file(FileJob(inp, out, text_field="body" if shape == "jsonl" else "text",
-                             spans=spans, shape=shape if shape != "utterances" else "auto"),
-                     make_ps())
+    audit = run_file(
+        FileJob(
+            inp,
+            out,
+            text_field="body" if shape == "jsonl" else "text",
+            spans=spans,
+            shape=shape if shape != "utterances" else "auto",
+        ),
+        make_ps(),
+    )
     before = open(inp, encoding="utf-8").read().splitlines()
     after = open(out, encoding="utf-8").read().splitlines()
     assert len(before) == len(after) and audit.records_in == audit.records_out
     rows = [json.loads(line) for line in open(spans, encoding="utf-8")]
     assert rows and audit.spans == len(rows)
-    for b, a in zip(before, after):
+    for b, a in zip(before, after, strict=False):
         if shape == "text":
             texts = [(b, a, str(before.index(b) + 1))]
         elif not b.strip():
@@ -74,12 +97,16 @@ def test_every_shape_preserves_records_and_outside_text(tmp_path, shape: str) ->
             ob, oa = json.loads(b), json.loads(a)
             if shape == "transcript":
                 assert oa["id"] == ob["id"] and [t["speaker"] for t in oa["turns"]] == [
-                    t["speaker"] for t in ob["turns"]]
-                texts = [(tb["text"], ta["text"], (ob["id"], i))
-                         for i, (tb, ta) in enumerate(zip(ob["turns"], oa["turns"]))]
+                    t["speaker"] for t in ob["turns"]
+                ]
+                texts = [
+                    (tb["text"], ta["text"], (ob["id"], i))
+                    for i, (tb, ta) in enumerate(zip(ob["turns"], oa["turns"], strict=False))
+                ]
             elif shape == "jsonl":
                 assert {k: v for k, v in oa.items() if k != "body"} == {
-                    k: v for k, v in ob.items() if k != "body"}
+                    k: v for k, v in ob.items() if k != "body"
+                }
                 texts = [(ob["body"], oa["body"], str(ob["id"]))]
             else:
                 assert oa["intent"] == ob["intent"]
@@ -117,8 +144,12 @@ def test_missing_field_and_bad_bytes_are_located(tmp_path) -> None:
 
 
 def test_skip_sends_bad_records_to_rejects(tmp_path) -> None:
-    raw = [json.dumps({"text": "John Smith"}), "{not json", json.dumps({"text": 3}),
-           json.dumps({"text": "Paris"})]
+    raw = [
+        json.dumps({"text": "John Smith"}),
+        "{not json",
+        json.dumps({"text": 3}),
+        json.dumps({"text": "Paris"}),
+    ]
     inp = write(tmp_path / "in.jsonl", raw)
     out = tmp_path / "out.jsonl"
     audit = run_file(FileJob(inp, str(out), on_error="skip"), make_ps())
@@ -145,5 +176,6 @@ def test_vault_needs_a_reversible_operator(tmp_path) -> None:
 
     inp = write(tmp_path / "in.txt", ["John Smith"])
     with pytest.raises(ConfigError, match="cannot be reversed"):
-        run_file(FileJob(inp, str(tmp_path / "o"), vault=str(tmp_path / "v")),
-                 make_ps(operator="mask"))
+        run_file(
+            FileJob(inp, str(tmp_path / "o"), vault=str(tmp_path / "v")), make_ps(operator="mask")
+        )

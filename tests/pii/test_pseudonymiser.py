@@ -14,8 +14,10 @@ from textsynth.types import Span, Utterance
 from .conftest import KEY
 from .helpers import unchanged_outside
 
-TEXT = ("Hi, this is Margaret Okonkwo from Acme Bank. Card 4111 1111 1111 1111, "
-        "mail m.okonkwo@gmail.com, call +44 20 7946 0958. Thanks, margaret.")
+TEXT = (
+    "Hi, this is Margaret Okonkwo from Acme Bank. Card 4111 1111 1111 1111, "
+    "mail m.okonkwo@gmail.com, call +44 20 7946 0958. Thanks, margaret."
+)
 
 
 def test_scrub_text_removes_every_value(ps: Pseudonymiser) -> None:
@@ -83,15 +85,21 @@ def test_slot_remap_property(data) -> None:
     text = data.draw(st.text(alphabet="abc ", min_size=4, max_size=30))
     n = len(text)
     cuts = sorted(data.draw(st.sets(st.integers(0, n), min_size=2, max_size=6)))
-    slots = [Span(a, b, f"s{i}") for i, (a, b) in enumerate(zip(cuts[::2], cuts[1::2])) if a < b]
+    slots = [
+        Span(a, b, f"s{i}")
+        for i, (a, b) in enumerate(zip(cuts[::2], cuts[1::2], strict=False))
+        if a < b
+    ]
     hcuts = sorted(data.draw(st.sets(st.integers(0, n), min_size=2, max_size=6)))
-    hits = [Finding(a, b, "X", 0.9, "r") for a, b in zip(hcuts[::2], hcuts[1::2]) if a < b]
+    hits = [
+        Finding(a, b, "X", 0.9, "r") for a, b in zip(hcuts[::2], hcuts[1::2], strict=False) if a < b
+    ]
     hits = widen_to_slots(hits, slots, text)
     reps = [data.draw(st.text(alphabet="XYZ", min_size=1, max_size=8)) for _ in hits]
     new, edits, new_slots = apply_replacements(text, hits, reps, slots)
     assert unchanged_outside(text, new, edits)
     assert len(new_slots) == len(slots)
-    for old, s in zip(slots, new_slots):
+    for old, s in zip(slots, new_slots, strict=False):
         touched = any(e.start < old.end and old.start < e.end for e in edits)
         if not touched:
             assert new[s.start : s.end] == text[old.start : old.end]
@@ -99,7 +107,8 @@ def test_slot_remap_property(data) -> None:
     for s in new_slots:  # every slot is either untouched or made of whole replacements
         for e in edits:
             assert not (e.new_start < s.end and s.start < e.new_end) or (
-                s.start <= e.new_start and e.new_end <= s.end)
+                s.start <= e.new_start and e.new_end <= s.end
+            )
 
 
 def test_a_name_over_two_slots_becomes_two_replacements(ps: Pseudonymiser) -> None:

@@ -12,8 +12,10 @@ from .conftest import KEY
 @pytest.mark.slow
 def test_english_transcript_with_the_real_model() -> None:
     ps = Pseudonymiser(lang="en", key=KEY, ner=SpacyNer())
-    doc = ["Hello, my name is Margaret Okonkwo and I live in Manchester.",
-           "Thank you Ms. Okonkwo. I see you worked for Google until 3 March 2019."]
+    doc = [
+        "Hello, my name is Margaret Okonkwo and I live in Manchester.",
+        "Thank you Ms. Okonkwo. I see you worked for Google until 3 March 2019.",
+    ]
     out = ps.scrub_documents([doc])[0]
     text = " ".join(r.text for r in out)
     for value in ("Margaret", "Okonkwo", "Manchester", "Google"):

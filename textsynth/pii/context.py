@@ -1,4 +1,4 @@
-"""Context words: a recognizer's cue words near a finding raise its score; negative ones lower it."""
+"""Context words: cue words near a finding raise its score; negative ones lower it."""
 
 from __future__ import annotations
 
@@ -52,9 +52,11 @@ class ContextScorer:
                 continue
             if lowered is None:
                 lowered = text.lower()
-            window = lowered[max(0, f.start - self.before) : f.start] + " " + lowered[
-                f.end : f.end + self.after
-            ]
+            window = (
+                lowered[max(0, f.start - self.before) : f.start]
+                + " "
+                + lowered[f.end : f.end + self.after]
+            )
             words = set(_WORD.findall(window))
             score = f.score
             if pos and _hit(words, window, pos):
@@ -73,4 +75,3 @@ def _split(words: Iterable[str]) -> tuple[frozenset[str], tuple[str, ...]]:
 
 def _hit(words: set[str], window: str, ctx: tuple[frozenset[str], tuple[str, ...]]) -> bool:
     return bool(words & ctx[0]) or any(p in window for p in ctx[1])
-

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from textsynth.pii.context import ContextScorer
 from textsynth.pii.entities import Finding
-from textsynth.pii.names import TITLE_BEFORE, TITLES, NameFinder
+from textsynth.pii.names import TITLE_BEFORE, NameFinder
 from textsynth.pii.ner import NerBackend, make_ner
 from textsynth.pii.recognizers import CustomConfig, Recognizer, build_recognizers, load_custom
 from textsynth.pii.resolve import resolve
@@ -25,16 +25,21 @@ _DATE_WORDS = re.compile(
 )
 _EDGE = " \t\n\r.,;:!?\"'“”‘’()[]{}"
 # words NER glues to names ("Sorry Margaret") and field names it mistakes for entities ("IBAN")
-_LEADING = frozenset("hi hello hey sorry thanks thank dear ok okay yes no bonjour merci salut "
-                     "allo hallo cher chère".split())
-_KEYWORDS = frozenset("iban ssn email e-mail phone card visa mastercard amex nino nir url ip dob "
-                      "pin cvv zip postcode bic swift sms".split())
+_LEADING = frozenset(
+    "hi hello hey sorry thanks thank dear ok okay yes no bonjour merci salut "
+    "allo hallo cher chère".split()
+)
+_KEYWORDS = frozenset(
+    "iban ssn email e-mail phone card visa mastercard amex nino nir url ip dob "
+    "pin cvv zip postcode bic swift sms".split()
+)
 # an institution named by a bare common noun ("the Court", "the Government") identifies no one
 _GENERIC_ORGS = frozenset(
     "court courts commission chamber government state states registrar board tribunal committee "
     "council ministry parliament police department office agency authority authorities company "
     "bank prosecutor prosecution administration army navy section registry assembly senate "
-    "congress cabinet team support service services customer management".split())
+    "congress cabinet team support service services customer management".split()
+)
 
 
 class Detector:
@@ -84,8 +89,11 @@ class Detector:
                 deny.setdefault(k, []).extend(v)
         self.allow = frozenset(a.casefold() for a in allow)
         self.deny = {
-            k: re.compile(r"(?<!\w)(?:%s)(?!\w)" % "|".join(map(re.escape, vs)), re.IGNORECASE)
-            for k, vs in deny.items() if vs
+            k: re.compile(
+                r"(?<!\w)(?:{})(?!\w)".format("|".join(map(re.escape, vs))), re.IGNORECASE
+            )
+            for k, vs in deny.items()
+            if vs
         }
         self.threshold = threshold
         self.entities = frozenset(entities) if entities is not None else None
@@ -107,18 +115,22 @@ class Detector:
         langs = list(languages) if languages is not None else [self.language] * len(docs)
         ner_hits = self._ner(docs, langs)
         out = []
-        for di, (texts, lang) in enumerate(zip(docs, langs)):
+        for di, (texts, lang) in enumerate(zip(docs, langs, strict=False)):
             per_text = [self._patterns(t, lang) + ner_hits[di][ti] for ti, t in enumerate(texts)]
             if self.use_names:
                 nf = self._name_finder(lang)
-                per_text = [fs + nf.local(t) for fs, t in zip(per_text, texts)]
+                per_text = [fs + nf.local(t) for fs, t in zip(per_text, texts, strict=False)]
                 first = [resolve(fs, self.threshold) for fs in per_text]
-                people = {t[f.start : f.end] for fs, t in zip(first, texts) for f in fs
-                          if f.entity == "PERSON"}
+                people = {
+                    t[f.start : f.end]
+                    for fs, t in zip(first, texts, strict=False)
+                    for f in fs
+                    if f.entity == "PERSON"
+                }
                 if people:
                     again = nf.recurring(texts, sorted(people))
-                    per_text = [fs + more for fs, more in zip(per_text, again)]
-            out.append([self._finish(t, fs) for t, fs in zip(texts, per_text)])
+                    per_text = [fs + more for fs, more in zip(per_text, again, strict=False)]
+            out.append([self._finish(t, fs) for t, fs in zip(texts, per_text, strict=False)])
         return out
 
     # -- steps -------------------------------------------------------------------------------
@@ -128,19 +140,26 @@ class Detector:
             self._names[lang] = NameFinder(lang)
         return self._names[lang]
 
-    def _ner(self, docs: Sequence[Sequence[str]], langs: Sequence[str]) -> list[list[list[Finding]]]:
+    def _ner(
+        self, docs: Sequence[Sequence[str]], langs: Sequence[str]
+    ) -> list[list[list[Finding]]]:
         result: list[list[list[Finding]]] = [[[] for _ in texts] for texts in docs]
         if self.ner is None:
             return result
         by_lang: dict[str, list[tuple[int, int]]] = {}
-        for di, (texts, lang) in enumerate(zip(docs, langs)):
+        for di, (texts, lang) in enumerate(zip(docs, langs, strict=False)):
             for ti in range(len(texts)):
                 by_lang.setdefault(lang, []).append((di, ti))
         for lang, where in by_lang.items():
             texts = [docs[di][ti] for di, ti in where]
-            for (di, ti), ents, text in zip(where, self.ner.entities(texts, lang), texts):
-                result[di][ti] = [f for s, e, lab in ents
-                                  if (f := _clean_ner(text, s, e, lab, self.ner.name)) is not None]
+            for (di, ti), ents, text in zip(
+                where, self.ner.entities(texts, lang), texts, strict=False
+            ):
+                result[di][ti] = [
+                    f
+                    for s, e, lab in ents
+                    if (f := _clean_ner(text, s, e, lab, self.ner.name)) is not None
+                ]
         return result
 
     def _patterns(self, text: str, lang: str) -> list[Finding]:
@@ -150,13 +169,17 @@ class Detector:
                 found.extend(r.analyze(text, lang))
         found = self.context.apply(text, found)
         for entity, rx in self.deny.items():
-            found.extend(Finding(m.start(), m.end(), entity, 1.0, "deny-list") for m in rx.finditer(text))
+            found.extend(
+                Finding(m.start(), m.end(), entity, 1.0, "deny-list") for m in rx.finditer(text)
+            )
         return found
 
     def _finish(self, text: str, findings: list[Finding]) -> list[Finding]:
         kept = resolve([_with_title(text, f) for f in findings], self.threshold)
         if self.allow:
-            kept = [f for f in kept if text[f.start : f.end].strip(_EDGE).casefold() not in self.allow]
+            kept = [
+                f for f in kept if text[f.start : f.end].strip(_EDGE).casefold() not in self.allow
+            ]
         if self.entities is not None:
             kept = [f for f in kept if f.entity in self.entities]
         return kept

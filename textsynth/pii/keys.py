@@ -15,8 +15,9 @@ KEY_ENV = "TEXTSYNTH_PII_KEY"
 logger = logging.getLogger(__name__)
 
 
-def load_key(key_file: str | os.PathLike[str] | None = None, *, env: str = KEY_ENV,
-             required: bool = False) -> bytes:
+def load_key(
+    key_file: str | os.PathLike[str] | None = None, *, env: str = KEY_ENV, required: bool = False
+) -> bytes:
     """Return the key from ``key_file``, else ``$TEXTSYNTH_PII_KEY``, else a random one.
 
     A random key makes surrogates consistent within this run only (a warning says so);
@@ -25,7 +26,9 @@ def load_key(key_file: str | os.PathLike[str] | None = None, *, env: str = KEY_E
     if key_file is not None:
         p = Path(key_file)
         if not p.exists():
-            raise InputError(f"{p}: no such key file", hint="create one: head -c 32 /dev/urandom > K")
+            raise InputError(
+                f"{p}: no such key file", hint="create one: head -c 32 /dev/urandom > K"
+            )
         key = p.read_bytes().strip()
         if len(key) < 16:
             raise ConfigError(f"{p}: the key must be at least 16 bytes (it has {len(key)})")
@@ -37,6 +40,9 @@ def load_key(key_file: str | os.PathLike[str] | None = None, *, env: str = KEY_E
         return value.encode()
     if required:
         raise ConfigError("no key given", hint=f"pass --key-file or set ${env}")
-    logger.warning("no key given (--key-file or $%s): using a random key; surrogates will not "
-                   "match those of other runs", env)
+    logger.warning(
+        "no key given (--key-file or $%s): using a random key; surrogates will not "
+        "match those of other runs",
+        env,
+    )
     return secrets.token_bytes(32)

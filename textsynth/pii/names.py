@@ -1,4 +1,4 @@
-"""Person names beyond what NER finds: titles, self-introductions, and names recurring in a document.
+"""Person names beyond NER: titles, self-introductions, and names recurring in a document.
 
 * ``Ms. Okonkwo``, ``Dr H. K. Elban``, ``M. Dupont``: a title followed by capitalised words.
 * ``my name is margaret okonkwo``, ``this is tom``: a cue phrase followed by a word that is a
@@ -21,8 +21,10 @@ TITLES = frozenset(
     "mr mrs ms miss mx dr prof sir dame madam mme mlle monsieur madame me mister missus lord "
     "lady rev fr sr jr".split()
 )
-_TITLE = (r"(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Dame|Madam|Mme|Mlle|Monsieur|Madame|Lord|Lady|"
-          r"M(?=\.)|Me(?=\s[A-Z]))\.?")
+_TITLE = (
+    r"(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Dame|Madam|Mme|Mlle|Monsieur|Madame|Lord|Lady|"
+    r"M(?=\.)|Me(?=\s[A-Z]))\.?"
+)
 _INITIAL = r"[A-Z]\.(?:-?[A-Z]\.)*"
 _TITLE_RX = re.compile(  # no leading \b: a literal first lets the regex engine skip ahead
     rf"(?P<pii>{_TITLE}[ \t]+(?:(?:{_INITIAL}[ \t]?){{1,3}}(?![ \t]*[A-Z][a-z])|"
@@ -38,8 +40,15 @@ _CUE_RX = re.compile(
     re.IGNORECASE,
 )
 _STRONG_CUES = ("my name", "name is", "names", "call me", "je m'appelle", "moi c'est")
-_LOCALES = {"en": ("en_US", "en_GB"), "fr": ("fr_FR",), "de": ("de_DE",), "es": ("es_ES",),
-            "it": ("it_IT",), "nl": ("nl_NL",), "pt": ("pt_PT",)}
+_LOCALES = {
+    "en": ("en_US", "en_GB"),
+    "fr": ("fr_FR",),
+    "de": ("de_DE",),
+    "es": ("es_ES",),
+    "it": ("it_IT",),
+    "nl": ("nl_NL",),
+    "pt": ("pt_PT",),
+}
 
 
 def _stop_words(language: str) -> frozenset[str]:
@@ -73,8 +82,21 @@ class NameFinder:
 
     def __init__(self, language: str = "en") -> None:
         self.language = language
-        self.stop = _stop_words(language) | {"hi", "hello", "yes", "no", "ok", "okay", "sorry",
-                                             "thanks", "fine", "good", "here", "there", "calling"}
+        self.stop = _stop_words(language) | {
+            "hi",
+            "hello",
+            "yes",
+            "no",
+            "ok",
+            "okay",
+            "sorry",
+            "thanks",
+            "fine",
+            "good",
+            "here",
+            "there",
+            "calling",
+        }
         self.first = first_names(language)
 
     def local(self, text: str) -> list[Finding]:
@@ -97,7 +119,9 @@ class NameFinder:
             end = m.end("first")
             if last and self._surname_like(last, first):
                 end = m.end("last")
-            out.append(Finding(m.start("first"), end, "PERSON", 0.8 if known else 0.6, "intro-name"))
+            out.append(
+                Finding(m.start("first"), end, "PERSON", 0.8 if known else 0.6, "intro-name")
+            )
         return out
 
     def _surname_like(self, word: str, first: str) -> bool:
@@ -122,11 +146,17 @@ class NameFinder:
         if not alts:
             return [[] for _ in texts]
         rx = re.compile(
-            r"(?<![\w])(?:%s)(?![\w])" % "|".join(map(re.escape, sorted(alts, key=len, reverse=True))),
+            r"(?<![\w])(?:{})(?![\w])".format(
+                "|".join(map(re.escape, sorted(alts, key=len, reverse=True)))
+            ),
             re.IGNORECASE,
         )
         return [
-            [Finding(m.start(), m.end(), "PERSON", alts.get(m.group().lower(), 0.7), "name-coref")
-             for m in rx.finditer(t)]
+            [
+                Finding(
+                    m.start(), m.end(), "PERSON", alts.get(m.group().lower(), 0.7), "name-coref"
+                )
+                for m in rx.finditer(t)
+            ]
             for t in texts
         ]

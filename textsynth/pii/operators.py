@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 
 from textsynth.errors import ConfigError
-from textsynth.registry import did_you_mean
 from textsynth.pii.surrogates import SurrogateMap, normalise
+from textsynth.registry import did_you_mean
 
 __all__ = ["OPERATORS", "Operator", "OperatorContext", "make_operator"]
 

@@ -88,7 +88,9 @@ class Pseudonymiser:
         self, docs: Sequence[Sequence[str]], languages: Sequence[str | None] | None = None
     ) -> list[list[list[Finding]]]:
         """Return the findings of each text of each document."""
-        langs = [self.language_of(d, (languages or [None] * len(docs))[i]) for i, d in enumerate(docs)]
+        langs = [
+            self.language_of(d, (languages or [None] * len(docs))[i]) for i, d in enumerate(docs)
+        ]
         return self.detector.detect_documents(docs, langs)
 
     def scrub_documents(
@@ -98,10 +100,12 @@ class Pseudonymiser:
         languages: Sequence[str | None] | None = None,
     ) -> list[list[ScrubbedText]]:
         """Scrub documents (each a list of texts sharing names and tag numbers) in one batch."""
-        langs = [self.language_of(d, (languages or [None] * len(docs))[i]) for i, d in enumerate(docs)]
+        langs = [
+            self.language_of(d, (languages or [None] * len(docs))[i]) for i, d in enumerate(docs)
+        ]
         found = self.detector.detect_documents(docs, langs)
         out = []
-        for di, (texts, lang) in enumerate(zip(docs, langs)):
+        for di, (texts, lang) in enumerate(zip(docs, langs, strict=False)):
             ctx = OperatorContext(language=lang)
             doc_out = []
             for ti, text in enumerate(texts):
@@ -137,10 +141,12 @@ class Pseudonymiser:
             results = self.scrub_documents(
                 [[u.text] for u in chunk], [[u.spans] for u in chunk], [u.language for u in chunk]
             )
-            for u, (res,) in zip(chunk, results):
+            for u, (res,) in zip(chunk, results, strict=False):
                 yield scrubbed_utterance(u, res)
 
-    def map_batch(self, batch: Mapping[str, list[Any]], text_field: str = "text") -> dict[str, list[Any]]:
+    def map_batch(
+        self, batch: Mapping[str, list[Any]], text_field: str = "text"
+    ) -> dict[str, list[Any]]:
         """A ``datasets.Dataset.map(batched=True)`` function: rewrites ``batch[text_field]``."""
         texts = batch[text_field]
         results = self.scrub_documents([[t] for t in texts])

@@ -81,13 +81,19 @@ def iter_records(
     with open(p, "rb") as fh:
         for lineno, raw in enumerate(fh, 1):
             body = raw.rstrip(b"\r\n")
-            eol = raw[len(body):].decode("ascii")
+            eol = raw[len(body) :].decode("ascii")
             try:
                 line = body.decode("utf-8-sig" if lineno == 1 else "utf-8")
             except UnicodeDecodeError as exc:
-                yield Reject(lineno, raw, RecordError(
-                    f"byte 0x{body[exc.start]:02x} is not valid UTF-8",
-                    Location(str(p), lineno, exc.start + 1), hint="re-save the file as UTF-8"))
+                yield Reject(
+                    lineno,
+                    raw,
+                    RecordError(
+                        f"byte 0x{body[exc.start]:02x} is not valid UTF-8",
+                        Location(str(p), lineno, exc.start + 1),
+                        hint="re-save the file as UTF-8",
+                    ),
+                )
                 continue
             if shape == "text":
                 yield Record(lineno, f"{p.name}:{lineno}", shape, [line], eol=eol)
@@ -101,37 +107,53 @@ def iter_records(
                 yield Reject(lineno, raw, exc)
 
 
-def _parse(p: Path, lineno: int, line: str, shape: str, text_field: str, language: str,
-           eol: str) -> Record:
+def _parse(
+    p: Path, lineno: int, line: str, shape: str, text_field: str, language: str, eol: str
+) -> Record:
     loc = Location(str(p), lineno)
     try:
         obj = json.loads(line)
     except json.JSONDecodeError as exc:
-        raise RecordError(f"malformed JSON: {exc.msg}", Location(str(p), lineno, exc.colno),
-                          hint="each line must be one JSON object",
-                          source_line=line if len(line) < 300 else None) from None
+        raise RecordError(
+            f"malformed JSON: {exc.msg}",
+            Location(str(p), lineno, exc.colno),
+            hint="each line must be one JSON object",
+            source_line=line if len(line) < 300 else None,
+        ) from None
     if not isinstance(obj, dict):
         raise RecordError(f"expected a JSON object, got {type(obj).__name__}", loc)
     rid = str(obj["id"]) if "id" in obj else f"{p.name}:{lineno}"
     if shape == "jsonl":
         text = obj.get(text_field)
         if not isinstance(text, str):
-            raise RecordError(f"record has no string field {text_field!r}", loc,
-                              hint="choose the field with --text-field")
+            raise RecordError(
+                f"record has no string field {text_field!r}",
+                loc,
+                hint="choose the field with --text-field",
+            )
         return Record(lineno, rid, shape, [text], obj=obj, eol=eol, text_field=text_field)
     if shape == "transcript":
         turns = obj.get("turns")
         if not isinstance(turns, list) or not all(
             isinstance(t, dict) and isinstance(t.get("text"), str) for t in turns
         ):
-            raise RecordError("a transcript needs 'turns': a list of {\"speaker\", \"text\"}", loc)
-        return Record(lineno, rid, shape, [t["text"] for t in turns], obj=obj,
-                      language=obj.get("language"), eol=eol)
+            raise RecordError('a transcript needs \'turns\': a list of {"speaker", "text"}', loc)
+        return Record(
+            lineno,
+            rid,
+            shape,
+            [t["text"] for t in turns],
+            obj=obj,
+            language=obj.get("language"),
+            eol=eol,
+        )
     if shape == "utterances":
         try:
             u = Utterance.from_dict(obj, language=language)
         except InputError as exc:
-            raise type(exc)(exc.message, loc, hint=exc.hint or "fix or remove this record") from None
+            raise type(exc)(
+                exc.message, loc, hint=exc.hint or "fix or remove this record"
+            ) from None
         return Record(lineno, rid, shape, [u.text], [u.spans], u.language, obj=u, eol=eol)
     raise InputError(f"unknown input shape {shape!r}; choose one of: {', '.join(SHAPES)}")
 
@@ -147,7 +169,9 @@ def render(rec: Record, results: Sequence[ScrubbedText]) -> str:
             return dumps(rec.obj) + "\n"
         return dumps({**rec.obj, rec.text_field: results[0].text}) + "\n"
     if rec.shape == "transcript":
-        turns = [({**t, "text": r.text} if r.edits else t) for t, r in zip(rec.obj["turns"], results)]
+        turns = [
+            ({**t, "text": r.text} if r.edits else t)
+            for t, r in zip(rec.obj["turns"], results, strict=False)
+        ]
         return dumps({**rec.obj, "turns": turns}) + "\n"
     return dumps(scrubbed_utterance(rec.obj, results[0]).to_dict()) + "\n"
-

@@ -29,9 +29,15 @@ class Edit:
 
     def to_dict(self) -> dict[str, object]:
         """Return the record written to meta and to the spans file (output offsets first)."""
-        return {"start": self.new_start, "end": self.new_end, "type": self.entity,
-                "recognizer": self.recognizer, "score": round(self.score, 3),
-                "in_start": self.start, "in_end": self.end}
+        return {
+            "start": self.new_start,
+            "end": self.new_end,
+            "type": self.entity,
+            "recognizer": self.recognizer,
+            "score": round(self.score, 3),
+            "in_start": self.start,
+            "in_end": self.end,
+        }
 
 
 def widen_to_slots(
@@ -55,15 +61,20 @@ def widen_to_slots(
                     if s.start < start or s.end > end:
                         start, end = min(start, s.start), max(end, s.end)
                         changed = True
-        out.append(f if (start, end) == (f.start, f.end) else
-                   Finding(start, end, f.entity, f.score, f.recognizer))
+        out.append(
+            f
+            if (start, end) == (f.start, f.end)
+            else Finding(start, end, f.entity, f.score, f.recognizer)
+        )
     out.sort(key=lambda f: (f.start, -f.end))
     merged: list[Finding] = []
     for f in out:
         if merged and f.start < merged[-1].end:
             p = merged[-1]
             best = p if p.score >= f.score else f
-            merged[-1] = Finding(p.start, max(p.end, f.end), best.entity, best.score, best.recognizer)
+            merged[-1] = Finding(
+                p.start, max(p.end, f.end), best.entity, best.score, best.recognizer
+            )
         else:
             merged.append(f)
     return [piece for f in merged for piece in _split(f, slots, text)]
@@ -75,7 +86,7 @@ def _split(f: Finding, slots: Sequence[Span], text: str) -> list[Finding]:
         return [f]
     cuts = sorted({f.start, f.end, *(b for s in inside for b in (s.start, s.end))})
     pieces = []
-    for a, b in zip(cuts, cuts[1:]):
+    for a, b in zip(cuts, cuts[1:], strict=False):
         if not any(s.start == a and s.end == b for s in inside):  # a gap: trim its edges
             while a < b and text and not text[a].isalnum():
                 a += 1
@@ -94,16 +105,18 @@ def apply_replacements(
 ) -> tuple[str, list[Edit], list[Span]]:
     """Return the new text, the edits and the remapped slots (a slot left empty is dropped).
 
-    ``hits`` must be sorted and non-overlapping, and must not cut a slot (see :func:`widen_to_slots`).
+    ``hits`` must be sorted, non-overlapping, and must not cut a slot (:func:`widen_to_slots`).
     """
     pieces: list[str] = []
     edits: list[Edit] = []
     pos = 0
     out_len = 0
-    for f, rep in zip(hits, replacements):
+    for f, rep in zip(hits, replacements, strict=False):
         pieces.append(text[pos : f.start])
         out_len += f.start - pos
-        edits.append(Edit(f.start, f.end, out_len, out_len + len(rep), f.entity, f.recognizer, f.score))
+        edits.append(
+            Edit(f.start, f.end, out_len, out_len + len(rep), f.entity, f.recognizer, f.score)
+        )
         pieces.append(rep)
         out_len += len(rep)
         pos = f.end

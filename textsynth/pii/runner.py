@@ -90,12 +90,12 @@ def _work(records: list[Record]) -> tuple[list[str], list[list[dict[str, Any]]],
     rows: list[list[dict[str, Any]]] = []
     if _WORKER["command"] == "detect":
         found = ps.detect_documents(docs, langs)
-        for rec, per_text in zip(records, found):
+        for rec, per_text in zip(records, found, strict=False):
             rows.append([_row(rec, ti, f.to_dict()) for ti, fs in enumerate(per_text) for f in fs])
         return lines, rows, []
     slots = [r.slots if r.slots is not None else [()] * len(r.texts) for r in records]
     results = ps.scrub_documents(docs, slots, langs)
-    for rec, res in zip(records, results):
+    for rec, res in zip(records, results, strict=False):
         lines.append(render(rec, res))
         rows.append([_row(rec, ti, e.to_dict()) for ti, r in enumerate(res) for e in r.edits])
     items: list[tuple] = []
@@ -119,8 +119,12 @@ def run_file(job: FileJob, ps: Pseudonymiser) -> Audit:
         raise ConfigError(f"operator {ps.operator.name!r} cannot be reversed; drop --vault")
     if job.vault and ps.vault is None:
         ps.vault = ps.new_vault()
-    audit = Audit(command=job.command, operator=ps.operator.name if job.command == "scrub" else "",
-                  shape=shape, workers=job.workers)
+    audit = Audit(
+        command=job.command,
+        operator=ps.operator.name if job.command == "scrub" else "",
+        shape=shape,
+        workers=job.workers,
+    )
     vault = ps.new_vault() if job.vault else None
     rejects_path = job.rejects or f"{job.output}.rejects"
     started = time.perf_counter()
@@ -157,8 +161,12 @@ def run_file(job: FileJob, ps: Pseudonymiser) -> Audit:
 
         total = _count_lines(job.input) if job.show_progress else None
         with _mapper(job, ps) as mapper:
-            bar = progress(_flatten(mapper(batches()), pending, vault), total=total,
-                           desc=f"pii {job.command}", unit="rec")
+            bar = progress(
+                _flatten(mapper(batches()), pending, vault),
+                total=total,
+                desc=f"pii {job.command}",
+                unit="rec",
+            )
             for rec, line, rows in bar:
                 if rec.shape != "blank":
                     audit.records_in += 1
@@ -179,15 +187,18 @@ def run_file(job: FileJob, ps: Pseudonymiser) -> Audit:
             vault.save(job.vault)
     audit.seconds = time.perf_counter() - started
     if audit.records_in != audit.records_out:
-        raise TextsynthError(f"internal error: {audit.records_in} records in, {audit.records_out} out")
+        raise TextsynthError(
+            f"internal error: {audit.records_in} records in, {audit.records_out} out"
+        )
     if job.report:
         with atomic_write(job.report) as fh:
             fh.write(audit.to_json() + "\n")
     return audit
 
 
-def _flatten(results: Iterator[tuple], pending: collections.deque[list[Record]],
-             vault: Vault | None) -> Iterator[tuple]:
+def _flatten(
+    results: Iterator[tuple], pending: collections.deque[list[Record]], vault: Vault | None
+) -> Iterator[tuple]:
     for lines, rows, vault_items in results:
         recs = pending.popleft()
         if vault is not None and vault_items:

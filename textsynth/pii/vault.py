@@ -22,8 +22,9 @@ def _fernet(key: bytes):  # noqa: ANN202 - cryptography type
     from cryptography.hazmat.primitives import hashes
     from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-    derived = HKDF(algorithm=hashes.SHA256(), length=32, salt=b"textsynth-pii",
-                   info=b"vault-v1").derive(key)
+    derived = HKDF(
+        algorithm=hashes.SHA256(), length=32, salt=b"textsynth-pii", info=b"vault-v1"
+    ).derive(key)
     return Fernet(base64.urlsafe_b64encode(derived))
 
 

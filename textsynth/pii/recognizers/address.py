@@ -26,34 +26,57 @@ _FR_TYPES = (
     r"(?:rue|avenue|av\.|boulevard|bd|place|chemin|allée|allee|impasse|quai|route|cours|square|"
     r"via|viale|piazza|calle|avenida|rua|travessa|praça|carrer|plaza|camino)"
 )
-_UNIT = r"(?:[ ,]+(?:apt|apartment|suite|ste|unit|flat|fl|floor|bldg|building|#|app|appt|bât|étage)\.?\s*#?\s*\w{1,6})"
+_UNIT = (
+    r"(?:[ ,]+(?:apt|apartment|suite|ste|unit|flat|fl|floor|bldg|building|#|app|appt|bât|étage)"
+    r"\.?\s*#?\s*\w{1,6})"
+)
 
 _PATTERNS = (
     # 221B Baker Street / 1668 Glyn St / 74 Diakou Street
-    Pattern("number-street", rf"\d(?<![\w-]\d)\d{{0,5}}[A-Za-z]?,?(?:[ \t]+{_W}){{1,4}}[ \t]+{_SUFFIX}(?![\w])",
-            0.55, re.IGNORECASE),
+    Pattern(
+        "number-street",
+        rf"\d(?<![\w-]\d)\d{{0,5}}[A-Za-z]?,?(?:[ \t]+{_W}){{1,4}}[ \t]+{_SUFFIX}(?![\w])",
+        0.55,
+        re.IGNORECASE,
+    ),
     # 12 rue de la Paix / Via Franscini 71 / Rua do Arenque 1634
-    Pattern("romance", rf"(?<![\w-])(?:\d{{1,5}}(?: ?(?:bis|ter))?,?[ \t]+)?{_FR_TYPES}[ \t]+"
-            rf"(?:{_W}[ \t]+){{0,4}}(?:{_W}|\d{{1,5}})(?:[ \t]+\d{{1,5}}[a-z]?)?(?![\w])", 0.55,
-            re.IGNORECASE),
+    Pattern(
+        "romance",
+        rf"(?<![\w-])(?:\d{{1,5}}(?: ?(?:bis|ter))?,?[ \t]+)?{_FR_TYPES}[ \t]+"
+        rf"(?:{_W}[ \t]+){{0,4}}(?:{_W}|\d{{1,5}})(?:[ \t]+\d{{1,5}}[a-z]?)?(?![\w])",
+        0.55,
+        re.IGNORECASE,
+    ),
     # PO Box 12 / PSC 0413, Box 8144 / APO AA 42323
-    Pattern("box", r"(?<![\w])(?:P\.?\s?O\.?\s+Box\s+\d{1,6}|PSC\s+\d{3,5},\s+Box\s+\d{3,5}"
-            r"(?:\s+APO\s+A[AEP]\s+\d{5})?|Unit\s+\d{3,5}\s+Box\s+\d{3,5}"
-            r"(?:\s+DPO\s+A[AEP]\s+\d{5})?|(?:APO|FPO|DPO)\s+A[AEP]\s+\d{5})(?![\w])", 0.7,
-            re.IGNORECASE, trigger=r"(?i)box|[adf]po\b"),
+    Pattern(
+        "box",
+        r"(?<![\w])(?:P\.?\s?O\.?\s+Box\s+\d{1,6}|PSC\s+\d{3,5},\s+Box\s+\d{3,5}"
+        r"(?:\s+APO\s+A[AEP]\s+\d{5})?|Unit\s+\d{3,5}\s+Box\s+\d{3,5}"
+        r"(?:\s+DPO\s+A[AEP]\s+\d{5})?|(?:APO|FPO|DPO)\s+A[AEP]\s+\d{5})(?![\w])",
+        0.7,
+        re.IGNORECASE,
+        trigger=r"(?i)box|[adf]po\b",
+    ),
     # 6750 Koskikatu 25 (needs context)
-    Pattern("number-name-number", rf"\d(?<![\w.,-]\d)\d{{0,5}}[ \t]+{_W}(?:[ \t]+{_W}){{0,2}}[ \t]+"
-            r"\d{1,4}[a-zA-Z]?"
-            r"(?![\w/.,-]\d|[\w/])", 0.2),
+    Pattern(
+        "number-name-number",
+        rf"\d(?<![\w.,-]\d)\d{{0,5}}[ \t]+{_W}(?:[ \t]+{_W}){{0,2}}[ \t]+"
+        r"\d{1,4}[a-zA-Z]?"
+        r"(?![\w/.,-]\d|[\w/])",
+        0.2,
+    ),
 )
 _UNIT_RX = re.compile(_UNIT, re.IGNORECASE)
 _PROSE = re.compile(r"\b(?:of|the|and|in|on|at|to|for|from|with|by|is|was|a|an|or)\b")
 _MONTHS = re.compile(
     r"\b(?:january|february|march|april|may|june|july|august|september|october|november|"
     r"december|janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|"
-    r"décembre)\b", re.IGNORECASE)
+    r"décembre)\b",
+    re.IGNORECASE,
+)
 _SEGMENT_RX = re.compile(
-    rf"[ \t]*(?:,[ \t]*|\n[ \t,]*(?:\n[ \t,]*)?)((?:{_W}|\d[\w-]{{1,9}})(?:[ \t]+(?:{_W}|\d[\w-]{{1,9}})){{0,3}})"
+    rf"[ \t]*(?:,[ \t]*|\n[ \t,]*(?:\n[ \t,]*)?)"
+    rf"((?:{_W}|\d[\w-]{{1,9}})(?:[ \t]+(?:{_W}|\d[\w-]{{1,9}})){{0,3}})"
 )
 _SENTENCE_WORDS = frozenset(
     "i you we they he she it is are was and but or for to the a an my your please can could "
@@ -98,9 +121,30 @@ class StreetAddressRecognizer(Recognizer):
     name = "street-address"
     entities = ("ADDRESS",)
     context = (
-        "address", "adresse", "lives", "live", "living", "located", "send", "sent", "ship",
-        "shipping", "deliver", "delivery", "moved", "billing", "street", "office", "domicile",
-        "habite", "corner", "drops", "mailing", "postal", "residence", "restaurant",
+        "address",
+        "adresse",
+        "lives",
+        "live",
+        "living",
+        "located",
+        "send",
+        "sent",
+        "ship",
+        "shipping",
+        "deliver",
+        "delivery",
+        "moved",
+        "billing",
+        "street",
+        "office",
+        "domicile",
+        "habite",
+        "corner",
+        "drops",
+        "mailing",
+        "postal",
+        "residence",
+        "restaurant",
     )
 
     def analyze(self, text: str, language: str) -> list[Finding]:  # noqa: D102

@@ -46,7 +46,9 @@ class Pattern:
                 f"pattern {self.name!r}: invalid regular expression {self.regex!r}: {exc}"
             ) from None
         object.__setattr__(self, "compiled", compiled)
-        object.__setattr__(self, "compiled_trigger", re.compile(self.trigger) if self.trigger else None)
+        object.__setattr__(
+            self, "compiled_trigger", re.compile(self.trigger) if self.trigger else None
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """Return the declarative form used in YAML/TOML recognizer files."""

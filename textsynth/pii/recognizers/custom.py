@@ -59,7 +59,9 @@ class CustomPatternRecognizer(PatternRecognizer):
                 raise ConfigError(f"custom recognizer {dict(d)!r} needs a {key!r} field")
         pats = d["patterns"]
         if not isinstance(pats, list) or not pats:
-            raise ConfigError(f"custom recognizer {d['name']!r}: 'patterns' must be a non-empty list")
+            raise ConfigError(
+                f"custom recognizer {d['name']!r}: 'patterns' must be a non-empty list"
+            )
         return cls(
             name=str(d["name"]),
             entity=str(d["entity"]).upper(),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from textsynth.pii.recognizers.base import Pattern, PatternRecognizer
 from textsynth.registry import recognizers
 
@@ -28,5 +27,3 @@ class EmailRecognizer(PatternRecognizer):
         if local.startswith(".") or local.endswith(".") or ".." in local:
             return False
         return True
-
-

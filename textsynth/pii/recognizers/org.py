@@ -1,4 +1,4 @@
-"""Organisations by their legal form (``Acme Ltd``, ``Barnett, Melton and Garcia``) and countries."""
+"""Organisations by legal form (``Acme Ltd``, ``Barnett, Melton and Garcia``); countries."""
 
 from __future__ import annotations
 
@@ -10,9 +10,11 @@ from textsynth.pii.recognizers.base import Pattern, PatternRecognizer, Recognize
 from textsynth.registry import recognizers
 
 _CAP = r"[A-Z][\w&'’.-]*"
-_FORMS = (r"(?:(?:Inc|Ltd|Corp|Co|Bros)\.?|Incorporated|LLC|LLP|Limited|PLC|plc|Corporation|Group|"
-          r"GmbH|AG|SA|SAS|SARL|S\.A\.|NV|BV|Oy|AB|AS|ApS|Partners|Holdings|Company|Bank|"
-          r"Associates|Foundation)")
+_FORMS = (
+    r"(?:(?:Inc|Ltd|Corp|Co|Bros)\.?|Incorporated|LLC|LLP|Limited|PLC|plc|Corporation|Group|"
+    r"GmbH|AG|SA|SAS|SARL|S\.A\.|NV|BV|Oy|AB|AS|ApS|Partners|Holdings|Company|Bank|"
+    r"Associates|Foundation)"
+)
 
 
 @recognizers.register()
@@ -22,10 +24,19 @@ class OrganisationRecognizer(PatternRecognizer):
     name = "organisation"
     entity = "ORG"
     PATTERNS = (
-        Pattern("legal-form", rf"[A-Z](?<![\w][A-Z])[\w&'’.-]*[ \t]+(?:{_CAP}[ \t]+){{0,2}}"
-                rf"(?:&[ \t]+{_CAP}[ \t]+)?{_FORMS}(?![\w])", 0.6),
-        Pattern("partnership", r"[A-Z](?<![\w][A-Z])[a-z]+(?:-[A-Z][a-z]+)?,[ \t][A-Z][a-z]+[ \t](?:and|&)"
-                r"[ \t][A-Z][a-z]+(?![\w])", 0.55, trigger=","),
+        Pattern(
+            "legal-form",
+            rf"[A-Z](?<![\w][A-Z])[\w&'’.-]*[ \t]+(?:{_CAP}[ \t]+){{0,2}}"
+            rf"(?:&[ \t]+{_CAP}[ \t]+)?{_FORMS}(?![\w])",
+            0.6,
+        ),
+        Pattern(
+            "partnership",
+            r"[A-Z](?<![\w][A-Z])[a-z]+(?:-[A-Z][a-z]+)?,[ \t][A-Z][a-z]+[ \t](?:and|&)"
+            r"[ \t][A-Z][a-z]+(?![\w])",
+            0.55,
+            trigger=",",
+        ),
     )
     context = ("company", "firm", "employer", "works", "société", "entreprise")
 

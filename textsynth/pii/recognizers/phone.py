@@ -37,8 +37,24 @@ class PhoneRecognizer(Recognizer):
     name = "phone"
     entities = ("PHONE",)
     context = (
-        "phone", "telephone", "tel", "mobile", "cell", "call", "number", "fax", "reach", "contact",
-        "whatsapp", "sms", "text", "téléphone", "portable", "numéro", "appeler", "office",
+        "phone",
+        "telephone",
+        "tel",
+        "mobile",
+        "cell",
+        "call",
+        "number",
+        "fax",
+        "reach",
+        "contact",
+        "whatsapp",
+        "sms",
+        "text",
+        "téléphone",
+        "portable",
+        "numéro",
+        "appeler",
+        "office",
     )
     negative_context = ("order", "invoice", "version", "isbn", "ref", "reference")
 
@@ -62,8 +78,10 @@ class PhoneRecognizer(Recognizer):
             best = 0.0
             for region in ("ZZ",) if cand.startswith(("+", "00")) else regions:
                 try:
-                    num = pn.parse(cand if region != "ZZ" or cand[0] == "+" else "+" + cand[2:],
-                                   None if region == "ZZ" else region)
+                    num = pn.parse(
+                        cand if region != "ZZ" or cand[0] == "+" else "+" + cand[2:],
+                        None if region == "ZZ" else region,
+                    )
                 except pn.NumberParseException:
                     continue
                 if pn.is_valid_number(num):

@@ -21,10 +21,20 @@ class UrlRecognizer(PatternRecognizer):
     name = "url"
     entity = "URL"
     PATTERNS = (
-        Pattern("url-scheme", r"\b(?:https?|ftp)://[^\s<>\"'()\[\]{}]+[^\s<>\"'()\[\]{}.,;:!?]", 0.9,
-                re.IGNORECASE, trigger="://"),
-        Pattern("url-www", r"(?<![\w./@-])www\.[^\s<>\"'()\[\]{}]+[^\s<>\"'()\[\]{}.,;:!?]", 0.9,
-                re.IGNORECASE, trigger=r"(?i)www\."),
+        Pattern(
+            "url-scheme",
+            r"\b(?:https?|ftp)://[^\s<>\"'()\[\]{}]+[^\s<>\"'()\[\]{}.,;:!?]",
+            0.9,
+            re.IGNORECASE,
+            trigger="://",
+        ),
+        Pattern(
+            "url-www",
+            r"(?<![\w./@-])www\.[^\s<>\"'()\[\]{}]+[^\s<>\"'()\[\]{}.,;:!?]",
+            0.9,
+            re.IGNORECASE,
+            trigger=r"(?i)www\.",
+        ),
         Pattern(
             "domain",
             rf"(?<![\w./@-])(?:[a-z0-9](?:[a-z0-9-]{{0,61}}[a-z0-9])?\.)+(?:{_TLDS})"

@@ -20,8 +20,18 @@ from textsynth.registry import surrogates as registry
 __all__ = ["LOCALES", "SurrogateContext", "SurrogateMap", "normalise"]
 
 LOCALES: dict[str, str] = {
-    "en": "en_US", "fr": "fr_FR", "de": "de_DE", "es": "es_ES", "it": "it_IT", "nl": "nl_NL",
-    "pt": "pt_PT", "pl": "pl_PL", "sv": "sv_SE", "da": "da_DK", "fi": "fi_FI", "no": "no_NO",
+    "en": "en_US",
+    "fr": "fr_FR",
+    "de": "de_DE",
+    "es": "es_ES",
+    "it": "it_IT",
+    "nl": "nl_NL",
+    "pt": "pt_PT",
+    "pl": "pl_PL",
+    "sv": "sv_SE",
+    "da": "da_DK",
+    "fi": "fi_FI",
+    "no": "no_NO",
 }
 _MAX_TRIES = 16
 
@@ -41,8 +51,9 @@ def normalise(entity: str, value: str) -> str:
 class SurrogateContext:
     """What a generator may use: a seeded ``rng``, a seeded Faker, per-part derivations."""
 
-    def __init__(self, smap: SurrogateMap, entity: str, language: str, rng: random.Random,
-                 attempt: int) -> None:
+    def __init__(
+        self, smap: SurrogateMap, entity: str, language: str, rng: random.Random, attempt: int
+    ) -> None:
         self.map = smap
         self.entity = entity
         self.language = language
@@ -73,8 +84,10 @@ class SurrogateMap:
         if len(key) < 16:
             from textsynth.errors import ConfigError
 
-            raise ConfigError("the pseudonymisation key must be at least 16 bytes",
-                              hint="generate one with: head -c 32 /dev/urandom | base64")
+            raise ConfigError(
+                "the pseudonymisation key must be at least 16 bytes",
+                hint="generate one with: head -c 32 /dev/urandom | base64",
+            )
         self._key = key
         self._fakers: dict[str, Any] = {}
         self._cache: dict[tuple[str, str, str], str] = {}

@@ -15,7 +15,7 @@ __all__ = ["fill_like"]
 
 
 def fill_like(template: str, rng: random.Random, keep: int = 0) -> str:
-    """Replace each digit/letter after the first ``keep`` alphanumerics by a random one of its class.
+    """Replace each digit/letter after the first ``keep`` by a random one of the same class.
 
     Separators, spacing and letter case are kept, so the layout is unchanged.
     """
@@ -75,8 +75,9 @@ def card(value: str, ctx: SurrogateContext) -> str:
     """A card of the same brand (first two digits) and length that passes Luhn."""
     digits = re.sub(r"\D", "", value)
     keep = 1 if digits[0] == "4" else 2
-    body = digits[:keep] + "".join(ctx.rng.choice(string.digits)
-                                   for _ in range(len(digits) - keep - 1))
+    body = digits[:keep] + "".join(
+        ctx.rng.choice(string.digits) for _ in range(len(digits) - keep - 1)
+    )
     return _pour(value, body + luhn_check_digit(body))
 
 
@@ -101,8 +102,8 @@ def phone(value: str, ctx: SurrogateContext) -> str:
         num = pn.parse(value, region)
         cc = str(num.country_code)
         intl = value.lstrip().startswith(("+", "00"))
-        keep = (len(cc) + (2 if value.lstrip().startswith("00") else 0) if intl else 0)
-        keep += 1 + (1 if digits[keep:keep + 1] == "0" else 0)  # trunk 0 and the first digit
+        keep = len(cc) + (2 if value.lstrip().startswith("00") else 0) if intl else 0
+        keep += 1 + (1 if digits[keep : keep + 1] == "0" else 0)  # trunk 0 and the first digit
         if pn.is_valid_number(num):
             valid_region = pn.region_code_for_number(num)
     except pn.NumberParseException:
@@ -157,8 +158,10 @@ def fr_nir(value: str, ctx: SurrogateContext) -> str:
     """A NIR with plausible sex/month/department fields and a correct key when present."""
     r = ctx.rng
     compact = re.sub(r"\s", "", value)
-    body = (f"{r.randint(1, 2)}{r.randint(0, 99):02d}{r.randint(1, 12):02d}{r.randint(1, 95):02d}"
-            f"{r.randint(1, 999):03d}{r.randint(1, 999):03d}")
+    body = (
+        f"{r.randint(1, 2)}{r.randint(0, 99):02d}{r.randint(1, 12):02d}{r.randint(1, 95):02d}"
+        f"{r.randint(1, 999):03d}{r.randint(1, 999):03d}"
+    )
     if len(compact) == 15:
         body += f"{nir_key(body):02d}"
     return _pour(value, body[: len(compact)])

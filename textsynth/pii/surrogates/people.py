@@ -21,7 +21,9 @@ _TOKEN = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
 # leading titles are kept as they are ("M. Dupont" -> "M. Martin")
 TITLE_BEFORE_NAME = re.compile(
     r"(?:(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Dame|Madam|Mme|Mlle|Monsieur|Madame|Lord|Lady|M(?=\.)|Me)"
-    r"\.?\s+)+", re.IGNORECASE)
+    r"\.?\s+)+",
+    re.IGNORECASE,
+)
 
 
 def match_case(template: str, word: str) -> str:
@@ -136,11 +138,11 @@ def url(value: str, ctx: SurrogateContext) -> str:
     """A URL keeping the scheme, ``www.`` and a trailing slash; the path is dropped."""
     m = re.match(r"(?i)((?:https?|ftp)://)?(www\.)?", value)
     scheme, www = (m.group(1) or ""), (m.group(2) or "")
-    rest = value[m.end():]
+    rest = value[m.end() :]
     host = re.split(r"[/?#]", rest, maxsplit=1)[0]
     tld = host.rsplit(".", 1)[-1] if "." in host else "com"
     word = re.sub(r"[^a-z0-9-]", "", ctx.faker().domain_word().lower()) or "site"
     new = f"{scheme}{www}{word}.{tld.lower()}"
-    if rest[len(host):].startswith("/") or value.endswith("/"):
+    if rest[len(host) :].startswith("/") or value.endswith("/"):
         new += "/"
     return new
