@@ -33,6 +33,7 @@ def timed(cmd: list[str]) -> dict:
             ["/usr/bin/time", "-f", "%e %U %S %M", "-o", tf.name, *cmd],
             capture_output=True,
             text=True,
+            cwd=ROOT,
         )
         wall = time.perf_counter() - t0
         if proc.returncode != 0:
@@ -94,7 +95,7 @@ def main() -> None:
                 exe,
                 "grammar",
                 "generate",
-                str(GRAMMAR),
+                str(GRAMMAR.relative_to(ROOT)),
                 "--n",
                 str(args.n),
                 "--seed",

@@ -81,6 +81,38 @@ class IntentEngine:
             )
         return cache[key]
 
+    def _renderer(self, virtual: bool, as_json: bool) -> Callable[[int], tuple]:
+        """Return ``f(index) -> (rule, text, entities)`` with as little overhead as possible."""
+        if not as_json:
+            return lambda idx: self.render(idx, virtual)
+        tab = self._virt if virtual else self._real
+        starts, table = tab[0], tab[1]
+        fasts = [self._fast(tab, k, True) for k in range(len(table))]
+        sizes = [t[1] for t in table]
+        slow = self.render_json
+
+        def one(idx: int) -> tuple:
+            k = bisect_right(starts, idx) - 1
+            fast = fasts[k]
+            if fast is not None:
+                j = idx - starts[k]
+                res = fast(j % sizes[k] if virtual else j)
+                if res is not None:
+                    return k, res[0], res[1]
+            return slow(idx, virtual)
+
+        if len(fasts) == 1 and fasts[0] is not None and not virtual:
+            only = fasts[0]
+
+            def single(idx: int) -> tuple:
+                res = only(idx)
+                if res is not None:
+                    return 0, res[0], res[1]
+                return slow(idx, virtual)
+
+            return single
+        return one
+
     def render_json(self, idx: int, virtual: bool = False) -> tuple[int, str, str]:
         """Return ``(rule number, text, JSONL entities body)`` of index ``idx``."""
         tab = self._virt if virtual else self._real
@@ -182,8 +214,9 @@ class IntentEngine:
             final = not virtual
             misses = 0
             seen_add = seen.add
+            rend = self._renderer(virtual, as_json)
             for idx in _walk(space, key, None if keep_all else want, virtual):
-                item = render(idx, virtual)
+                item = rend(idx)
                 if not keep_all:
                     h = hash(norm(item[1]) if norm else item[1])
                     if h not in seen:
