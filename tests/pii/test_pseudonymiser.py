@@ -136,3 +136,19 @@ def test_map_batch_for_datasets(ps: Pseudonymiser) -> None:
     out = ps.batch_function("text")(batch)
     assert out["label"] == [1, 2] and out["text"][1] == "nothing here"
     assert "John" not in out["text"][0] and out["text"][0].endswith(" paid")
+
+
+def test_vault_keeps_every_original_behind_a_shared_surrogate() -> None:
+    v = Vault(KEY)
+    v.add("PERSON", "Hannah", "Margaret")
+    v.add("PERSON", "Hannah", "Susan")
+    assert v.lookup_all("PERSON", "Hannah") == ["Margaret", "Susan"]
+    assert v.lookup("PERSON", "Hannah") is None and len(v) == 2
+
+
+def test_inside_datasets_map(ps: Pseudonymiser) -> None:
+    import datasets
+
+    ds = datasets.Dataset.from_dict({"text": ["John Smith paid", "Paris is nice"], "n": [1, 2]})
+    out = ds.map(ps.batch_function("text"), batched=True, batch_size=1, load_from_cache_file=False)
+    assert out["n"] == [1, 2] and "John" not in out["text"][0] and "Paris" not in out["text"][1]

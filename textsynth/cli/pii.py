@@ -213,7 +213,8 @@ def reveal(replacement: str, entity: str, vault: str, key_file: str | None) -> N
     from textsynth.pii.vault import Vault
 
     v = Vault.load(vault, load_key(key_file, required=True))
-    original = v.lookup(entity.upper(), replacement)
-    if original is None:
+    originals = v.lookup_all(entity.upper(), replacement)
+    if not originals:
         raise InputError(f"{replacement!r} ({entity.upper()}) is not in the vault")
-    click.echo(original)
+    for original in originals:
+        click.echo(original)

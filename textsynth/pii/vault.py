@@ -37,17 +37,21 @@ class Vault:
 
     def __init__(self, key: bytes) -> None:
         self._key = key
-        self._map: dict[str, dict[str, str]] = {}
+        # entity -> replacement -> originals (realistic surrogates come from finite pools, so two
+        # values may share one; re-identification then lists both)
+        self._map: dict[str, dict[str, list[str]]] = {}
 
     def __repr__(self) -> str:
         return f"Vault({len(self)} entries)"
 
     def __len__(self) -> int:
-        return sum(len(v) for v in self._map.values())
+        return sum(len(o) for m in self._map.values() for o in m.values())
 
     def add(self, entity: str, replacement: str, original: str) -> None:
         """Record that ``replacement`` stands for ``original``."""
-        self._map.setdefault(entity, {})[replacement] = original
+        originals = self._map.setdefault(entity, {}).setdefault(replacement, [])
+        if original not in originals:
+            originals.append(original)
 
     def update(self, other: Vault | list[tuple[str, str, str]]) -> None:
         """Merge another vault or a list of ``(entity, replacement, original)`` triples."""
@@ -57,11 +61,16 @@ class Vault:
 
     def items(self) -> list[tuple[str, str, str]]:
         """Return every ``(entity, replacement, original)`` triple."""
-        return [(e, r, o) for e, m in self._map.items() for r, o in m.items()]
+        return [(e, r, o) for e, m in self._map.items() for r, os_ in m.items() for o in os_]
 
     def lookup(self, entity: str, replacement: str) -> str | None:
-        """Return the original behind ``replacement``, or ``None``."""
-        return self._map.get(entity, {}).get(replacement)
+        """Return the original behind ``replacement`` (``None`` if unknown or ambiguous)."""
+        originals = self.lookup_all(entity, replacement)
+        return originals[0] if len(originals) == 1 else None
+
+    def lookup_all(self, entity: str, replacement: str) -> list[str]:
+        """Return every original that was replaced by ``replacement``."""
+        return list(self._map.get(entity, {}).get(replacement, []))
 
     def save(self, path: str | os.PathLike[str]) -> None:
         """Write the vault encrypted, atomically."""
@@ -82,5 +91,5 @@ class Vault:
         except InvalidToken:
             raise ConfigError(f"{p}: cannot decrypt the vault: wrong key or damaged file") from None
         v = cls(key)
-        v._map = {e: dict(m) for e, m in data.items()}
+        v._map = {e: {r: list(o) for r, o in m.items()} for e, m in data.items()}
         return v

@@ -90,8 +90,12 @@ def load_custom(path: str | os.PathLike[str]) -> CustomConfig:
     raw = p.read_text(encoding="utf-8")
     try:
         if p.suffix.lower() == ".toml":
-            import tomllib
+            try:
+                import tomllib
+            except ImportError:  # Python 3.10
+                from textsynth._compat import require
 
+                tomllib = require("tomli", feature="TOML recognizer files")
             data = tomllib.loads(raw)
         else:
             import yaml
