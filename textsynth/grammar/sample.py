@@ -265,10 +265,9 @@ def _walk(space: int, key: str, want: int | None, virtual: bool) -> Iterator[int
         rng = random.Random(f"draws:{key}:{virtual}")
         bits = space.bit_length()
         getrandbits = rng.getrandbits
-        while True:
-            x = getrandbits(bits)
-            if x < space:
-                yield x
+        while True:  # draws come in batches: one generator resume per 1024 indices
+            batch = [getrandbits(bits) for _ in range(1024)]
+            yield from [x for x in batch if x < space]
     perm = Permutation(space, f"{key}:{virtual}")
     for i in range(space):
         yield perm(i)
