@@ -7,7 +7,12 @@ Each run is a child process timed by ``/usr/bin/time`` (wall time, CPU time, pea
 output is read back to count utterances, distinct texts and case-only duplicates. Chatette runs
 are capped by a timeout; a run that hits it is recorded as such.
 
-Usage: ``.venv/bin/python eval/bench_grammar.py [--sizes 10000,100000,1000000] [--timeout 900]``
+A second test asks both tools for 100k utterances of ``grammars/bench/casegen.chatette`` (288k
+combinations made with ``&``), where case-only duplicates show up, and compares their share
+(textsynth with ``--dedupe casefold``, and with the default ``exact`` for reference).
+
+Usage: ``.venv/bin/python eval/bench_grammar.py [--sizes 10000,100000,1000000] [--timeout 900]
+[--no-casegen | --casegen-only]``
 Writes ``eval/results/grammar.json`` (with ``readme_rows``).
 """
 
@@ -127,7 +132,7 @@ def run_chatette(gpath: Path, work: Path, timeout: float) -> dict:
     return res
 
 
-def run_textsynth(gpath: Path, work: Path, timeout: float) -> dict:
+def run_textsynth(gpath: Path, work: Path, timeout: float, dedupe: str = "casefold") -> dict:
     out = work / "textsynth.jsonl"
     exe = str(Path(sys.executable).parent / "textsynth")
     cmd = [
@@ -138,7 +143,7 @@ def run_textsynth(gpath: Path, work: Path, timeout: float) -> dict:
         "--seed",
         str(SEED),
         "--dedupe",
-        "casefold",
+        dedupe,
         "-o",
         str(out),
     ]
@@ -149,11 +154,79 @@ def run_textsynth(gpath: Path, work: Path, timeout: float) -> dict:
     return res
 
 
+CASEGEN = ROOT / "grammars" / "bench" / "casegen.chatette"
+
+
+def casegen_phase(version: str, timeout: float) -> tuple[dict, list[dict]]:
+    """Ask 100k of a 288k space made with '&': how many case-only duplicates does each leave?"""
+    with tempfile.TemporaryDirectory(dir=CACHE) as tmp:
+        work = Path(tmp)
+        ch = run_chatette(CASEGEN, work, timeout)
+        print(f"chatette  casegen: {ch}", flush=True)
+        exact = run_textsynth(CASEGEN, work, timeout, dedupe="exact")
+        print(f"textsynth casegen exact: {exact}", flush=True)
+        fold = run_textsynth(CASEGEN, work, timeout, dedupe="casefold")
+        print(f"textsynth casegen casefold: {fold}", flush=True)
+    entry = {
+        "grammar": str(CASEGEN.relative_to(ROOT)),
+        "n": 100_000,
+        "combinations": 288_000,
+        "chatette": ch,
+        "textsynth_exact": exact,
+        "textsynth_casefold": fold,
+    }
+    label = "grammar 100k of 288k with '&' case generation"
+    rows = []
+    if ch.get("utterances"):
+        rows.append(
+            {
+                "benchmark": label,
+                "measure": "case-only duplicate share",
+                "textsynth": fold["case_only_duplicate_share"],
+                "peer": f"Chatette {version}",
+                "peer_value": ch["case_only_duplicate_share"],
+                "ratio": None,
+                "note": "textsynth with --dedupe casefold (exact dedupe leaves "
+                f"{exact['case_only_duplicate_share']:.1%}); lower is better",
+            }
+        )
+        rows.append(
+            {
+                "benchmark": label,
+                "measure": "wall seconds",
+                "textsynth": fold["wall_s"],
+                "peer": f"Chatette {version}",
+                "peer_value": ch["wall_s"],
+                "ratio": round(ch["wall_s"] / fold["wall_s"], 1),
+                "note": "same run",
+            }
+        )
+    return entry, rows
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", default="10000,100000,1000000")
     ap.add_argument("--timeout", type=float, default=900.0, help="seconds per Chatette run")
+    ap.add_argument("--no-casegen", action="store_true", help="skip the case-generation test")
+    ap.add_argument(
+        "--casegen-only",
+        action="store_true",
+        help="run only the case-generation test and add it to an existing result",
+    )
     args = ap.parse_args()
+    if args.casegen_only:
+        version = ensure_chatette()
+        CACHE.mkdir(parents=True, exist_ok=True)
+        data = json.loads(RESULTS.read_text(encoding="utf-8"))
+        entry, rows = casegen_phase(version, args.timeout)
+        data["casegen"] = entry
+        data["readme_rows"] = [
+            r for r in data["readme_rows"] if "case generation" not in r["benchmark"]
+        ] + rows
+        RESULTS.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+        print(json.dumps(rows, indent=2))
+        return
     sizes = [int(s) for s in args.sizes.split(",")]
 
     version = ensure_chatette()
@@ -236,7 +309,12 @@ def main() -> None:
                 "note": "lower is better; both outputs read back",
             }
         )
+    casegen = None
+    if not args.no_casegen:
+        casegen, cg_rows = casegen_phase(version, args.timeout)
+        rows += cg_rows
     out = {
+        "casegen": casegen,
         "grammar": str(GRAMMAR.relative_to(ROOT)),
         "combinations": str(combos),
         "seed": SEED,
