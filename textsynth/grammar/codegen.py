@@ -23,7 +23,7 @@ __all__ = ["compile_rule", "recase"]
 _enc = json.encoder.encode_basestring  # type: ignore[attr-defined]  # == json.dumps for str
 MAX_LINES = 4000  # a rule whose code would be longer falls back to the closures
 TABLE_LIMIT = 50_000  # plain parts with at most this many strings become one look-up table
-TABLE_BUDGET = 2_000_000  # total table entries per rule
+TABLE_BUDGET = 400_000  # total table entries per intent (bounds memory)
 
 
 class _TooBigError(Exception):
