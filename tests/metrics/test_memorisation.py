@@ -6,7 +6,6 @@ import math
 
 import numpy as np
 import pytest
-from metrics_helpers import utt
 
 from textsynth.errors import ConfigError
 from textsynth.metrics import CanaryConfig, CanaryExposure, evaluate

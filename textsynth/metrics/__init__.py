@@ -135,6 +135,7 @@ def evaluate(
             report.skipped[metric.name] = str(exc)
         timings[metric.name] = round(time.perf_counter() - t0, 3)
     report.summary["timings_s"] = timings
+    report.summary["step_timings_s"] = ctx.step_times()
     if ctx.embedder is not None:
         report.summary["embedding_model"] = _model_name(ctx.embedder.model_name)
     return report

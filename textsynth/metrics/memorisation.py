@@ -39,19 +39,21 @@ class ExactMatch(Metric):
     max_value = 1.0
     description = (
         "Share of synthetic utterances identical to a seed after normalisation (NFKC, "
-        "case-folded, punctuation removed, whitespace collapsed)."
+        "case-folded, punctuation and symbols removed, whitespace collapsed)."
     )
     good = "Near the holdout's share (real unseen utterances that happen to equal a seed); " \
            "1.0 means the generator copies."
 
     def compute(self, ctx: EvalContext) -> MetricResult:  # noqa: D102
-        seeds = ctx.texts("seeds")
-        value, flags = exact_match_share(ctx.texts("synthetic"), seeds)
-        copied = Counter(normalise(u.text) for u, f in zip(ctx.synthetic, flags, strict=True) if f)
+        seen = {normalise(t) for t in ctx.texts("seeds")}
+        norm = [normalise(t) for t in ctx.texts("synthetic")]
+        flags = [t in seen for t in norm]
+        value = sum(flags) / len(flags) if flags else None
+        copied = Counter(t for t, f in zip(norm, flags, strict=True) if f)
         ref = None
         if ctx.has("holdout"):
-            ref, _ = exact_match_share(ctx.texts("holdout"), seeds)
-        n_unique = len({normalise(t) for t in ctx.texts("synthetic")})
+            ref, _ = exact_match_share(ctx.texts("holdout"), ctx.texts("seeds"))
+        n_unique = len(set(norm))
         return self.result(
             value,
             reference=ref,

@@ -2,11 +2,13 @@
 
 Tokens are the lower-cased text split on whitespace, as the usual self-BLEU and distinct-n scripts
 do (no punctuation splitting, so ``"paris?"`` and ``"paris"`` are different tokens). Exact-match
-normalisation is stronger: NFKC, case-folded, punctuation removed, whitespace collapsed.
+normalisation is stronger: NFKC, case-folded, punctuation and symbols removed, whitespace
+collapsed.
 """
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 
@@ -20,10 +22,13 @@ def tokenise(text: str) -> list[str]:
     return text.lower().split()
 
 
+_NON_WORD = re.compile(r"[^\w\s]|_")
+
+
 def normalise(text: str) -> str:
-    """Return ``text`` NFKC-normalised, case-folded, without punctuation, whitespace collapsed."""
-    t = unicodedata.normalize("NFKC", text).casefold()
-    t = "".join(" " if unicodedata.category(c).startswith("P") else c for c in t)
+    """Return ``text`` NFKC-normalised, case-folded, punctuation and symbols removed, whitespace
+    collapsed (``"Book a flight, to  PARIS!"`` -> ``"book a flight to paris"``)."""
+    t = _NON_WORD.sub(" ", unicodedata.normalize("NFKC", text).casefold())
     return " ".join(t.split())
 
 

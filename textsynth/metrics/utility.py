@@ -7,12 +7,13 @@ sample are seeded and reported.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 
 import numpy as np
 
 from textsynth.metrics.base import Goal, IncomputableMetricError, Metric, MetricResult
-from textsynth.metrics.context import EvalContext
+from textsynth.metrics.context import EvalContext, single_threaded_blas
 from textsynth.registry import metrics as registry
 from textsynth.types import Utterance
 
@@ -31,8 +32,11 @@ def train_and_score(
     """
     if len({u.intent for u in train}) < 2:
         raise IncomputableMetricError("the training data has fewer than 2 intents")
-    clf = ctx.new_classifier().fit([u.text for u in train], [u.intent for u in train])
-    pred = clf.predict([u.text for u in test])
+    t0 = time.perf_counter()
+    with single_threaded_blas():
+        clf = ctx.new_classifier().fit([u.text for u in train], [u.intent for u in train])
+        pred = clf.predict([u.text for u in test])
+    ctx.add_time("classifier-fit", time.perf_counter() - t0)
     return float(np.mean([p == u.intent for p, u in zip(pred, test, strict=True)]))
 
 
