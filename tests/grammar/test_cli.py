@@ -161,3 +161,27 @@ def test_hf_dataset_reads_back(tmp_path):
     generate_to_file(g, tmp_path / "ds", fmt="hf-dataset", all=True)
     back = sorted(u.text for u in formats.read(tmp_path / "ds", "hf-dataset"))
     assert back == sorted(u.text for u in expand(g))
+
+
+def test_generate_coverage_covers_every_slot_value(runner, tmp_path):
+    out = tmp_path / "c.jsonl"
+    res = runner.invoke(
+        cli,
+        [
+            "grammar",
+            "generate",
+            "grammars/banking.tsg",
+            "--n",
+            "8",
+            "--coverage",
+            "--intents",
+            "block_card",
+            "-o",
+            str(out),
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    rows = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
+    cards = {r["text"][e["start"] : e["end"]] for r in rows for e in r["entities"]}
+    assert {"card", "credit card", "debit card", "visa", "mastercard", "bank card"} <= cards
+    assert len({r["text"] for r in rows}) == len(rows) >= 8
