@@ -155,7 +155,6 @@ def test_each_format_reads_back_text_intent_and_spans(tmp_path, fmt):
     assert back == expected
 
 
-@pytest.mark.slow
 def test_hf_dataset_reads_back(tmp_path):
     g = load_grammar(GOLDEN / "modifiers.tsg")
     generate_to_file(g, tmp_path / "ds", fmt="hf-dataset", all=True)
