@@ -279,3 +279,18 @@ def test_dedupe_none_keeps_same_text_from_different_combinations():
         "hello world",
         "hello world",
     ]
+
+
+def test_each_file_uses_its_own_locale_for_faker(tmp_path):
+    (tmp_path / "fr.tsg").write_text(
+        "%locale fr_FR\n@[ville]\n    faker:city(20)\n", encoding="utf-8"
+    )
+    (tmp_path / "main.tsg").write_text(
+        "%locale en_US\n|fr.tsg\n%[a]\n    to @[ville] or @[town]\n@[town]\n    faker:city(20)\n",
+        encoding="utf-8",
+    )
+    g = load_grammar(tmp_path / "main.tsg")
+    assert g.language == "en"
+    fr = {u.text.split(" or ")[0][3:] for u in expand(g, n=400, seed=0)}
+    en = {u.text.split(" or ")[1] for u in expand(g, n=400, seed=0)}
+    assert fr != en and len(fr) == len(en) == 20

@@ -28,6 +28,9 @@ class FakerValues:
         k: default number of values per provider (``%faker_count``).
         seed: ``%faker_seed``.
         sources: file lines for error context.
+        locale_loc: where ``%locale`` was set.
+        file_locales: ``{path: (locale, location)}`` for files with their own ``%locale``
+            (a ``faker:`` rule uses its own file's locale, else the main one).
     """
 
     def __init__(
@@ -37,15 +40,17 @@ class FakerValues:
         seed: int,
         sources: dict[str, list[str]],
         locale_loc: Location | None = None,
+        file_locales: dict[str, tuple[str, Location]] | None = None,
     ) -> None:
         self.locale = locale or "en_US"
         self.k = k
         self.seed = seed
         self.sources = sources
         self.locale_loc = locale_loc
+        self.file_locales = file_locales or {}
         self.errors: list[GrammarError] = []
-        self._faker: Any = None
-        self._cache: dict[tuple[str, int], list[str]] = {}
+        self._fakers: dict[str, Any] = {}
+        self._cache: dict[tuple[str, str, int], list[str]] = {}
 
     def _src(self, loc: Location | None) -> str | None:
         if loc is None:
@@ -54,31 +59,33 @@ class FakerValues:
         return lines[loc.line - 1] if 0 < loc.line <= len(lines) else None
 
     def _get_faker(self, loc: Location) -> Any:
-        if self._faker is None:
+        locale, where = self.file_locales.get(loc.path, (self.locale, self.locale_loc))
+        if locale not in self._fakers:
             from faker import Faker
             from faker.config import AVAILABLE_LOCALES
 
-            if self.locale not in AVAILABLE_LOCALES:
-                where = self.locale_loc or loc
+            use = locale
+            if locale not in AVAILABLE_LOCALES:
+                where = where or loc
                 self.errors.append(
                     GrammarError(
-                        msg.BAD_HEADER_VALUE.format(value=self.locale, key="locale"),
+                        msg.BAD_HEADER_VALUE.format(value=locale, key="locale"),
                         where,
                         hint="use a Faker locale such as en_US, fr_FR, de_DE",
                         source_line=self._src(where),
                     )
                 )
-                self.locale = "en_US"
-            self._faker = Faker(self.locale)
-        return self._faker
+                use = "en_US"
+            self._fakers[locale] = Faker(use)
+        return self._fakers[locale]
 
     def __call__(self, provider: str, k: int | None, loc: Location) -> list[str]:
         """Return ``k`` distinct values of ``provider`` (an empty list after an error)."""
         k = k or self.k
-        key = (provider, k)
+        fake = self._get_faker(loc)
+        key = (str(fake.locales), provider, k)
         if key in self._cache:
             return self._cache[key]
-        fake = self._get_faker(loc)
         fn = getattr(fake, provider, None) if not provider.startswith("_") else None
         if not callable(fn):
             names = [n for n in dir(fake) if not n.startswith("_")]

@@ -129,7 +129,8 @@ def load_grammar(
     path = files[0].path if files else str(source if not is_text else name or "<string>")
     if errors:
         raise GrammarErrors(sorted(errors, key=_sort_key))
-    faker = FakerValues(locale, k, seed, texts, locale_loc)
+    file_locales = {f.path: f.headers["locale"] for f in files if "locale" in f.headers}
+    faker = FakerValues(locale, k, seed, texts, locale_loc, file_locales)
     compiler = Compiler(index, faker)
     intents = {d.name: intent_from(compiler, d) for d in index.intents()}
     errors = faker.errors + compiler.errors
