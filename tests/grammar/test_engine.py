@@ -294,3 +294,32 @@ def test_each_file_uses_its_own_locale_for_faker(tmp_path):
     fr = {u.text.split(" or ")[0][3:] for u in expand(g, n=400, seed=0)}
     en = {u.text.split(" or ")[1] for u in expand(g, n=400, seed=0)}
     assert fr != en and len(fr) == len(en) == 20
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        p
+        for p in sorted(GOLDEN.iterdir())
+        if p.stem != "common" and p.suffix in (".tsg", ".chatette", ".chatito")
+    ]
+    + sorted(Path("grammars").glob("*.tsg"))
+    + sorted(Path("grammars/bench").glob("*.chatette")),
+)
+def test_jsonl_fast_path_agrees_with_span_records(path):
+    from textsynth.grammar.sample import _ENTITY
+
+    g = load_grammar(path)
+    rng = random.Random(1)
+    for name in g.intents:
+        eng = g.engine(name)
+        for virtual in [False, True] if eng.weighted else [False]:
+            space = eng.vtotal if virtual else eng.total
+            for _ in range(min(space, 300)):
+                idx = rng.randrange(space)
+                k, text, ents = eng.render(idx, virtual)
+                assert eng.render_json(idx, virtual) == (
+                    k,
+                    text,
+                    ", ".join(_ENTITY % e for e in ents),
+                )

@@ -168,38 +168,7 @@ class _Gen:
                 self.emit(d, f"a({self.const(node.text)}); p += {len(node.text)}")
         elif isinstance(node, Seq):
             parts = self._runs(node.items)
-            # digits of one "chunk" (product < 2**30) come from one big-int divmod, then from
-            # cheap single-digit ones
-            chunks: list[list[int]] = []
-            prod = 1 << 31
-            for i, it in enumerate(parts):
-                size = self._size_of(it)
-                if size == 1:
-                    continue
-                if prod * size >= 1 << 30:
-                    chunks.append([])
-                    prod = 1
-                chunks[-1].append(i)
-                prod *= size
-            digit: dict[int, str] = {}
-            rest = idx
-            for c, members in enumerate(chunks):
-                width = 1
-                for i in members:
-                    width *= self._size_of(parts[i])
-                if c == len(chunks) - 1:
-                    sub = rest
-                else:
-                    r, sub = self.var("r"), self.var("c")
-                    self.emit(d, f"{r}, {sub} = divmod({rest}, {width})")
-                    rest = r
-                for m, i in enumerate(members):
-                    if m == len(members) - 1:
-                        digit[i] = sub
-                    else:
-                        r, dig = self.var("r"), self.var("d")
-                        self.emit(d, f"{r}, {dig} = divmod({sub}, {self._size_of(parts[i])})")
-                        digit[i], sub = dig, r
+            digit = self.digits(parts, idx, d)
             for i, it in enumerate(parts):
                 dig = digit.get(i, "0")
                 if isinstance(it, tuple):
@@ -220,6 +189,44 @@ class _Gen:
             self.emit(d, f"recase(out, {k}, {idx} & 1)")
         else:
             raise TypeError(node)
+
+    def digits(self, parts: list, idx: str, d: int) -> dict[int, str]:
+        """Emit the mixed-radix decoding of ``idx`` over ``parts``; return each part's digit.
+
+        Digits of one chunk (product < 2**30) come from one big-int divmod, then from cheap
+        single-digit ones; the first part is the least significant.
+        """
+        chunks: list[list[int]] = []
+        prod = 1 << 31
+        for i, it in enumerate(parts):
+            size = self._size_of(it)
+            if size == 1:
+                continue
+            if prod * size >= 1 << 30:
+                chunks.append([])
+                prod = 1
+            chunks[-1].append(i)
+            prod *= size
+        digit: dict[int, str] = {}
+        rest = idx
+        for c, members in enumerate(chunks):
+            width = 1
+            for i in members:
+                width *= self._size_of(parts[i])
+            if c == len(chunks) - 1:
+                sub = rest
+            else:
+                r, sub = self.var("r"), self.var("c")
+                self.emit(d, f"{r}, {sub} = divmod({rest}, {width})")
+                rest = r
+            for m, i in enumerate(members):
+                if m == len(members) - 1:
+                    digit[i] = sub
+                else:
+                    r, dig = self.var("r"), self.var("d")
+                    self.emit(d, f"{r}, {dig} = divmod({sub}, {self._size_of(parts[i])})")
+                    digit[i], sub = dig, r
+        return digit
 
     def _size_of(self, it: Node | tuple[str, ...]) -> int:
         return len(it) if isinstance(it, tuple) else self.size(it)
@@ -364,20 +371,27 @@ def compile_rule(
     ``spans`` is instead the JSONL ``entities`` body (a string), and rules with such slots
     are not compiled.
     """
+    from textsynth.grammar.flat import emit_flat, recase_str
+
     g = _Gen(virtual, json_mode, cache or TableCache())
+    flat = False
     try:
-        g.node(node, "i", 1)
+        flat = json_mode and emit_flat(g, node)
+        if not flat:
+            g.lines.clear()
+            g.node(node, "i", 1)
     except (_TooBigError, _NoJsonError):
         return None
     src = "def rule(i):\n    out = []; a = out.append; sp = []; p = 0\n"
     src += "\n".join(g.lines) + (
-        "\n    t = ''.join(out)"
-        "\n    if '  ' in t or t[:1] == ' ' or t[-1:] == ' ':"
+        ("" if flat else "\n    t = ''.join(out)")
+        + "\n    if '  ' in t or t[:1] == ' ' or t[-1:] == ' ':"
         "\n        return None"
         + ("\n    return t, ', '.join(sp)\n" if json_mode else "\n    return t, sp\n")
     )
     env: dict[str, Any] = {
         "recase": recase,
+        "recase_str": recase_str,
         "enc": json.encoder.encode_basestring,  # type: ignore[attr-defined]
         **g.consts,
     }
