@@ -1,4 +1,4 @@
-"""Fine-tune and sample end to end on a tiny randomly initialised Llama model (seconds, no download)."""
+"""Fine-tune and sample end to end on a tiny random Llama model (seconds, no download)."""
 
 from __future__ import annotations
 
@@ -59,7 +59,7 @@ def test_sample_end_to_end_returns_filtered_provenanced_utterances(full_run):
     names = list(summary.seen)
     assert names[0] == "empty-value" and names[-1] == "label-fidelity"
     assert summary.seen[names[0]] == summary.generated
-    for a, b in zip(names, names[1:]):
+    for a, b in zip(names, names[1:], strict=False):
         assert summary.seen[b] == summary.seen[a] - summary.rejected[a]
     last = names[-1]
     assert summary.passed == summary.seen[last] - summary.rejected[last]

@@ -52,7 +52,7 @@ def lm() -> None:
 @lm.command()
 @click.option("--seeds", "seeds_path", required=True, type=click.Path(dir_okay=False),
               help="Labelled seed utterances (JSONL by default).")
-@click.option("--seeds-format", default=None, help="Format of --seeds (guessed from the extension).")
+@click.option("--seeds-format", default=None, help="Format of --seeds (default: by extension).")
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False),
               help="Run directory to write (adapter/weights, config.json, seeds).")
 @click.option("--base-model", default=DEFAULT_BASE_MODEL, show_default=True, help=_F("base_model"))
@@ -104,7 +104,7 @@ def _write(utts: Iterable[Utterance], out: str, fmt: str | None) -> int:
               show_default=True, help="Sample a fine-tuned run, or few-shot prompt the base model.")
 @click.option("--seeds", "seeds_path", default=None, type=click.Path(dir_okay=False),
               help="Seeds for --mode prompt.")
-@click.option("--seeds-format", default=None, help="Format of --seeds (guessed from the extension).")
+@click.option("--seeds-format", default=None, help="Format of --seeds (default: by extension).")
 @click.option("--base-model", default=DEFAULT_BASE_MODEL, show_default=True,
               help="Model to prompt in --mode prompt.")
 @click.option("--per-intent", type=int, default=SampleConfig.per_intent, show_default=True,

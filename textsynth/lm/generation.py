@@ -40,6 +40,7 @@ def generate_batched(
     max_new_tokens: int = 40,
     batch_size: int = 32,
     seed: int = 0,
+    min_new_tokens: int = 0,
     stats: GenerationStats | None = None,
 ) -> list[str]:
     """Return one sampled completion (new text only, special tokens removed) per prompt.
@@ -53,6 +54,7 @@ def generate_batched(
         max_new_tokens: the longest completion.
         batch_size: rows per ``generate`` call.
         seed: sampling seed; batch ``i`` uses ``seed * 1_000_003 + i``.
+        min_new_tokens: suppress end-of-sequence before this many tokens (for timing runs).
         stats: optional accumulator of sequences, new tokens and wall time.
     """
     import torch
@@ -73,8 +75,8 @@ def generate_batched(
             with torch.inference_mode():
                 gen = model.generate(
                     **enc, do_sample=True, temperature=temperature, top_p=top_p, top_k=0,
-                    max_new_tokens=max_new_tokens, pad_token_id=pad, eos_token_id=eos,
-                    use_cache=True,
+                    max_new_tokens=max_new_tokens, min_new_tokens=min_new_tokens or None,
+                    pad_token_id=pad, eos_token_id=eos, use_cache=True,
                 )
         new = gen[:, width:]
         if stats is not None:

@@ -14,6 +14,7 @@ import logging
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,7 @@ __all__ = [
     "pick_device",
     "pick_dtype",
     "resolve_base_model",
+    "torch_threads",
 ]
 
 logger = logging.getLogger(__name__)
@@ -107,6 +109,22 @@ def resolve_base_model(name: str) -> str:
     return name
 
 
+@contextlib.contextmanager
+def torch_threads(n: int | None) -> Iterator[None]:
+    """Run the block with ``n`` torch CPU threads (``None``: unchanged), then restore."""
+    if not n:
+        yield
+        return
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(n)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
 def pick_device(device: str | None) -> str:
     """Return ``device``, or ``cuda`` when a GPU is available, else ``cpu``."""
     if device:
@@ -157,7 +175,8 @@ def load_causal_lm(name: str, *, device: str | None = None, dtype: str = "auto",
     dev = pick_device(device)
     try:
         tok = load_tokenizer(path) if tokenizer else None
-        model = transformers.AutoModelForCausalLM.from_pretrained(path, dtype=pick_dtype(dtype, dev))
+        model = transformers.AutoModelForCausalLM.from_pretrained(
+            path, dtype=pick_dtype(dtype, dev))
     except (OSError, ValueError) as exc:
         if isinstance(exc, TextsynthError):
             raise

@@ -154,6 +154,17 @@ def _sample_loop(model: Any, tokenizer: Any, seeds: Sequence[Utterance], intents
                  make_prompts: PromptMaker, config: SampleConfig, provenance: dict[str, Any],
                  source: str, classifier: Any,
                  stats: GenerationStats | None) -> tuple[list[Utterance], FilterSummary]:
+    from textsynth.lm.models import torch_threads
+
+    with torch_threads(config.threads):
+        return _sample_rounds(model, tokenizer, seeds, intents, make_prompts, config, provenance,
+                              source, classifier, stats)
+
+
+def _sample_rounds(model: Any, tokenizer: Any, seeds: Sequence[Utterance], intents: list[str],
+                   make_prompts: PromptMaker, config: SampleConfig, provenance: dict[str, Any],
+                   source: str, classifier: Any,
+                   stats: GenerationStats | None) -> tuple[list[Utterance], FilterSummary]:
     filters, disabled = build_filters(seeds, config, classifier)
     chain = FilterChain(filters)
     chain.summary.disabled = disabled

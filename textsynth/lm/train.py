@@ -137,6 +137,15 @@ def _wrap_lora(model: Any, config: FinetuneConfig) -> Any:
 
 def run_finetune(seeds: Sequence[Utterance], out_dir: str | os.PathLike[str],
                  config: FinetuneConfig) -> RunInfo:
+    """Fine-tune ``config.base_model`` on ``seeds`` with ``config.threads`` CPU threads."""
+    from textsynth.lm.models import torch_threads
+
+    with torch_threads(config.threads):
+        return _run_finetune(seeds, out_dir, config)
+
+
+def _run_finetune(seeds: Sequence[Utterance], out_dir: str | os.PathLike[str],
+                  config: FinetuneConfig) -> RunInfo:
     """Fine-tune ``config.base_model`` on ``seeds`` and save the run into ``out_dir``.
 
     Args:
