@@ -186,6 +186,7 @@ def bench_corpora(args, ps, nlp, py) -> dict:
 def bench_transcripts(args, ps) -> dict:
     from textsynth.pii.checksums import iban_valid, luhn_valid
     from textsynth.pii.runner import FileJob, run_file
+    from textsynth.pii.surrogates.base import LOCALISED
 
     n = 400 if args.quick else args.transcripts
     data = pii_corpus.build(n, seed=7)
@@ -217,7 +218,8 @@ def bench_transcripts(args, ps) -> dict:
     leaks = defaultdict(int)
     totals = defaultdict(int)
     names_total = names_left = 0
-    surrogates = defaultdict(set)
+    surrogates = defaultdict(set)  # (type, value, language of localised types) -> surrogates
+    across = defaultdict(set)  # (type, value) -> surrogates, whatever the language
     bad_card = bad_iban = n_card = n_iban = 0
     import re
 
@@ -235,7 +237,9 @@ def bench_transcripts(args, ps) -> dict:
         for r in rows[rec["id"]]:
             before = rec["turns"][r["turn"]]["text"][r["in_start"] : r["in_end"]]
             after = o["turns"][r["turn"]]["text"][r["start"] : r["end"]]
-            surrogates[(r["type"], before)].add(after)
+            scope = rec["language"] if r["type"] in LOCALISED else "*"
+            surrogates[(r["type"], before, scope)].add(after)
+            across[(r["type"], before)].add(after)
             if r["type"] == "CREDIT_CARD":
                 n_card += 1
                 bad_card += not luhn_valid(re.sub(r"\D", "", after))
@@ -243,7 +247,7 @@ def bench_transcripts(args, ps) -> dict:
                 n_iban += 1
                 bad_iban += not iban_valid(after)
     inconsistent = sum(len(v) > 1 for v in surrogates.values())
-    recurring = sum(1 for k in surrogates if sum(1 for _ in [k]) and len(surrogates[k]) >= 1)
+    cross_language = sum(len(v) > 1 for v in across.values())
     # order independence: the first 500 transcripts scrubbed in reverse order give the same output
     k = min(500, n)
     rev = tmp / "rev.jsonl"
@@ -271,12 +275,12 @@ def bench_transcripts(args, ps) -> dict:
         "ibans_failing_checksum": bad_iban,
         "distinct_values": len(surrogates),
         "values_with_several_surrogates": inconsistent,
+        "values_with_one_surrogate_per_language": cross_language,
         "order_independence_diffs": order_diff,
         "docs_per_s_workers": speed,
         "workers_speedup": round(speed[2] / speed[1], 2),
         "run_seconds": round(audit.seconds, 1),
     }
-    del recurring
     print(f"[transcripts] {json.dumps(res)}")
     return res
 

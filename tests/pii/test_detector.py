@@ -85,6 +85,8 @@ RESOLVE_CASES = [
     ([(0, 10, "A", 0.9), (5, 15, "B", 0.5)], [(0, 10, "A")]),
     # a container that passed the threshold swallows what it contains
     ([(5, 10, "LOCATION", 0.85), (0, 20, "ADDRESS", 0.6)], [(0, 20, "ADDRESS")]),
+    # a checksum-validated finding is not swallowed by a weaker container
+    ([(5, 20, "IBAN", 1.0), (0, 24, "PERSON", 0.85)], [(5, 20, "IBAN")]),
     # below threshold: dropped
     ([(0, 4, "X", 0.2)], []),
     # disjoint: both kept, sorted

@@ -39,6 +39,7 @@ _CUE_RX = re.compile(
     r"(?P<first>[^\W\d_][\w'’-]*)(?:[ \t]+(?P<last>[^\W\d_][\w'’-]*))?",
     re.IGNORECASE,
 )
+_NAME_WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 _STRONG_CUES = ("my name", "name is", "names", "call me", "je m'appelle", "moi c'est")
 _LOCALES = {
     "en": ("en_US", "en_GB"),
@@ -131,32 +132,28 @@ class NameFinder:
         return word[0].isupper() or first.islower()
 
     def recurring(self, texts: Sequence[str], names: Sequence[str]) -> list[list[Finding]]:
-        """Find every name in ``names``, and each of its parts, wherever it recurs in ``texts``."""
-        alts: dict[str, float] = {}
+        """Find each part of every name in ``names`` wherever it recurs in ``texts``, any case.
+
+        Words are looked up in a table (no regex is compiled per document); runs of name words
+        separated by spaces are joined into one finding (``margaret okonkwo``).
+        """
+        parts: set[str] = set()
         for n in names:
-            n = n.strip()
-            if len(n) < 2:
-                continue
-            alts[n.lower()] = 0.8
-            for part in re.split(r"[\s.]+", n):
-                p = part.strip("'’-,")
-                pl = p.lower()
-                if len(p) > 1 and pl not in self.stop and pl not in TITLES and not p.isdigit():
-                    alts.setdefault(pl, 0.7)
-        if not alts:
-            return [[] for _ in texts]
-        rx = re.compile(
-            r"(?<![\w])(?:{})(?![\w])".format(
-                "|".join(map(re.escape, sorted(alts, key=len, reverse=True)))
-            ),
-            re.IGNORECASE,
-        )
-        return [
-            [
-                Finding(
-                    m.start(), m.end(), "PERSON", alts.get(m.group().lower(), 0.7), "name-coref"
-                )
-                for m in rx.finditer(t)
-            ]
-            for t in texts
-        ]
+            for part in _NAME_WORD.findall(n):
+                pl = part.lower()
+                if len(part) > 1 and pl not in self.stop and pl not in TITLES:
+                    parts.add(pl)
+        out: list[list[Finding]] = []
+        for t in texts:
+            found: list[Finding] = []
+            for m in _NAME_WORD.finditer(t):
+                if m.group().lower() not in parts:
+                    continue
+                s, e = m.span()
+                if found and t[found[-1].end : s].isspace() and s - found[-1].end <= 2:
+                    prev = found.pop()
+                    found.append(Finding(prev.start, e, "PERSON", 0.8, "name-coref"))
+                else:
+                    found.append(Finding(s, e, "PERSON", 0.7, "name-coref"))
+            out.append(found)
+        return out

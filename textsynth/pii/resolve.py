@@ -14,7 +14,9 @@ def resolve(findings: Iterable[Finding], threshold: float = 0.0) -> list[Finding
 
     Higher scores win, then longer spans. A finding that wholly contains every kept finding it
     overlaps replaces them (an address swallows the city NER found inside it; a card number
-    swallows the "date" NER saw in it), provided it passed the threshold itself.
+    swallows the "date" NER saw in it), provided it passed the threshold itself; but a finding a
+    checksum validated is never swallowed by a weaker one (NER calling "iban FR76... svp" a
+    person must not hide the IBAN).
     """
     cands = sorted(
         (f for f in findings if f.score >= threshold),
@@ -25,8 +27,18 @@ def resolve(findings: Iterable[Finding], threshold: float = 0.0) -> list[Finding
         hits = [k for k in kept if k.start < f.end and f.start < k.end]
         if not hits:
             kept.append(f)
-        elif all(f.start <= k.start and k.end <= f.end and len(f) > len(k) for k in hits):
+        elif all(
+            f.start <= k.start and k.end <= f.end and len(f) > len(k) and not _validated_over(k, f)
+            for k in hits
+        ):
             kept = [k for k in kept if k not in hits]
             kept.append(f)
     kept.sort(key=lambda f: f.start)
     return kept
+
+
+def _validated_over(inner: Finding, outer: Finding) -> bool:
+    return inner.score >= VALIDATED and outer.score < inner.score
+
+
+VALIDATED = 0.95

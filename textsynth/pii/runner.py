@@ -77,8 +77,15 @@ class FileJob:
 _WORKER: dict[str, Any] = {}
 
 
-def _init_worker(ps: Pseudonymiser, command: str) -> None:
+def _init_worker(ps: Pseudonymiser, command: str, single_thread: bool = False) -> None:
     _WORKER["ps"], _WORKER["command"] = ps, command
+    if single_thread:  # one BLAS thread per worker process: N workers must not fight for cores
+        try:
+            from threadpoolctl import threadpool_limits
+
+            _WORKER["limits"] = threadpool_limits(1)
+        except ImportError:  # pragma: no cover - optional
+            pass
 
 
 def _work(records: list[Record]) -> tuple[list[str], list[list[dict[str, Any]]], list[tuple]]:
@@ -217,7 +224,7 @@ def _mapper(job: FileJob, ps: Pseudonymiser):  # noqa: ANN202
             _WORKER.clear()
         return
     ctx = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
-    with ctx.Pool(job.workers, initializer=_init_worker, initargs=(ps, job.command)) as pool:
+    with ctx.Pool(job.workers, initializer=_init_worker, initargs=(ps, job.command, True)) as pool:
         yield lambda batches: pool.imap(_work, batches)
 
 

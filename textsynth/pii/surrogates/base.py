@@ -34,6 +34,8 @@ LOCALES: dict[str, str] = {
     "no": "no_NO",
 }
 _MAX_TRIES = 16
+# types whose surrogates follow the text's locale; the others are the same in every language
+LOCALISED = frozenset({"PERSON", "ORG", "LOCATION", "ADDRESS", "DATE"})
 
 
 def normalise(entity: str, value: str) -> str:
@@ -61,9 +63,9 @@ class SurrogateContext:
         self.rng = rng
         self.attempt = attempt
 
-    def faker(self) -> Any:
-        """Return this locale's Faker, seeded from the value's digest."""
-        return self.map.faker(self.locale, self.rng.getrandbits(64))
+    def faker(self, locale: str | None = None) -> Any:
+        """Return this locale's (or ``locale``'s) Faker, seeded from the value's digest."""
+        return self.map.faker(locale or self.locale, self.rng.getrandbits(64))
 
     def derive(self, label: str, value: str) -> random.Random:
         """Return an rng for a part of the value (e.g. one name token), consistent everywhere."""
@@ -139,9 +141,10 @@ class SurrogateMap:
             return hit
         gen = _generator(entity)
         norm = normalise(entity, value)
+        scope = language if entity in LOCALISED else "*"
         out = value
         for attempt in range(_MAX_TRIES):
-            rng = random.Random(self.digest(entity, norm, language, attempt))
+            rng = random.Random(self.digest(entity, norm, scope, attempt))
             out = gen(value, SurrogateContext(self, entity, language, rng, attempt))
             if normalise(entity, out) != norm and out.strip():
                 break

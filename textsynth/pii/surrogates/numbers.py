@@ -55,7 +55,7 @@ def generic(value: str, ctx: SurrogateContext) -> str:
     """Any other type: same layout, other characters."""
     if any(c.isalnum() and c.isascii() for c in value):
         return fill_like(value, ctx.rng)
-    return ctx.faker().word()
+    return ctx.faker("en_US").word()
 
 
 @surrogates.register("ID")

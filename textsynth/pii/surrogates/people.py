@@ -126,7 +126,7 @@ def address(value: str, ctx: SurrogateContext) -> str:
 @surrogates.register("EMAIL")
 def email(value: str, ctx: SurrogateContext) -> str:
     """A valid address on a reserved example domain (never a real mailbox)."""
-    fk = ctx.faker()
+    fk = ctx.faker("en_US")  # the same address whatever the text's language
     local = re.sub(r"[^a-z0-9._-]", "", fk.user_name().lower()) or "user"
     domain = ctx.rng.choice(("example.com", "example.org", "example.net"))
     new = f"{local}@{domain}"
@@ -141,7 +141,7 @@ def url(value: str, ctx: SurrogateContext) -> str:
     rest = value[m.end() :]
     host = re.split(r"[/?#]", rest, maxsplit=1)[0]
     tld = host.rsplit(".", 1)[-1] if "." in host else "com"
-    word = re.sub(r"[^a-z0-9-]", "", ctx.faker().domain_word().lower()) or "site"
+    word = re.sub(r"[^a-z0-9-]", "", ctx.faker("en_US").domain_word().lower()) or "site"
     new = f"{scheme}{www}{word}.{tld.lower()}"
     if rest[len(host) :].startswith("/") or value.endswith("/"):
         new += "/"
