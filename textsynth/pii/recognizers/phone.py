@@ -21,7 +21,7 @@ REGION_HINTS: dict[str, tuple[str, ...]] = {
     "nl": ("NL", "BE"),
     "pt": ("PT", "BR"),
 }
-_FALLBACK_REGIONS = ("US", "GB", "FR", "DE", "ES", "IT", "NL", "AU", "BR", "IN")
+_FALLBACK_REGIONS = ("US", "GB", "FR", "DE")
 
 _CANDIDATE = re.compile(
     r"(?<![\w+/.:-])(?:\+|00)?\(?\d{1,4}\)?(?:[ .\-]{0,2}\(?\d{1,5}\)?){1,6}(?![\w/]|[.-]\d)"
@@ -62,33 +62,51 @@ class PhoneRecognizer(Recognizer):
         import phonenumbers
 
         self._pn = phonenumbers
+        self._cache: dict[tuple[str, str], float] = {}
+
+    def __getstate__(self) -> dict[str, object]:
+        return {"_cache": {}}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__init__()
+
+    def _score(self, cand: str, regions: tuple[str, ...]) -> float:
+        """Return 0.75 if valid in a region, 0.4 if merely possible there, else 0."""
+        pn = self._pn
+        best = 0.0
+        intl = cand.startswith(("+", "00"))
+        for region in (None,) if intl else regions:
+            try:
+                num = pn.parse(cand if not cand.startswith("00") else "+" + cand[2:], region)
+            except pn.NumberParseException:
+                continue
+            if not pn.is_possible_number(num):  # cheap length check before the costly one
+                continue
+            if pn.is_valid_number(num):
+                return 0.75
+            best = 0.4
+        return best
 
     def analyze(self, text: str, language: str) -> list[Finding]:  # noqa: D102
         out: list[Finding] = []
-        pn = self._pn
-        regions = REGION_HINTS.get(language, ()) + _FALLBACK_REGIONS
+        regions = tuple(dict.fromkeys(REGION_HINTS.get(language, ()) + _FALLBACK_REGIONS))
         for m in _CANDIDATE.finditer(text):
             cand = m.group()
             digits = sum(c.isdigit() for c in cand)
             if not 7 <= digits <= 15 or _NOT_PHONE.fullmatch(cand):
                 continue
+            if cand.isdigit() and digits >= 12:  # a bare run this long is a card or an id
+                continue
             start, end = m.span()
             # a bare run of digits (no separators, no +) is more often an id than a phone
             bare = cand.isdigit()
-            best = 0.0
-            for region in ("ZZ",) if cand.startswith(("+", "00")) else regions:
-                try:
-                    num = pn.parse(
-                        cand if region != "ZZ" or cand[0] == "+" else "+" + cand[2:],
-                        None if region == "ZZ" else region,
-                    )
-                except pn.NumberParseException:
-                    continue
-                if pn.is_valid_number(num):
-                    best = 0.75
-                    break
-                if best < 0.4 and pn.is_possible_number(num):
-                    best = 0.4
+            key = (cand, language)
+            best = self._cache.get(key)
+            if best is None:
+                best = self._score(cand, regions)
+                if len(self._cache) > 50_000:
+                    self._cache.clear()
+                self._cache[key] = best
             if best and bare:
                 best -= 0.2
             if best:
