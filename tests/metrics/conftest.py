@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from metrics_helpers import FakeEmbedder, utt
+
+from .metrics_helpers import FakeEmbedder, utt
 
 
 @pytest.fixture

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from metrics_helpers import utt
 
 from textsynth.metrics import evaluate
 from textsynth.metrics.diversity import distinct_n, ks_statistic, mean_pairwise_cosine_distance
 from textsynth.metrics.text import NgramIndex, distinct_ratio, normalise, tokenise
+
+from .metrics_helpers import utt
 
 
 @pytest.mark.parametrize(

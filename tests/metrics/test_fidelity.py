@@ -6,11 +6,12 @@ import random
 from dataclasses import replace
 
 import pytest
-from metrics_helpers import utt
 
 from textsynth.metrics import evaluate
 from textsynth.metrics.fidelity import span_errors
 from textsynth.types import Span, Utterance
+
+from .metrics_helpers import utt
 
 SCHEMA = {"book": {"city", "date"}, "play": {"song"}}
 SYNONYMS = {("city", "new york")}

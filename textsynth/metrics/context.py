@@ -213,7 +213,9 @@ class EvalContext:
         if "oracle" not in self._cache:
             data = self.oracle_training_set()
             if self.classifier_features == "embeddings":  # encode with the progress bar on
-                self.embed("seeds"), self.embed("holdout"), self.embed("reference")
+                for name in ("seeds", "holdout", "reference"):
+                    if self.has(name):
+                        self.embed(name)
             clf = self.new_classifier()
             t0 = time.perf_counter()
             with single_threaded_blas():

@@ -209,9 +209,10 @@ def render(report: Report) -> str:
     opts = {k: summary[k] for k in ("seed", "embeddings", "classifier_features",
                                     "embedding_model") if k in summary}
     skipped = "".join(f"<li><b>{e(k)}</b>: {e(v)}</li>" for k, v in report.skipped.items())
+    data = report.to_dict()["metrics"]
     details = "".join(
         f"<details><summary><b>{e(r.name)}</b> — {e(r.description)}</summary>"
-        f"<pre>{e(json.dumps(report.to_dict()['metrics'][r.name]['breakdown'], indent=1))}</pre>"
+        f"<pre>{e(json.dumps(data[r.name]['breakdown'], indent=1, ensure_ascii=False))}</pre>"
         "</details>"
         for r in report
     )

@@ -176,7 +176,16 @@ class Report:
             out["html"] = d / "report.html"
             with atomic_write(out["html"]) as fh:
                 fh.write(self.to_html())
+        for p in out.values():
+            make_readable(p)
         return out
+
+
+def make_readable(path: str | os.PathLike[str]) -> None:
+    """Give ``path`` the permissions of a normally created file (atomic writes make it 0600)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(path, 0o666 & ~umask)
 
 
 def fmt(x: float | None) -> str:
