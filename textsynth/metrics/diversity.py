@@ -82,7 +82,7 @@ class _DistinctN(Metric):
                                   self.n)
             ref, _ = distinct_n([real[i] for i in ctx.sample_indices(len(real), m, "distinct-r")],
                                 self.n)
-            label = f"{real_name}, {m} utterances (synthetic at {m}: {syn_m:.4f})"
+            label = f"{real_name} n={m}; synthetic n={m}: {syn_m:.4f}"
             breakdown["matched"] = {"n": m, "synthetic": syn_m, real_name: ref}
         return self.result(overall, reference=ref, reference_label=label, breakdown=breakdown)
 

@@ -119,7 +119,7 @@ class Report:
         head = {"section": "section", "metric": "metric", "value": "value",
                 "reference": "real reference", "goal": "better"}
         cols = list(head)
-        limit = {"reference": max(20, width - 60)}
+        limit = {"reference": max(20, width - 55)}
         cells = [[_clip(r[c], limit.get(c, 40)) for c in cols] for r in [head, *rows]]
         w = [max(len(row[i]) for row in cells) for i in range(len(cols))]
         lines = [self.headline(), ""]

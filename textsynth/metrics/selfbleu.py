@@ -166,7 +166,7 @@ class SelfBleu(Metric):
             real_idx = ctx.sample_indices(len(real), m, "self-bleu-real")
             syn_m = float(self_bleu_scores([toks[i] for i in syn_idx]).mean())
             ref = float(self_bleu_scores([real[i] for i in real_idx]).mean())
-            ref_label = f"{real_name}, {m} utterances (synthetic at {m}: {syn_m:.4f})"
+            ref_label = f"{real_name} n={m}; synthetic n={m}: {syn_m:.4f}"
             breakdown["matched"] = {"n": m, "synthetic": syn_m, real_name: ref}
         return self.result(float(scores.mean()), reference=ref, reference_label=ref_label or "",
                            breakdown=breakdown)
