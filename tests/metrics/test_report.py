@@ -113,3 +113,9 @@ def test_empty_inputs_are_input_errors(toy_sets):
         evaluate([], toy_sets["seeds"])
     with pytest.raises(InputError, match="no seed utterances"):
         evaluate(toy_sets["seeds"], [])
+
+
+def test_any_integer_seed_works(toy_sets):
+    report = evaluate(toy_sets["holdout"], toy_sets["seeds"], embeddings=False, seed=-3,
+                      metrics=["distinct-1", "self-bleu"])
+    assert report.summary["seed"] == -3 and report.value("self-bleu") is not None

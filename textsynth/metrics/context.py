@@ -110,7 +110,7 @@ class EvalContext:
 
     def rng(self, salt: str) -> np.random.Generator:
         """Return a generator seeded by ``seed`` and ``salt`` (one stream per purpose)."""
-        return np.random.default_rng([self.seed, zlib.crc32(salt.encode())])
+        return np.random.default_rng([self.seed % 2**32, zlib.crc32(salt.encode())])
 
     def model_indices(self, name: str) -> np.ndarray:
         """Return the indices of set ``name`` that embedding and classifier metrics use."""
@@ -205,8 +205,9 @@ class EvalContext:
     def new_classifier(self) -> IntentClassifier:
         """Return an unfitted intent classifier sharing the embedder."""
         if self.classifier_features == "embeddings":
-            return IntentClassifier("embeddings", embedder=self.get_embedder(), seed=self.seed)
-        return IntentClassifier("tfidf", seed=self.seed)
+            return IntentClassifier("embeddings", embedder=self.get_embedder(),
+                                    seed=self.seed % 2**32)
+        return IntentClassifier("tfidf", seed=self.seed % 2**32)
 
     def oracle(self) -> IntentClassifier:
         """Return the oracle intent classifier, trained once on the real labelled set."""
