@@ -23,7 +23,7 @@ def full_config(base: str, **kw) -> FinetuneConfig:
 
 @pytest.fixture(scope="module")
 def full_run(tiny_model, tmp_path_factory):
-    from conftest import make_seeds
+    from .conftest import make_seeds
 
     out = tmp_path_factory.mktemp("runs") / "full"
     info = finetune(make_seeds(), out, full_config(tiny_model))
