@@ -22,7 +22,7 @@ import numpy as np
 
 from textsynth.classifier import Embedder, IntentClassifier
 from textsynth.metrics.base import IncomputableMetricError
-from textsynth.metrics.text import tokenise
+from textsynth.metrics.text import NgramIndex, tokenise
 from textsynth.types import Utterance
 
 logger = logging.getLogger(__name__)
@@ -106,6 +106,14 @@ class EvalContext:
         key = ("tokens", name)
         if key not in self._cache:
             self._cache[key] = [tokenise(u.text) for u in self.get(name)]
+        return self._cache[key]
+
+    def ngram_index(self, name: str) -> NgramIndex:
+        """Return the n-gram index of set ``name`` alone (cached, shared by distinct-n and
+        self-BLEU)."""
+        key = ("ngram-index", name)
+        if key not in self._cache:
+            self._cache[key] = NgramIndex([self.tokens(name)])
         return self._cache[key]
 
     def rng(self, salt: str) -> np.random.Generator:

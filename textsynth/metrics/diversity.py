@@ -28,20 +28,27 @@ __all__ = [
 ]
 
 
-def distinct_n(corpus: Sequence[Sequence[str]], n: int, groups: Sequence[str] | None = None):
+def distinct_n(
+    corpus: Sequence[Sequence[str]],
+    n: int,
+    groups: Sequence[str] | None = None,
+    index: NgramIndex | None = None,
+) -> tuple[float, dict[str, tuple[float, int, int]]]:
     """Return distinct-n of a tokenised corpus, and per group when ``groups`` is given.
 
     Args:
         corpus: tokenised utterances.
         n: the n-gram order.
         groups: a label per utterance (e.g. its intent).
+        index: a prebuilt index of exactly ``corpus`` (saves rebuilding it).
 
     Returns:
         ``(overall, {group: (ratio, distinct, total)})``; a ratio is ``nan`` without n-grams.
     """
-    index = NgramIndex([corpus])
+    index = index if index is not None else NgramIndex([corpus])
     utt, gid = index.ngrams(n)
-    overall = len(np.unique(gid)) / len(gid) if len(gid) else float("nan")
+    # ids are compact (0..k-1), so counting the distinct ones is a bincount, not a sort
+    overall = np.count_nonzero(np.bincount(gid)) / len(gid) if len(gid) else float("nan")
     per: dict[str, tuple[float, int, int]] = {}
     if groups is not None and len(corpus):
         names, codes = np.unique(np.asarray(groups, dtype=object).astype(str), return_inverse=True)
@@ -68,7 +75,8 @@ class _DistinctN(Metric):
 
     def compute(self, ctx: EvalContext) -> MetricResult:  # noqa: D102
         toks = ctx.tokens("synthetic")
-        overall, per = distinct_n(toks, self.n, [u.intent for u in ctx.synthetic])
+        overall, per = distinct_n(toks, self.n, [u.intent for u in ctx.synthetic],
+                                  index=ctx.ngram_index("synthetic"))
         breakdown: dict = {
             "per_intent": {k: {"distinct": v[0], "types": v[1], "tokens": v[2]}
                            for k, v in per.items()},

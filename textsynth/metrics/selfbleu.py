@@ -88,12 +88,15 @@ def closest_other_lengths(lengths: np.ndarray) -> np.ndarray:
     return np.where(shared, lengths, np.where(pick_lo, lo, hi))
 
 
-def self_bleu_scores(corpus: Sequence[Sequence[str]], max_n: int = 4) -> np.ndarray:
+def self_bleu_scores(
+    corpus: Sequence[Sequence[str]], max_n: int = 4, index: NgramIndex | None = None
+) -> np.ndarray:
     """Return each utterance's BLEU against all the others (nltk ``sentence_bleu``, method1).
 
     Args:
         corpus: tokenised utterances, at least two.
         max_n: the highest n-gram order; weights are uniform ``1 / max_n`` (BLEU-4 by default).
+        index: a prebuilt index of exactly ``corpus`` (saves rebuilding it).
 
     Returns:
         float array of length ``len(corpus)``.
@@ -104,7 +107,7 @@ def self_bleu_scores(corpus: Sequence[Sequence[str]], max_n: int = 4) -> np.ndar
     n_utt = len(corpus)
     if n_utt < 2:
         raise IncomputableMetricError(f"self-BLEU needs at least 2 utterances, got {n_utt}")
-    index = NgramIndex([corpus])
+    index = index if index is not None else NgramIndex([corpus])
     lengths = index.lengths
     nums = [clipped_counts(index, n).tolist() for n in range(1, max_n + 1)]
     dens = [np.maximum(1, lengths - n + 1).tolist() for n in range(1, max_n + 1)]
@@ -145,7 +148,7 @@ class SelfBleu(Metric):
 
     def compute(self, ctx: EvalContext) -> MetricResult:  # noqa: D102
         toks = ctx.tokens("synthetic")
-        scores = self_bleu_scores(toks)
+        scores = self_bleu_scores(toks, index=ctx.ngram_index("synthetic"))
         intents = [u.intent for u in ctx.synthetic]
         per_intent: dict[str, dict[str, float]] = {}
         arr = np.asarray(intents)

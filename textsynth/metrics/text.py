@@ -8,6 +8,7 @@ collapsed.
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -44,23 +45,19 @@ class NgramIndex:
     """
 
     def __init__(self, corpora: Sequence[Sequence[Sequence[str]]]) -> None:
-        vocab: dict[str, int] = {}
-        flat: list[int] = []
-        lengths: list[int] = []
-        sizes: list[int] = []
-        for corpus in corpora:
-            sizes.append(len(corpus))
-            for toks in corpus:
-                lengths.append(len(toks))
-                flat.extend(vocab.setdefault(t, len(vocab)) for t in toks)
+        sizes = [len(c) for c in corpora]
+        lengths = [len(toks) for c in corpora for toks in c]
+        words = list(itertools.chain.from_iterable(itertools.chain.from_iterable(corpora)))
+        # token ids in order of first appearance; map() keeps the loop in C
+        vocab = dict(zip(dict.fromkeys(words), itertools.count()))
         self.vocab_size = len(vocab)
         self.sizes = sizes
         self.offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
         self.lengths = np.asarray(lengths, dtype=np.int64)
-        self.tokens = np.asarray(flat, dtype=np.int64)
+        self.tokens = np.fromiter(map(vocab.__getitem__, words), dtype=np.int64, count=len(words))
         self.utt = np.repeat(np.arange(len(lengths), dtype=np.int64), self.lengths)
         starts = np.concatenate([[0], np.cumsum(self.lengths)[:-1]]).astype(np.int64)
-        self.pos = np.arange(len(flat), dtype=np.int64) - np.repeat(starts, self.lengths)
+        self.pos = np.arange(len(words), dtype=np.int64) - np.repeat(starts, self.lengths)
         self._ids: dict[int, np.ndarray] = {}
 
     def _gram_ids(self, n: int) -> np.ndarray:
