@@ -136,8 +136,11 @@ def mean_std(xs: list[float]) -> dict[str, float]:
             "runs": [float(x) for x in a]}
 
 
-def run_dataset(name: str, args: argparse.Namespace, embedder: Embedder) -> dict:
-    """Run every draw and condition on one data set; return its results."""
+def run_dataset(name: str, args: argparse.Namespace, embedder: Embedder, save=None) -> dict:
+    """Run every draw and condition on one data set; return its results.
+
+    ``save(res)`` is called after every draw with the results so far (partial runs are kept).
+    """
     train, test = load(name, args.clinc_intents if name == "clinc150" else None, seed=0)
     oracle = IntentClassifier("embeddings", embedder=embedder).fit(
         [u.text for u in train], [u.intent for u in train])
@@ -157,6 +160,14 @@ def run_dataset(name: str, args: argparse.Namespace, embedder: Embedder) -> dict
                 log.warning("%s draw %d %-8s tfidf %.3f emb %.3f (%s s)", name, d, cond,
                             row["tfidf"]["accuracy"], row["embeddings"]["accuracy"], row["seconds"])
         res["draws"].append(draw)
+        res["summary"] = summarise(res, args)
+        if save is not None:
+            save(res)
+    return res
+
+
+def summarise(res: dict, args: argparse.Namespace) -> dict:
+    """Mean ± std over the finished draws, per condition and classifier."""
     summary: dict = {}
     for cond in args.conditions:
         summary[cond] = {}
@@ -169,8 +180,7 @@ def run_dataset(name: str, args: argparse.Namespace, embedder: Embedder) -> dict
                                                              zip(accs, base, strict=True)])}
         q = [dr["conditions"][cond]["quality"] for dr in res["draws"] if dr["conditions"][cond]["quality"]]
         summary[cond]["quality"] = {k: float(np.mean([x[k] for x in q])) for k in (q[0] if q else {})}
-    res["summary"] = summary
-    return res
+    return summary
 
 
 def plot(results: dict, path: Path) -> None:
@@ -211,7 +221,7 @@ def readme_rows(results: dict) -> list[dict]:
                 s = r["summary"][cond][feats]
                 rows.append({
                     "benchmark": f"augment {name} ({feats})",
-                    "measure": f"test accuracy, seed + {cond} (mean of {results['draws']} draws)",
+                    "measure": f"test accuracy, seed + {cond} (mean of {len(r['draws'])} draws)",
                     "textsynth": round(s["accuracy"]["mean"], 4),
                     "peer": "seed only",
                     "peer_value": round(base, 4),
@@ -248,14 +258,19 @@ def main() -> None:
                      "conditions": args.conditions, "clinc_intents": args.clinc_intents,
                      "eda_note": "EDA = random swap/deletion/insertion; no offline synonym source",
                      "datasets": {}}
-    for name in args.datasets:
-        results["datasets"][name] = run_dataset(name, args, embedder)
-    results["seconds"] = round(time.perf_counter() - t0, 1)
-    results["readme_rows"] = readme_rows(results)
     out = Path(args.out)
-    with atomic_write(out) as fh:
-        json.dump(results, fh, indent=2)
-    plot(results, out.with_suffix(".png"))
+
+    def save(name: str, res: dict) -> None:
+        results["datasets"][name] = res
+        results["seconds"] = round(time.perf_counter() - t0, 1)
+        results["draws_done"] = {k: len(v["draws"]) for k, v in results["datasets"].items()}
+        results["readme_rows"] = readme_rows(results)
+        with atomic_write(out) as fh:
+            json.dump(results, fh, indent=2)
+        plot(results, out.with_suffix(".png"))
+
+    for name in args.datasets:
+        run_dataset(name, args, embedder, save=lambda res, name=name: save(name, res))
     print(f"wrote {out} and {out.with_suffix('.png')} in {results['seconds']} s")
 
 
