@@ -136,34 +136,33 @@ def mean_std(xs: list[float]) -> dict[str, float]:
             "runs": [float(x) for x in a]}
 
 
-def run_dataset(name: str, args: argparse.Namespace, embedder: Embedder, save=None) -> dict:
-    """Run every draw and condition on one data set; return its results.
-
-    ``save(res)`` is called after every draw with the results so far (partial runs are kept).
-    """
+def prepare(name: str, args: argparse.Namespace, embedder: Embedder) -> dict:
+    """Load a data set and train its oracle (embeddings + LR on the full training set)."""
     train, test = load(name, args.clinc_intents if name == "clinc150" else None, seed=0)
     oracle = IntentClassifier("embeddings", embedder=embedder).fit(
         [u.text for u in train], [u.intent for u in train])
-    res: dict = {"intents": len({u.intent for u in train}), "test": len(test), "draws": []}
-    for d in range(args.draws):
-        seeds = draw_seeds(train, args.shots, seed=1000 + d)
-        draw: dict = {"seed": 1000 + d, "conditions": {}, "timing": {}}
-        with tempfile.TemporaryDirectory() as tmp:
-            for cond in args.conditions:
-                t0 = time.perf_counter()
-                synth = synthesise(cond, seeds, args.per_intent, 1000 + d, Path(tmp), draw["timing"])
-                row = {"added": len(synth), "quality": synthetic_quality(synth, seeds, oracle)}
-                for feats in CLASSIFIERS:
-                    row[feats] = score(seeds + synth, test, feats, embedder, seed=d)
-                row["seconds"] = round(time.perf_counter() - t0, 1)
-                draw["conditions"][cond] = row
-                log.warning("%s draw %d %-8s tfidf %.3f emb %.3f (%s s)", name, d, cond,
-                            row["tfidf"]["accuracy"], row["embeddings"]["accuracy"], row["seconds"])
-        res["draws"].append(draw)
-        res["summary"] = summarise(res, args)
-        if save is not None:
-            save(res)
-    return res
+    return {"train": train, "test": test, "oracle": oracle,
+            "res": {"intents": len({u.intent for u in train}), "test": len(test), "draws": []}}
+
+
+def run_draw(name: str, state: dict, d: int, args: argparse.Namespace, embedder: Embedder) -> None:
+    """Run every condition of draw ``d`` on one data set; append it to ``state['res']``."""
+    train, test, oracle, res = state["train"], state["test"], state["oracle"], state["res"]
+    seeds = draw_seeds(train, args.shots, seed=1000 + d)
+    draw: dict = {"seed": 1000 + d, "conditions": {}, "timing": {}}
+    with tempfile.TemporaryDirectory() as tmp:
+        for cond in args.conditions:
+            t0 = time.perf_counter()
+            synth = synthesise(cond, seeds, args.per_intent, 1000 + d, Path(tmp), draw["timing"])
+            row = {"added": len(synth), "quality": synthetic_quality(synth, seeds, oracle)}
+            for feats in CLASSIFIERS:
+                row[feats] = score(seeds + synth, test, feats, embedder, seed=d)
+            row["seconds"] = round(time.perf_counter() - t0, 1)
+            draw["conditions"][cond] = row
+            log.warning("%s draw %d %-8s tfidf %.3f emb %.3f (%s s)", name, d, cond,
+                        row["tfidf"]["accuracy"], row["embeddings"]["accuracy"], row["seconds"])
+    res["draws"].append(draw)
+    res["summary"] = summarise(res, args)
 
 
 def summarise(res: dict, args: argparse.Namespace) -> dict:
@@ -269,8 +268,11 @@ def main() -> None:
             json.dump(results, fh, indent=2)
         plot(results, out.with_suffix(".png"))
 
-    for name in args.datasets:
-        run_dataset(name, args, embedder, save=lambda res, name=name: save(name, res))
+    states = {name: prepare(name, args, embedder) for name in args.datasets}
+    for d in range(args.draws):  # draws outermost: a cut-short run still covers every data set
+        for name in args.datasets:
+            run_draw(name, states[name], d, args, embedder)
+            save(name, states[name]["res"])
     print(f"wrote {out} and {out.with_suffix('.png')} in {results['seconds']} s")
 
 
