@@ -11,7 +11,6 @@ import importlib
 import logging
 import os
 
-
 import click
 
 from textsynth.errors import TextsynthError
