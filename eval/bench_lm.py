@@ -154,6 +154,19 @@ def throughput(model, tok, *, reps: int, new_tokens: int, dtypes) -> dict:
     return out
 
 
+def _reusable(run_dir: str, seeds, fcfg):
+    """Return the RunInfo of ``run_dir`` if it was trained on ``seeds`` with ``fcfg``, else None."""
+    from textsynth.lm.train import RunInfo, seeds_hash
+
+    p = Path(run_dir) / "config.json"
+    if not p.exists():
+        return None
+    saved = json.loads(p.read_text(encoding="utf-8"))
+    if saved["finetune"] != fcfg.to_dict() or saved["run"]["seeds_hash"] != seeds_hash(seeds):
+        return None
+    return RunInfo.from_dict(saved["run"])
+
+
 def main() -> None:  # noqa: C901
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--shots", type=int, default=10)
@@ -171,6 +184,9 @@ def main() -> None:  # noqa: C901
     ap.add_argument("--throughput-reps", type=int, default=1, help="0 skips throughput")
     ap.add_argument("--throughput-dtypes", default="float32,bfloat16")
     ap.add_argument("--new-tokens", type=int, default=24)
+    ap.add_argument("--reuse-run", action="store_true",
+                    help="reuse --run-dir when it was trained on the same seeds and config "
+                         "(its recorded fine-tuning times are reported)")
     ap.add_argument("--run-dir", default=str(ROOT / "eval" / ".cache" / "lm-run"))
     ap.add_argument("--out", default=str(ROOT / "eval" / "results" / "lm.json"))
     args = ap.parse_args()
@@ -201,8 +217,13 @@ def main() -> None:  # noqa: C901
         ft_kw["learning_rate"] = args.lr
     fcfg = FinetuneConfig(**ft_kw)
     t = time.perf_counter()
-    info = finetune(seeds, args.run_dir, fcfg)
-    timings["finetune_total_s"] = round(time.perf_counter() - t, 1)
+    info = _reusable(args.run_dir, seeds, fcfg) if args.reuse_run else None
+    res["finetune_reused"] = info is not None
+    if info is None:
+        info = finetune(seeds, args.run_dir, fcfg)
+        timings["finetune_total_s"] = round(time.perf_counter() - t, 1)
+    else:
+        timings["finetune_total_s"] = round(info.load_seconds + info.train_seconds, 1)
     timings["finetune_model_load_s"] = info.load_seconds
     timings["finetune_train_s"] = info.train_seconds
     res["finetune"] = {"config": fcfg.to_dict(), "steps": info.steps,

@@ -205,3 +205,21 @@ def test_build_filters_disables_fidelity_for_one_intent_or_tau_zero(seeds):
     assert disabled == ["label-fidelity"]
     filters, disabled = build_filters(seeds, SampleConfig(fidelity_threshold=0.0))
     assert disabled == ["label-fidelity"] and "label-fidelity" not in [f.name for f in filters]
+
+
+# fmt: off
+HOW_MANY = [
+    # (missing, tried, passed, oversample) -> n
+    (30, 0, 0, 1.5, 45),     # first round: oversample
+    (10, 45, 20, 1.5, 27),   # pass rate 0.44: 10 * 1.2 / 0.444
+    (10, 45, 0, 1.5, 100),   # nothing passed: capped at 10x
+    (1, 100, 90, 1.5, 2),
+]
+# fmt: on
+
+
+@pytest.mark.parametrize(("missing", "tried", "passed", "over", "expected"), HOW_MANY)
+def test_later_rounds_follow_the_observed_pass_rate(missing, tried, passed, over, expected):
+    from textsynth.lm.sample import _how_many
+
+    assert _how_many(missing, tried, passed, over) == expected

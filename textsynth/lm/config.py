@@ -113,8 +113,9 @@ class SampleConfig(_Config):
 
     per_intent: int = field(default=30, metadata={"help": "utterances to keep per intent"})
     oversample: float = field(default=1.5, metadata={
-        "help": "generate this many times the number still missing, to leave room for filters"})
-    max_rounds: int = field(default=3, metadata={
+        "help": "first round: generate this many times the number wanted, to leave room for "
+                "filters; later rounds use each intent's observed pass rate"})
+    max_rounds: int = field(default=4, metadata={
         "help": "generation rounds per intent while fewer than per_intent survive the filters"})
     temperature: float = field(default=0.9, metadata={"help": "softmax temperature (> 0)"})
     top_p: float = field(default=0.95, metadata={"help": "nucleus sampling mass, in (0, 1]"})
