@@ -45,6 +45,38 @@ _DAYS = {
 }
 
 
+_NUMBERS = {
+    "en": [
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "eleven",
+        "twelve",
+    ],
+    "fr": [
+        "un",
+        "deux",
+        "trois",
+        "quatre",
+        "cinq",
+        "six",
+        "sept",
+        "huit",
+        "neuf",
+        "dix",
+        "onze",
+        "douze",
+    ],
+}
+
+
 def _case(template: str, word: str) -> str:
     if template.isupper():
         return word.upper()
@@ -59,7 +91,7 @@ def date(value: str, ctx: SurrogateContext) -> str:
     rng = ctx.rng
     shift = dt.timedelta(days=rng.randint(1, 365) * rng.choice((-1, 1)))
     lang = ctx.language if ctx.language in _MONTHS else "en"
-    months, days = _MONTHS[lang], _DAYS[lang]
+    months, days, numbers = _MONTHS[lang], _DAYS[lang], _NUMBERS[lang]
 
     m = re.fullmatch(r"(\d{1,2})([/.-])(\d{1,2})\2(\d{2}|\d{4})", value)
     if m:
@@ -93,6 +125,9 @@ def date(value: str, ctx: SurrogateContext) -> str:
             changed = True
         elif lw in days:
             out.append(_case(w, days[(days.index(lw) + rng.randint(1, 6)) % 7]))
+            changed = True
+        elif lw in numbers:  # "two years" -> "five years"
+            out.append(_case(w, numbers[(numbers.index(lw) + rng.randint(1, 11)) % 12]))
             changed = True
         elif w.isdigit() and len(w) == 4:
             out.append(str(int(w) + rng.choice((-3, -2, -1, 1, 2, 3))))
