@@ -45,3 +45,15 @@ def test_atomic_write_leaves_old_file_on_crash(tmp_path):
         raise RuntimeError("crash")
     assert p.read_text() == "old"
     assert [x.name for x in tmp_path.iterdir()] == ["out.txt"]
+
+
+def test_atomic_write_gives_the_usual_permissions(tmp_path):
+    import os
+
+    umask = os.umask(0o022)
+    try:
+        with atomic_write(tmp_path / "f.txt") as fh:
+            fh.write("x")
+    finally:
+        os.umask(umask)
+    assert (tmp_path / "f.txt").stat().st_mode & 0o777 == 0o644

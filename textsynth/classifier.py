@@ -56,7 +56,9 @@ class Embedder:
     @property
     def dim(self) -> int:
         """Return the embedding size."""
-        return int(self._load().get_sentence_embedding_dimension())
+        model = self._load()
+        get = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
+        return int(get())
 
     def encode(self, texts: Sequence[str], *, show_progress: bool = False) -> np.ndarray:
         """Return a ``(len(texts), dim)`` float32 array of unit vectors."""
