@@ -10,6 +10,12 @@ from typing import TypeVar
 T = TypeVar("T")
 
 
+def enabled() -> bool:
+    """Return whether progress bars are shown (a terminal, or ``TEXTSYNTH_PROGRESS=1``)."""
+    env = os.environ.get("TEXTSYNTH_PROGRESS")
+    return env == "1" or (env != "0" and sys.stderr.isatty())
+
+
 def progress(
     items: Iterable[T], *, total: int | None = None, desc: str = "", unit: str = "it"
 ) -> Iterator[T]:
@@ -19,7 +25,5 @@ def progress(
     """
     from tqdm.auto import tqdm
 
-    env = os.environ.get("TEXTSYNTH_PROGRESS")
-    disable = (env == "0") or (env != "1" and not sys.stderr.isatty())
-    yield from tqdm(items, total=total, desc=desc, unit=unit, disable=disable, file=sys.stderr,
+    yield from tqdm(items, total=total, desc=desc, unit=unit, disable=not enabled(), file=sys.stderr,
                     dynamic_ncols=True, mininterval=0.5)

@@ -167,7 +167,10 @@ def run_evaluate(ctx: RunContext, out: Path) -> dict[str, Any]:
     seeds = _read(ctx.output("seeds"), "seeds.jsonl") or synthetic[: max(1, len(synthetic) // 10)]
     opt = {k: list(read_utterances(cfg.resolve(p))) for k, p in
            (("holdout", ev.holdout), ("reference", ev.reference), ("test", ev.test)) if p}
-    report = evaluate(synthetic, seeds, embeddings=ev.embeddings, seed=cfg.seed, **opt)
+    from textsynth.progress import enabled as progress_enabled
+
+    report = evaluate(synthetic, seeds, embeddings=ev.embeddings, seed=cfg.seed,
+                      show_progress=progress_enabled(), **opt)
     report.save(out / "report")
     return {"report": str(out / "report" / "report.html"), "headline": _headline(report)}
 
@@ -185,11 +188,8 @@ def run_export(ctx: RunContext, out: Path) -> dict[str, Any]:
     return {"files": written}
 
 
-def _headline(report: Any) -> dict[str, Any]:
-    try:
-        return dict(report.headline())
-    except AttributeError:
-        return {}
+def _headline(report: Any) -> str:
+    return str(report.headline())
 
 
 def _plain(obj: Any) -> Any:
