@@ -314,9 +314,11 @@ def readme_rows(res: dict) -> list[dict]:
     t = res["timings"]
     rows = []
     pm = res.get("prompt_mode")
-    note = (f"SNIPS, 10 seeds/intent, LoRA SmolLM2-135M on CPU, {q['kept']} kept of "
-            f"{s['generated']} generated; peer = prompt mode (few-shot, no training) on the same "
-            "seeds")
+    note = (f"SNIPS, {res['seeds']['per_intent']} seeds/intent, LoRA SmolLM2-135M on CPU, "
+            f"{s['config']['per_intent']}/intent asked, {q['kept']} kept of {s['generated']} "
+            "generated; peer = prompt mode (few-shot, no training) on the same seeds"
+            + (f", {pm['config']['per_intent']}/intent asked (distinct-n falls with set size)"
+               if pm else ""))
     for measure, key_q in [("label fidelity of kept set (oracle)", "label_fidelity_oracle"),
                            ("kept set not in the seeds", "not_in_seeds_share"),
                            ("distinct-2 of kept set", "distinct_2")]:
