@@ -36,7 +36,7 @@ def render() -> str:
             ratio = r.get("ratio")
             lines.append(
                 f"| {r.get('benchmark', path.stem)} | {r.get('measure', '')} | {_fmt(r.get('textsynth'))} "
-                f"| {r.get('peer', '')} | {_fmt(r.get('peer_value'))} "
+                f"| {_fmt(r.get('peer'))} | {_fmt(r.get('peer_value'))} "
                 f"| {_fmt(ratio) + '×' if isinstance(ratio, (int, float)) else _fmt(ratio)} "
                 f"| {r.get('note', '')} ([json](eval/results/{path.name})) |"
             )
