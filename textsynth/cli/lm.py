@@ -26,22 +26,12 @@ def _read_seeds(path: str, fmt: str | None) -> list[Utterance]:
 
 
 def _scrubber() -> Any:
-    """Return the pseudonymiser as a callable over utterances, or ``None`` when unavailable."""
+    """Return ``textsynth.pii.scrub`` (surrogate pseudonymiser), or ``None`` when unavailable."""
     if importlib.util.find_spec("textsynth.pii") is None:
         return None
-    import textsynth.pii as pii
+    from textsynth.pii import scrub
 
-    scrub = getattr(pii, "scrub", None)
-    if callable(scrub):
-        return lambda utts: scrub(utts)
-    cls = getattr(pii, "Pseudonymiser", None)
-    if cls is not None:
-        ps = cls()
-        for name in ("scrub", "pseudonymise", "__call__"):
-            fn = getattr(ps, name, None)
-            if callable(fn):
-                return lambda utts, fn=fn: list(fn(list(utts)))
-    return None
+    return lambda utts: list(scrub(utts))
 
 
 @click.group()
