@@ -9,15 +9,13 @@ from textsynth.lm import FinetuneConfig, SampleConfig, finetune, sample
 
 @pytest.mark.slow
 def test_embedded_model_finetunes_and_generates_slot_markup(seeds, tmp_path):
-    import torch
-
-    torch.set_num_threads(2)  # undo the one-thread fixture: this is a real 135M model
-    info = finetune(seeds, tmp_path / "run", FinetuneConfig(epochs=2, batch_size=9))
-    assert info.steps == 4 and info.losses[-1] < info.losses[0]
+    # one torch thread (the autouse fixture): on shared cores it beats two by a wide margin
+    info = finetune(seeds, tmp_path / "run", FinetuneConfig(epochs=2, batch_size=18))
+    assert info.steps == 2 and info.losses[-1] < info.losses[0]
     utts, summary = sample(tmp_path / "run", SampleConfig(
-        per_intent=3, oversample=2.0, max_rounds=1, max_new_tokens=24,
+        per_intent=2, oversample=2.0, max_rounds=1, max_new_tokens=24,
         fidelity_features="tfidf"))
-    assert summary.generated == 3 * 6
+    assert summary.generated == 3 * 4
     valid = summary.seen["unknown-label"]  # what passed the empty-value and markup filters
     assert valid >= summary.generated // 2, summary.format()
     assert all(u.source.startswith("lm:") for u in utts)
