@@ -67,6 +67,6 @@ def demo(example: str, out: str, force: bool) -> None:
     if "evaluate" in by:
         click.echo(f"  evaluation report   {by['evaluate'].path / 'report' / 'report.html'}")
         click.echo(f"  metrics (JSON)      {by['evaluate'].path / 'report' / 'metrics.json'}")
-    for fmt, path in by["export"].summary.get("files", {}).items():
-        click.echo(f"  training set ({fmt:<9}) {path}")
+    for fmt, name in by["export"].summary.get("files", {}).items():
+        click.echo(f"  training set ({fmt}): {by['export'].path / name}")
     click.echo(f"\ndemo finished in {time.perf_counter() - t0:.0f}s")

@@ -111,7 +111,7 @@ def run_finetune(ctx: RunContext, out: Path) -> dict[str, Any]:
     if cfg.lm.epochs:
         kw["epochs"] = cfg.lm.epochs
     info = finetune(_training_set(ctx), out / "model", FinetuneConfig(**kw))
-    return {"run_dir": str(out / "model"), "info": _plain(info)}
+    return {"model": "model", "info": _plain(info)}
 
 
 def run_sample(ctx: RunContext, out: Path) -> dict[str, Any]:
@@ -172,7 +172,7 @@ def run_evaluate(ctx: RunContext, out: Path) -> dict[str, Any]:
     report = evaluate(synthetic, seeds, embeddings=ev.embeddings, seed=cfg.seed,
                       show_progress=progress_enabled(), **opt)
     report.save(out / "report")
-    return {"report": str(out / "report" / "report.html"), "headline": _headline(report)}
+    return {"report": "report/report.html", "headline": _headline(report)}
 
 
 def run_export(ctx: RunContext, out: Path) -> dict[str, Any]:
@@ -184,7 +184,7 @@ def run_export(ctx: RunContext, out: Path) -> dict[str, Any]:
         ext = cls.extensions[0] if cls.extensions else ""
         path = out / f"train{ext}"
         formats.write(merged, path, fmt)
-        written[fmt] = str(path)
+        written[fmt] = path.name  # relative to the stage folder (this one is still temporary)
     return {"files": written}
 
 
