@@ -71,8 +71,9 @@ def draw_seeds(train: list[Utterance], shots: int, seed: int) -> list[Utterance]
     return [u for intent in sorted(by) for u in rng.sample(by[intent], shots)]
 
 
-def synthesise(cond: str, seeds: list[Utterance], k: int, seed: int, workdir: Path,
-               stats: dict) -> list[Utterance]:
+def synthesise(
+    cond: str, seeds: list[Utterance], k: int, seed: int, workdir: Path, stats: dict
+) -> list[Utterance]:
     """Return the ``k``-per-intent utterances condition ``cond`` adds to the seeds."""
     if cond == "seed":
         return []
@@ -97,21 +98,28 @@ def synthesise(cond: str, seeds: list[Utterance], k: int, seed: int, workdir: Pa
     return utts
 
 
-def score(train: list[Utterance], test: list[Utterance], features: str, embedder: Embedder,
-          seed: int) -> dict[str, float]:
+def score(
+    train: list[Utterance], test: list[Utterance], features: str, embedder: Embedder, seed: int
+) -> dict[str, float]:
     """Train a classifier on ``train``; return accuracy and macro-F1 on ``test``."""
     from sklearn.metrics import accuracy_score, f1_score
 
-    clf = IntentClassifier(features, embedder=embedder if features == "embeddings" else None,
-                           seed=seed).fit([u.text for u in train], [u.intent for u in train])
+    clf = IntentClassifier(
+        features, embedder=embedder if features == "embeddings" else None, seed=seed
+    ).fit([u.text for u in train], [u.intent for u in train])
     pred = clf.predict([u.text for u in test])
     gold = [u.intent for u in test]
-    return {"accuracy": float(accuracy_score(gold, pred)),
-            "macro_f1": float(f1_score(gold, pred, average="macro"))}
+    return {
+        "accuracy": float(accuracy_score(gold, pred)),
+        "macro_f1": float(f1_score(gold, pred, average="macro")),
+    }
 
 
-def synthetic_quality(synth: list[Utterance], seeds: list[Utterance], oracle: IntentClassifier,
-                      ) -> dict[str, float]:
+def synthetic_quality(
+    synth: list[Utterance],
+    seeds: list[Utterance],
+    oracle: IntentClassifier,
+) -> dict[str, float]:
     """Fidelity (oracle agrees with the intended intent), distinct-2 and seed copies."""
     if not synth:
         return {}
@@ -125,24 +133,36 @@ def synthetic_quality(synth: list[Utterance], seeds: list[Utterance], oracle: In
         grams = list(zip(w, w[1:], strict=False))
         bigrams.update(grams)
         total += len(grams)
-    return {"fidelity": fid, "seed_copy_share": copies,
-            "distinct_2": len(bigrams) / total if total else 0.0, "n": len(synth)}
+    return {
+        "fidelity": fid,
+        "seed_copy_share": copies,
+        "distinct_2": len(bigrams) / total if total else 0.0,
+        "n": len(synth),
+    }
 
 
 def mean_std(xs: list[float]) -> dict[str, float]:
     """Return mean and sample standard deviation."""
     a = np.asarray(xs, dtype=float)
-    return {"mean": float(a.mean()), "std": float(a.std(ddof=1)) if len(a) > 1 else 0.0,
-            "runs": [float(x) for x in a]}
+    return {
+        "mean": float(a.mean()),
+        "std": float(a.std(ddof=1)) if len(a) > 1 else 0.0,
+        "runs": [float(x) for x in a],
+    }
 
 
 def prepare(name: str, args: argparse.Namespace, embedder: Embedder) -> dict:
     """Load a data set and train its oracle (embeddings + LR on the full training set)."""
     train, test = load(name, args.clinc_intents if name == "clinc150" else None, seed=0)
     oracle = IntentClassifier("embeddings", embedder=embedder).fit(
-        [u.text for u in train], [u.intent for u in train])
-    return {"train": train, "test": test, "oracle": oracle,
-            "res": {"intents": len({u.intent for u in train}), "test": len(test), "draws": []}}
+        [u.text for u in train], [u.intent for u in train]
+    )
+    return {
+        "train": train,
+        "test": test,
+        "oracle": oracle,
+        "res": {"intents": len({u.intent for u in train}), "test": len(test), "draws": []},
+    }
 
 
 def run_draw(name: str, state: dict, d: int, args: argparse.Namespace, embedder: Embedder) -> None:
@@ -159,8 +179,15 @@ def run_draw(name: str, state: dict, d: int, args: argparse.Namespace, embedder:
                 row[feats] = score(seeds + synth, test, feats, embedder, seed=d)
             row["seconds"] = round(time.perf_counter() - t0, 1)
             draw["conditions"][cond] = row
-            log.warning("%s draw %d %-8s tfidf %.3f emb %.3f (%s s)", name, d, cond,
-                        row["tfidf"]["accuracy"], row["embeddings"]["accuracy"], row["seconds"])
+            log.warning(
+                "%s draw %d %-8s tfidf %.3f emb %.3f (%s s)",
+                name,
+                d,
+                cond,
+                row["tfidf"]["accuracy"],
+                row["embeddings"]["accuracy"],
+                row["seconds"],
+            )
     res["draws"].append(draw)
     res["summary"] = summarise(res, args)
 
@@ -174,11 +201,19 @@ def summarise(res: dict, args: argparse.Namespace) -> dict:
             accs = [dr["conditions"][cond][feats]["accuracy"] for dr in res["draws"]]
             f1s = [dr["conditions"][cond][feats]["macro_f1"] for dr in res["draws"]]
             base = [dr["conditions"]["seed"][feats]["accuracy"] for dr in res["draws"]]
-            summary[cond][feats] = {"accuracy": mean_std(accs), "macro_f1": mean_std(f1s),
-                                    "gain_points": mean_std([100 * (a - b) for a, b in
-                                                             zip(accs, base, strict=True)])}
-        q = [dr["conditions"][cond]["quality"] for dr in res["draws"] if dr["conditions"][cond]["quality"]]
-        summary[cond]["quality"] = {k: float(np.mean([x[k] for x in q])) for k in (q[0] if q else {})}
+            summary[cond][feats] = {
+                "accuracy": mean_std(accs),
+                "macro_f1": mean_std(f1s),
+                "gain_points": mean_std([100 * (a - b) for a, b in zip(accs, base, strict=True)]),
+            }
+        q = [
+            dr["conditions"][cond]["quality"]
+            for dr in res["draws"]
+            if dr["conditions"][cond]["quality"]
+        ]
+        summary[cond]["quality"] = {
+            k: float(np.mean([x[k] for x in q])) for k in (q[0] if q else {})
+        }
     return summary
 
 
@@ -218,16 +253,20 @@ def readme_rows(results: dict) -> list[dict]:
                 if cond == "seed":
                     continue
                 s = r["summary"][cond][feats]
-                rows.append({
-                    "benchmark": f"augment {name} ({feats})",
-                    "measure": f"test accuracy, seed + {cond} (mean of {len(r['draws'])} draws)",
-                    "textsynth": round(s["accuracy"]["mean"], 4),
-                    "peer": "seed only",
-                    "peer_value": round(base, 4),
-                    "ratio": round(s["accuracy"]["mean"] / base, 3) if base else None,
-                    "note": f"gain {s['gain_points']['mean']:+.1f} ± {s['gain_points']['std']:.1f} pts"
-                            + ("" if cond in ("lm", "prompt") else f" ({cond} baseline, not textsynth)"),
-                })
+                rows.append(
+                    {
+                        "benchmark": f"augment {name} ({feats})",
+                        "measure": f"test accuracy, seed + {cond} (mean of {len(r['draws'])} draws)",
+                        "textsynth": round(s["accuracy"]["mean"], 4),
+                        "peer": "seed only",
+                        "peer_value": round(base, 4),
+                        "ratio": round(s["accuracy"]["mean"] / base, 3) if base else None,
+                        "note": f"gain {s['gain_points']['mean']:+.1f} ± {s['gain_points']['std']:.1f} pts"
+                        + (
+                            "" if cond in ("lm", "prompt") else f" ({cond} baseline, not textsynth)"
+                        ),
+                    }
+                )
     return rows
 
 
@@ -253,10 +292,15 @@ def main() -> None:
     torch.manual_seed(0)
     t0 = time.perf_counter()
     embedder = Embedder()
-    results: dict = {"shots": args.shots, "per_intent": args.per_intent, "draws": args.draws,
-                     "conditions": args.conditions, "clinc_intents": args.clinc_intents,
-                     "eda_note": "EDA = random swap/deletion/insertion; no offline synonym source",
-                     "datasets": {}}
+    results: dict = {
+        "shots": args.shots,
+        "per_intent": args.per_intent,
+        "draws": args.draws,
+        "conditions": args.conditions,
+        "clinc_intents": args.clinc_intents,
+        "eda_note": "EDA = random swap/deletion/insertion; no offline synonym source",
+        "datasets": {},
+    }
     out = Path(args.out)
 
     def save(name: str, res: dict) -> None:

@@ -32,8 +32,9 @@ def main() -> None:
     grammar = load_grammar(args.grammar)
     for intent, c in count(grammar).items():
         print(f"{intent:<20} {c:>12,} combinations")
-    utts = list(expand(grammar, n=args.n, seed=args.seed, dedupe="casefold", coverage=True,
-                       split=0.2))
+    utts = list(
+        expand(grammar, n=args.n, seed=args.seed, dedupe="casefold", coverage=True, split=0.2)
+    )
     train = [u for u in utts if u.meta.get("split") != "test"]
     test = [u for u in utts if u.meta.get("split") == "test"]
     write(train, out / "grammar.train.jsonl")
@@ -51,7 +52,9 @@ def main() -> None:
     write(train + new, out / "nlu.yml", "rasa-yaml")
     for u in new[:8]:
         print(f"  [{u.intent}] {u.text}")
-    print(f"grammar: {len(train)} train / {len(test)} test; LM: {len(new)} new -> {out / 'nlu.yml'}")
+    print(
+        f"grammar: {len(train)} train / {len(test)} test; LM: {len(new)} new -> {out / 'nlu.yml'}"
+    )
 
 
 if __name__ == "__main__":

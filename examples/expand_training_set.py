@@ -28,9 +28,14 @@ def main() -> None:
     out = Path(args.out)
 
     seeds = list(read(args.seeds))
-    clean = list(Pseudonymiser(lang="en", key="example key: keep yours secret").scrub_utterances(seeds))
-    ft = FinetuneConfig(seed=args.seed) if args.epochs is None else FinetuneConfig(
-        seed=args.seed, epochs=args.epochs)
+    clean = list(
+        Pseudonymiser(lang="en", key="example key: keep yours secret").scrub_utterances(seeds)
+    )
+    ft = (
+        FinetuneConfig(seed=args.seed)
+        if args.epochs is None
+        else FinetuneConfig(seed=args.seed, epochs=args.epochs)
+    )
     finetune(clean, out / "model", ft)
     new, summary = sample(out / "model", SampleConfig(per_intent=args.per_intent, seed=args.seed))
     print(summary)
@@ -38,8 +43,10 @@ def main() -> None:
     write(new, out / "generated.jsonl")
     report = evaluate(new, clean, seed=args.seed)
     report.save(out / "report")
-    print(f"{len(new)} new utterances -> {out / 'generated.jsonl'}; training set -> {out / 'nlu.yml'}; "
-          f"report -> {out / 'report' / 'report.html'}")
+    print(
+        f"{len(new)} new utterances -> {out / 'generated.jsonl'}; training set -> {out / 'nlu.yml'}; "
+        f"report -> {out / 'report' / 'report.html'}"
+    )
 
 
 if __name__ == "__main__":

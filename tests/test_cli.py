@@ -23,8 +23,10 @@ def test_unknown_command_is_a_usage_error(capsys):
 
 def test_convert_jsonl_to_rasa_yaml(tmp_path, capsys):
     src = tmp_path / "in.jsonl"
-    src.write_text('{"text": "fly to Paris", "intent": "book", '
-                   '"entities": [{"start": 7, "end": 12, "label": "city", "value": "Paris"}]}\n')
+    src.write_text(
+        '{"text": "fly to Paris", "intent": "book", '
+        '"entities": [{"start": 7, "end": 12, "label": "city", "value": "Paris"}]}\n'
+    )
     code, _, err = run(["convert", str(src), str(tmp_path / "nlu.yml")], capsys)
     assert code == 0, err
     assert "[Paris](city)" in (tmp_path / "nlu.yml").read_text()

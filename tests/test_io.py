@@ -18,7 +18,9 @@ def test_malformed_jsonl_line_names_file_line_and_column(tmp_path):
 def test_record_without_text_names_the_line(tmp_path):
     p = tmp_path / "in.jsonl"
     p.write_text('{"text": "ok", "intent": "a"}\n\n{"intent": "b"}\n')
-    with pytest.raises(RecordError, match=r"in.jsonl:3: record 3: record has no string field 'text'"):
+    with pytest.raises(
+        RecordError, match=r"in.jsonl:3: record 3: record has no string field 'text'"
+    ):
         list(read_utterances(p))
 
 

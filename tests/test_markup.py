@@ -10,7 +10,10 @@ from textsynth.types import Span, Utterance
 def test_parse_builds_spans_at_character_offsets():
     u = markup.parse("book a table in [Paris](city) for [two](party_size)", "book")
     assert u.text == "book a table in Paris for two"
-    assert [(u.span_text(s), s.label) for s in u.spans] == [("Paris", "city"), ("two", "party_size")]
+    assert [(u.span_text(s), s.label) for s in u.spans] == [
+        ("Paris", "city"),
+        ("two", "party_size"),
+    ]
 
 
 def test_synonym_value_round_trips():

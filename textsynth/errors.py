@@ -87,7 +87,7 @@ class GrammarError(InputError):
     """One error in a grammar file."""
 
 
-class GrammarErrors(GrammarError):
+class GrammarErrors(GrammarError):  # noqa: N818  (a collection of GrammarError)
     """Every error found in a grammar, reported at once."""
 
     def __init__(self, errors: list[GrammarError]) -> None:

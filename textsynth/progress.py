@@ -25,5 +25,13 @@ def progress(
     """
     from tqdm.auto import tqdm
 
-    yield from tqdm(items, total=total, desc=desc, unit=unit, disable=not enabled(), file=sys.stderr,
-                    dynamic_ncols=True, mininterval=0.5)
+    yield from tqdm(
+        items,
+        total=total,
+        desc=desc,
+        unit=unit,
+        disable=not enabled(),
+        file=sys.stderr,
+        dynamic_ncols=True,
+        mininterval=0.5,
+    )

@@ -29,7 +29,9 @@ class Span:
 
     def __post_init__(self) -> None:
         if not isinstance(self.start, int) or not isinstance(self.end, int):
-            raise SpanError(f"span offsets must be integers, got start={self.start!r} end={self.end!r}")
+            raise SpanError(
+                f"span offsets must be integers, got start={self.start!r} end={self.end!r}"
+            )
         if self.start < 0 or self.end <= self.start:
             raise SpanError(
                 f"span [{self.start}, {self.end}) for {self.label!r} is empty or negative",
@@ -120,7 +122,7 @@ class Utterance:
             raise RecordError(f"expected a JSON object, got {type(d).__name__}")
         text = d.get("text")
         if not isinstance(text, str):
-            raise RecordError("record has no string field 'text'", hint="each line needs \"text\"")
+            raise RecordError("record has no string field 'text'", hint='each line needs "text"')
         intent = d.get("intent", "")
         if intent is None:
             intent = ""

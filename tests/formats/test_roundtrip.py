@@ -13,18 +13,30 @@ from textsynth.types import Span, Utterance
 SAMPLE = Path(__file__).parent.parent / "data" / "snips_sample.jsonl"
 
 CRAFTED = [
-    Utterance("fly to NYC tomorrow", "book_flight",
-              (Span(7, 10, "city", "New York"), Span(11, 19, "date"))),
-    Utterance("réserve une table à Montréal 🍕", "book_table", (Span(20, 28, "ville"),), language="fr"),
+    Utterance(
+        "fly to NYC tomorrow",
+        "book_flight",
+        (Span(7, 10, "city", "New York"), Span(11, 19, "date")),
+    ),
+    Utterance(
+        "réserve une table à Montréal 🍕", "book_table", (Span(20, 28, "ville"),), language="fr"
+    ),
     Utterance("hello", "greet"),
-    Utterance("send 20 € to Anna-Lena O'Brien", "transfer",
-              (Span(5, 7, "amount"), Span(8, 9, "currency"), Span(13, 30, "person"))),
+    Utterance(
+        "send 20 € to Anna-Lena O'Brien",
+        "transfer",
+        (Span(5, 7, "amount"), Span(8, 9, "currency"), Span(13, 30, "person")),
+    ),
 ]
 
 
 def _key(u: Utterance, keep_value: bool = True, keep_lang: bool = True):
-    return (u.text, u.intent, tuple((s.start, s.end, s.label, s.value if keep_value else None)
-                                    for s in u.spans), u.language if keep_lang else None)
+    return (
+        u.text,
+        u.intent,
+        tuple((s.start, s.end, s.label, s.value if keep_value else None) for s in u.spans),
+        u.language if keep_lang else None,
+    )
 
 
 def _data():

@@ -43,10 +43,16 @@ GRAMMAR = """\
 """
 
 SEEDS = [
-    {"text": "what's in my savings, I am Anna Smith, anna.smith@example.com", "intent": "check_balance",
-     "entities": [{"start": 13, "end": 20, "label": "account", "value": "savings"}]},
-    {"text": "send 5 euros to checking", "intent": "transfer",
-     "entities": [{"start": 5, "end": 12, "label": "amount", "value": "5 euros"}]},
+    {
+        "text": "what's in my savings, I am Anna Smith, anna.smith@example.com",
+        "intent": "check_balance",
+        "entities": [{"start": 13, "end": 20, "label": "account", "value": "savings"}],
+    },
+    {
+        "text": "send 5 euros to checking",
+        "intent": "transfer",
+        "entities": [{"start": 5, "end": 12, "label": "amount", "value": "5 euros"}],
+    },
 ]
 
 
@@ -75,7 +81,7 @@ def test_pipeline_runs_stages_and_exports(tmp_path):
     assert "anna.smith@example.com" not in seeds[0].text  # scrubbed before anything else
     for u in seeds:
         for s in u.spans:
-            assert u.text[s.start:s.end]  # spans still aligned
+            assert u.text[s.start : s.end]  # spans still aligned
     grammar = list(read_utterances(results[1].path / "grammar.jsonl"))
     assert len({u.text for u in grammar}) == len(grammar) > 10
     assert (results[3].path / "train.yml").read_text().startswith('version: "3.1"')
@@ -92,15 +98,22 @@ def test_changed_config_redoes_the_stage_and_its_downstream(tmp_path):
     pipeline.run(pipeline.load(_write_example(tmp_path, n=0)), tmp_path / "run")
     (tmp_path / "seeds.jsonl").write_text(json.dumps(SEEDS[1]) + "\n")
     results = pipeline.run(pipeline.load(tmp_path / "pipeline.yaml"), tmp_path / "run")
-    assert {r.name: r.skipped for r in results} == {"seeds": False, "grammar": True,
-                                                     "merge": False, "export": False}
+    assert {r.name: r.skipped for r in results} == {
+        "seeds": False,
+        "grammar": True,
+        "merge": False,
+        "export": False,
+    }
 
 
-@pytest.mark.parametrize("bad, message", [
-    ("lm: {mode: sometimes}", "lm.mode must be finetune, prompt or off"),
-    ("grammer: {path: x}", "unknown key 'grammer' \\(did you mean 'grammar'\\?\\)"),
-    ("lm: {epoch: 3}", "unknown key 'lm.epoch' \\(did you mean 'epochs'\\?\\)"),
-])
+@pytest.mark.parametrize(
+    "bad, message",
+    [
+        ("lm: {mode: sometimes}", "lm.mode must be finetune, prompt or off"),
+        ("grammer: {path: x}", "unknown key 'grammer' \\(did you mean 'grammar'\\?\\)"),
+        ("lm: {epoch: 3}", "unknown key 'lm.epoch' \\(did you mean 'epochs'\\?\\)"),
+    ],
+)
 def test_bad_pipeline_file_is_named(tmp_path, bad, message):
     cfg = tmp_path / "p.yaml"
     cfg.write_text(f"seeds: {{path: s.jsonl}}\n{bad}\n")
@@ -122,11 +135,19 @@ def test_killed_run_resumes_without_redoing_finished_stages(tmp_path):
     big = "\n".join(f"    w{i}" for i in range(400))
     # a grammar stage that takes a few seconds: 6.4e7 combinations, 100,000 asked for
     (tmp_path / "g.chatette").write_text(
-        GRAMMAR + f"\n%[slow]\n    ~[a] ~[b] ~[c]\n~[a]\n{big}\n~[b]\n{big}\n~[c]\n{big}\n")
+        GRAMMAR + f"\n%[slow]\n    ~[a] ~[b] ~[c]\n~[a]\n{big}\n~[b]\n{big}\n~[c]\n{big}\n"
+    )
     run_dir = tmp_path / "run"
     env = {**os.environ, "TEXTSYNTH_PROGRESS": "0"}
-    cmd = [sys.executable, "-c", "import sys; from textsynth.cli import main; sys.exit(main())",
-           "run", str(cfg_path), "--run-dir", str(run_dir)]
+    cmd = [
+        sys.executable,
+        "-c",
+        "import sys; from textsynth.cli import main; sys.exit(main())",
+        "run",
+        str(cfg_path),
+        "--run-dir",
+        str(run_dir),
+    ]
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     stages = run_dir / "stages"
     deadline = time.time() + 60

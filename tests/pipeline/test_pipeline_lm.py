@@ -46,7 +46,8 @@ def tiny(tmp_path_factory):
 @pytest.mark.parametrize("mode", ["finetune", "prompt"])
 def test_lm_stages_run_and_evaluation_report_is_written(tmp_path, tiny, mode):
     (tmp_path / "seeds.jsonl").write_text(
-        "".join(json.dumps(u.to_dict()) + "\n" for u in make_seeds()))
+        "".join(json.dumps(u.to_dict()) + "\n" for u in make_seeds())
+    )
     (tmp_path / "g.tsg").write_text(GRAMMAR)
     cfg_file = tmp_path / "p.yaml"
     cfg_file.write_text(f"""\
@@ -68,8 +69,15 @@ export: {{formats: [jsonl, rasa-yaml]}}
 """)
     results = pipeline.run(pipeline.load(cfg_file), tmp_path / "run")
     names = [r.name for r in results]
-    expected = ["seeds", "grammar", *(["finetune"] if mode == "finetune" else []), "sample",
-                "merge", "evaluate", "export"]
+    expected = [
+        "seeds",
+        "grammar",
+        *(["finetune"] if mode == "finetune" else []),
+        "sample",
+        "merge",
+        "evaluate",
+        "export",
+    ]
     assert names == expected
     by = {r.name: r for r in results}
     filters = json.loads((by["sample"].path / "filters.json").read_text())
@@ -78,8 +86,15 @@ export: {{formats: [jsonl, rasa-yaml]}}
     assert all(u.source.startswith("lm") for u in generated)
     report = by["evaluate"].path / "report"
     metrics = json.loads((report / "metrics.json").read_text())
-    assert metrics and (report / "report.html").read_text().lstrip().lower().startswith("<!doctype html")
+    assert metrics and (report / "report.html").read_text().lstrip().lower().startswith(
+        "<!doctype html"
+    )
     merged = list(read_utterances(by["merge"].path / "train.jsonl"))
-    parts = [*read_utterances(by["seeds"].path / "seeds.jsonl"),
-             *read_utterances(by["grammar"].path / "grammar.jsonl"), *generated]
-    assert len(merged) == len({(u.text.casefold(), u.intent) for u in parts})  # union, no duplicates
+    parts = [
+        *read_utterances(by["seeds"].path / "seeds.jsonl"),
+        *read_utterances(by["grammar"].path / "grammar.jsonl"),
+        *generated,
+    ]
+    assert len(merged) == len(
+        {(u.text.casefold(), u.intent) for u in parts}
+    )  # union, no duplicates

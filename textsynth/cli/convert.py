@@ -10,8 +10,18 @@ from textsynth import formats
 @click.command()
 @click.argument("src", type=click.Path(dir_okay=True))
 @click.argument("dst", type=click.Path(dir_okay=True))
-@click.option("--from", "src_fmt", type=click.Choice(formats.names()), help="Input format (default: by extension).")
-@click.option("--to", "dst_fmt", type=click.Choice(formats.names()), help="Output format (default: by extension).")
+@click.option(
+    "--from",
+    "src_fmt",
+    type=click.Choice(formats.names()),
+    help="Input format (default: by extension).",
+)
+@click.option(
+    "--to",
+    "dst_fmt",
+    type=click.Choice(formats.names()),
+    help="Output format (default: by extension).",
+)
 def convert(src: str, dst: str, src_fmt: str | None, dst_fmt: str | None) -> None:
     """Convert labelled utterances between formats (jsonl, rasa-yaml, rasa-json, snips-json, conll, hf-dataset)."""
     n = formats.write(formats.read(src, src_fmt), dst, dst_fmt)

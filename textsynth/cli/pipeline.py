@@ -38,10 +38,20 @@ def run(pipeline_file: str, run_dir: str | None, force: bool) -> None:
 
 
 @click.command()
-@click.option("--example", default="examples/banking", show_default=True,
-              type=click.Path(file_okay=False), help="Folder holding pipeline.yaml.")
-@click.option("--out", default="demo-out", show_default=True, type=click.Path(file_okay=False),
-              help="Run folder.")
+@click.option(
+    "--example",
+    default="examples/banking",
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="Folder holding pipeline.yaml.",
+)
+@click.option(
+    "--out",
+    default="demo-out",
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="Run folder.",
+)
 @click.option("--force", is_flag=True, help="Redo every stage.")
 def demo(example: str, out: str, force: bool) -> None:
     """Run the whole pipeline on the embedded banking example and say where everything went."""
@@ -49,8 +59,10 @@ def demo(example: str, out: str, force: bool) -> None:
 
     cfg_path = Path(example) / "pipeline.yaml"
     if not cfg_path.exists():
-        raise InputError(f"{cfg_path}: no such file",
-                         hint="run the demo from the repository root, or pass --example DIR")
+        raise InputError(
+            f"{cfg_path}: no such file",
+            hint="run the demo from the repository root, or pass --example DIR",
+        )
     t0 = time.perf_counter()
     cfg = pipeline.load(cfg_path)
     results = pipeline.run(cfg, out, force=force, echo=lambda s: click.echo(s, err=True))

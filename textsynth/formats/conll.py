@@ -64,8 +64,12 @@ class ConllFormat(Format):
                 fh.write("\n")
                 n += 1
         if bad:
-            logger.warning("%d span(s) did not align to token boundaries and were widened to whole "
-                           "tokens in %s", bad, path)
+            logger.warning(
+                "%d span(s) did not align to token boundaries and were widened to whole "
+                "tokens in %s",
+                bad,
+                path,
+            )
         return n
 
     def read(self, path: str | os.PathLike[str]) -> Iterator[Utterance]:  # noqa: D102
@@ -89,14 +93,20 @@ def _parse_block(block: list[tuple[int, str]], path: str) -> Utterance:
             continue
         tok, sep, tag = line.rpartition("\t")
         if not sep or not (tag == "O" or tag[:2] in ("B-", "I-")):
-            raise InputError("expected 'token<TAB>tag' with tag O, B-x or I-x", Location(path, lineno),
-                             source_line=line)
+            raise InputError(
+                "expected 'token<TAB>tag' with tag O, B-x or I-x",
+                Location(path, lineno),
+                source_line=line,
+            )
         rows.append((lineno, tok, tag))
     text = head.get("text", " ".join(t for _, t, _ in rows))
     toks = tokenize(text)
     if len(toks) != len(rows):
-        raise InputError(f"{len(rows)} token lines but '# text' has {len(toks)} tokens",
-                         Location(path, block[0][0]), hint="keep the '# text = ...' header in sync")
+        raise InputError(
+            f"{len(rows)} token lines but '# text' has {len(toks)} tokens",
+            Location(path, block[0][0]),
+            hint="keep the '# text = ...' header in sync",
+        )
     spans: list[Span] = []
     cur: list = []
     for (a, b), (_, _, tag) in zip(toks, rows, strict=True):
@@ -110,5 +120,10 @@ def _parse_block(block: list[tuple[int, str]], path: str) -> Utterance:
             cur = [a, b, tag[2:]]
     if cur:
         spans.append(Span(*cur))
-    return Utterance(text, head.get("intent", ""), tuple(spans), language=head.get("language", "en"),
-                     source=f"conll:{path}:{block[0][0]}")
+    return Utterance(
+        text,
+        head.get("intent", ""),
+        tuple(spans),
+        language=head.get("language", "en"),
+        source=f"conll:{path}:{block[0][0]}",
+    )

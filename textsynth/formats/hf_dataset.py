@@ -17,20 +17,27 @@ from textsynth.types import Span, Utterance
 
 def _features() -> Any:
     ds = require("datasets", feature="the Hugging Face dataset format")
-    ent = {"start": ds.Value("int32"), "end": ds.Value("int32"), "label": ds.Value("string"),
-           "value": ds.Value("string")}
-    return ds.Features({
-        "text": ds.Value("string"), "intent": ds.Value("string"), "entities": [ent],
-        "language": ds.Value("string"), "source": ds.Value("string"),
-    })
+    ent = {
+        "start": ds.Value("int32"),
+        "end": ds.Value("int32"),
+        "label": ds.Value("string"),
+        "value": ds.Value("string"),
+    }
+    return ds.Features(
+        {
+            "text": ds.Value("string"),
+            "intent": ds.Value("string"),
+            "entities": [ent],
+            "language": ds.Value("string"),
+            "source": ds.Value("string"),
+        }
+    )
 
 
 def to_dataset(utts: Iterable[Utterance]) -> Any:
     """Return a ``datasets.Dataset`` with columns text, intent, entities, language, source."""
     ds = require("datasets", feature="the Hugging Face dataset format")
-    rows = [
-        {k: v for k, v in u.to_dict().items() if k != "meta"} for u in utts
-    ]
+    rows = [{k: v for k, v in u.to_dict().items() if k != "meta"} for u in utts]
     cols = {k: [r[k] for r in rows] for k in ("text", "intent", "entities", "language", "source")}
     return ds.Dataset.from_dict(cols, features=_features())
 
@@ -42,9 +49,16 @@ def from_dataset(dataset: Any) -> Iterator[Utterance]:
         for e in row.get("entities") or []:
             surface = row["text"][e["start"] : e["end"]]
             value = e.get("value")
-            spans.append(Span(e["start"], e["end"], e["label"], value if value != surface else None))
-        yield Utterance(row["text"], row.get("intent") or "", tuple(spans),
-                        language=row.get("language") or "en", source=row.get("source") or "")
+            spans.append(
+                Span(e["start"], e["end"], e["label"], value if value != surface else None)
+            )
+        yield Utterance(
+            row["text"],
+            row.get("intent") or "",
+            tuple(spans),
+            language=row.get("language") or "en",
+            source=row.get("source") or "",
+        )
 
 
 @formats.register()

@@ -44,17 +44,30 @@ class RasaJsonFormat(Format):
         try:
             doc = json.loads(read_text(path))
         except json.JSONDecodeError as exc:
-            raise InputError(f"invalid JSON: {exc.msg}", Location(str(path), exc.lineno, exc.colno)) from None
+            raise InputError(
+                f"invalid JSON: {exc.msg}", Location(str(path), exc.lineno, exc.colno)
+            ) from None
         data = doc.get("rasa_nlu_data") if isinstance(doc, dict) else None
         if not isinstance(data, dict):
-            raise InputError("no 'rasa_nlu_data' object", Location(str(path)),
-                             hint="this reader expects the legacy Rasa NLU JSON format")
+            raise InputError(
+                "no 'rasa_nlu_data' object",
+                Location(str(path)),
+                hint="this reader expects the legacy Rasa NLU JSON format",
+            )
         for k, ex in enumerate(data.get("common_examples", []), 1):
             text = ex.get("text", "")
             spans = []
             for e in ex.get("entities", []):
                 surface = text[e["start"] : e["end"]]
                 value = e.get("value")
-                spans.append(Span(e["start"], e["end"], e["entity"],
-                                  value if value not in (None, surface) else None))
-            yield Utterance(text, ex.get("intent", ""), tuple(spans), source=f"rasa-json:{path}:{k}")
+                spans.append(
+                    Span(
+                        e["start"],
+                        e["end"],
+                        e["entity"],
+                        value if value not in (None, surface) else None,
+                    )
+                )
+            yield Utterance(
+                text, ex.get("intent", ""), tuple(spans), source=f"rasa-json:{path}:{k}"
+            )

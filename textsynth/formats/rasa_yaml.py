@@ -46,8 +46,11 @@ def parse_example(line: str, intent: str, where: Location) -> Utterance:
             try:
                 attrs = json.loads(m.group("json"))
             except json.JSONDecodeError as exc:
-                raise InputError(f"bad entity attributes {m.group('json')!r}: {exc.msg}", where,
-                                 hint='write [text]{"entity": "name", "value": "canonical"}') from None
+                raise InputError(
+                    f"bad entity attributes {m.group('json')!r}: {exc.msg}",
+                    where,
+                    hint='write [text]{"entity": "name", "value": "canonical"}',
+                ) from None
             label, value = str(attrs.get("entity", "")), attrs.get("value")
         else:
             label, _, value = m.group("short").partition(":")
@@ -100,12 +103,17 @@ class RasaYamlFormat(Format):
             doc = yaml.safe_load(src) or {}
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
-            loc = Location(str(path), mark.line + 1, mark.column + 1) if mark else Location(str(path))
+            loc = (
+                Location(str(path), mark.line + 1, mark.column + 1) if mark else Location(str(path))
+            )
             raise InputError(f"invalid YAML: {getattr(exc, 'problem', exc)}", loc) from None
         items = doc.get("nlu") if isinstance(doc, dict) else None
         if not isinstance(items, list):
-            raise InputError("no 'nlu:' list found", Location(str(path)),
-                             hint="a Rasa 3 NLU file starts with 'version: \"3.1\"' and 'nlu:'")
+            raise InputError(
+                "no 'nlu:' list found",
+                Location(str(path)),
+                hint="a Rasa 3 NLU file starts with 'version: \"3.1\"' and 'nlu:'",
+            )
         for k, item in enumerate(items, 1):
             if not isinstance(item, dict) or "intent" not in item:
                 continue  # synonyms, regexes and lookups carry no utterances

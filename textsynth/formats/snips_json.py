@@ -69,10 +69,15 @@ class SnipsJsonFormat(Format):
         try:
             doc = json.loads(read_text(path))
         except json.JSONDecodeError as exc:
-            raise InputError(f"invalid JSON: {exc.msg}", Location(str(path), exc.lineno, exc.colno)) from None
+            raise InputError(
+                f"invalid JSON: {exc.msg}", Location(str(path), exc.lineno, exc.colno)
+            ) from None
         if not isinstance(doc, dict) or not isinstance(doc.get("intents"), dict):
-            raise InputError("no 'intents' object", Location(str(path)),
-                             hint="this reader expects a Snips NLU dataset JSON file")
+            raise InputError(
+                "no 'intents' object",
+                Location(str(path)),
+                hint="this reader expects a Snips NLU dataset JSON file",
+            )
         language = doc.get("language", "en")
         syn_to_value: dict[tuple[str, str], str] = {}
         for label, ent in (doc.get("entities") or {}).items():
@@ -90,5 +95,10 @@ class SnipsJsonFormat(Format):
                         spans.append(Span(pos, pos + len(t), label, value))
                     text.append(t)
                     pos += len(t)
-                yield Utterance("".join(text), intent, tuple(spans), language=language,
-                                source=f"snips:{path}:{intent}:{k}")
+                yield Utterance(
+                    "".join(text),
+                    intent,
+                    tuple(spans),
+                    language=language,
+                    source=f"snips:{path}:{intent}:{k}",
+                )

@@ -20,7 +20,9 @@ class GrammarStage:
     path: str = field(default="", metadata={"help": "grammar file (.tsg, .chatette, .chatito)"})
     n: int = field(default=500, metadata={"help": "distinct utterances to sample (0 = all)"})
     dedupe: str = field(default="casefold", metadata={"help": "exact or casefold"})
-    coverage: bool = field(default=True, metadata={"help": "every slot value and rule at least once"})
+    coverage: bool = field(
+        default=True, metadata={"help": "every slot value and rule at least once"}
+    )
 
 
 @dataclass
@@ -36,13 +38,25 @@ class ScrubStage:
 
     enabled: bool = True
     operator: str = field(default="surrogate", metadata={"help": "surrogate|tag|mask|redact|hash"})
-    ner: str = field(default="auto", metadata={"help": "spaCy model name, 'auto' (by language) or 'none'"})
-    key_env: str = field(default="TEXTSYNTH_PII_KEY", metadata={"help": "env var holding the HMAC key"})
-    key_file: str = field(default="", metadata={"help": "file holding the HMAC key (overrides key_env)"})
-    entities: list[str] = field(default_factory=list, metadata={
-        "help": "entity types to replace (default: all), e.g. [PERSON, EMAIL, PHONE, IBAN]"})
-    allow_list: list[str] = field(default_factory=list, metadata={
-        "help": "values never treated as PII (case-insensitive), e.g. product names"})
+    ner: str = field(
+        default="auto", metadata={"help": "spaCy model name, 'auto' (by language) or 'none'"}
+    )
+    key_env: str = field(
+        default="TEXTSYNTH_PII_KEY", metadata={"help": "env var holding the HMAC key"}
+    )
+    key_file: str = field(
+        default="", metadata={"help": "file holding the HMAC key (overrides key_env)"}
+    )
+    entities: list[str] = field(
+        default_factory=list,
+        metadata={
+            "help": "entity types to replace (default: all), e.g. [PERSON, EMAIL, PHONE, IBAN]"
+        },
+    )
+    allow_list: list[str] = field(
+        default_factory=list,
+        metadata={"help": "values never treated as PII (case-insensitive), e.g. product names"},
+    )
 
 
 @dataclass
@@ -50,15 +64,23 @@ class LmStage:
     """Fine-tune a causal LM on the (scrubbed) seeds and sample new utterances."""
 
     mode: str = field(default="finetune", metadata={"help": "finetune | prompt | off"})
-    base_model: str = field(default="", metadata={"help": "HF id or path; '' = the embedded SmolLM2"})
-    train_on: list[str] = field(default_factory=lambda: ["seeds"], metadata={"help": "seeds and/or grammar"})
+    base_model: str = field(
+        default="", metadata={"help": "HF id or path; '' = the embedded SmolLM2"}
+    )
+    train_on: list[str] = field(
+        default_factory=lambda: ["seeds"], metadata={"help": "seeds and/or grammar"}
+    )
     epochs: float = 0.0
-    max_train_examples: int = field(default=0, metadata={"help": "cap on training examples (0 = all)"})
+    max_train_examples: int = field(
+        default=0, metadata={"help": "cap on training examples (0 = all)"}
+    )
     per_intent: int = 30
     temperature: float = 0.9
     top_p: float = 0.95
     fidelity_threshold: float = 0.5
-    extra: dict[str, Any] = field(default_factory=dict, metadata={"help": "passed to the LM configs"})
+    extra: dict[str, Any] = field(
+        default_factory=dict, metadata={"help": "passed to the LM configs"}
+    )
 
 
 @dataclass
@@ -115,8 +137,14 @@ class PipelineConfig:
         return dataclasses.asdict(self)
 
 
-_SECTIONS = {"grammar": GrammarStage, "seeds": SeedsStage, "scrub": ScrubStage, "lm": LmStage,
-             "evaluate": EvaluateStage, "export": ExportStage}
+_SECTIONS = {
+    "grammar": GrammarStage,
+    "seeds": SeedsStage,
+    "scrub": ScrubStage,
+    "lm": LmStage,
+    "evaluate": EvaluateStage,
+    "export": ExportStage,
+}
 
 
 def _build(cls: type, data: Any, where: str, path: str) -> Any:
@@ -127,15 +155,20 @@ def _build(cls: type, data: Any, where: str, path: str) -> Any:
     names = [f.name for f in dataclasses.fields(cls)]
     for key in data:
         if key not in names:
-            raise InputError(f"unknown key '{where}.{key}'{did_you_mean(key, names)}", Location(path),
-                             hint=f"'{where}' accepts: {', '.join(names)}")
+            raise InputError(
+                f"unknown key '{where}.{key}'{did_you_mean(key, names)}",
+                Location(path),
+                hint=f"'{where}' accepts: {', '.join(names)}",
+            )
     try:
         return cls(**data)
     except TypeError as exc:
         raise InputError(f"bad value in '{where}': {exc}", Location(path)) from None
 
 
-def from_dict(data: dict[str, Any], *, path: str = "<pipeline>", base_dir: str = ".") -> PipelineConfig:
+def from_dict(
+    data: dict[str, Any], *, path: str = "<pipeline>", base_dir: str = "."
+) -> PipelineConfig:
     """Build a validated :class:`PipelineConfig` from plain data; errors name the key."""
     if not isinstance(data, dict):
         raise InputError("a pipeline file must be a YAML mapping", Location(path))
@@ -143,8 +176,11 @@ def from_dict(data: dict[str, Any], *, path: str = "<pipeline>", base_dir: str =
     kwargs: dict[str, Any] = {"base_dir": base_dir}
     for key, value in data.items():
         if key not in top or key == "base_dir":
-            raise InputError(f"unknown key {key!r}{did_you_mean(key, sorted(top))}", Location(path),
-                             hint=f"top-level keys: {', '.join(sorted(top - {'base_dir'}))}")
+            raise InputError(
+                f"unknown key {key!r}{did_you_mean(key, sorted(top))}",
+                Location(path),
+                hint=f"top-level keys: {', '.join(sorted(top - {'base_dir'}))}",
+            )
         kwargs[key] = _build(_SECTIONS[key], value, key, path) if key in _SECTIONS else value
     try:
         return PipelineConfig(**kwargs)
@@ -163,5 +199,7 @@ def load(path: str | os.PathLike[str]) -> PipelineConfig:
         mark = getattr(exc, "problem_mark", None)
         loc = Location(str(path), mark.line + 1, mark.column + 1) if mark else Location(str(path))
         line = src.splitlines()[mark.line] if mark and mark.line < len(src.splitlines()) else None
-        raise InputError(f"invalid YAML: {getattr(exc, 'problem', exc)}", loc, source_line=line) from None
+        raise InputError(
+            f"invalid YAML: {getattr(exc, 'problem', exc)}", loc, source_line=line
+        ) from None
     return from_dict(data, path=str(path), base_dir=str(Path(path).resolve().parent))

@@ -121,9 +121,18 @@ def run_stages(stages: list[Stage], ctx: RunContext, *, force: bool = False) -> 
         summary = stage.run(ctx, tmp)
         secs = time.perf_counter() - t0
         with atomic_write(tmp / DONE) as fh:
-            json.dump({"stage": stage.name, "fingerprint": fp, "seconds": round(secs, 2),
-                       "finished_at": time.strftime("%Y-%m-%dT%H:%M:%S"), "summary": summary},
-                      fh, indent=2, default=str)
+            json.dump(
+                {
+                    "stage": stage.name,
+                    "fingerprint": fp,
+                    "seconds": round(secs, 2),
+                    "finished_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
+                    "summary": summary,
+                },
+                fh,
+                indent=2,
+                default=str,
+            )
         if final.exists():
             shutil.rmtree(final)
         os.replace(tmp, final)

@@ -34,8 +34,12 @@ def _pii_key(cfg: PipelineConfig) -> bytes:
         return cfg.resolve(sc.key_file).read_bytes().strip()
     key = os.environ.get(sc.key_env, "")
     if not key:
-        logger.warning("no PII key in $%s: using a per-run key derived from the run seed; set %s "
-                       "for surrogates that stay consistent across runs", sc.key_env, sc.key_env)
+        logger.warning(
+            "no PII key in $%s: using a per-run key derived from the run seed; set %s "
+            "for surrogates that stay consistent across runs",
+            sc.key_env,
+            sc.key_env,
+        )
         key = f"textsynth-run-{cfg.name}-{cfg.seed}"
     return key.encode()
 
@@ -51,8 +55,9 @@ def make_pseudonymiser(cfg: PipelineConfig) -> Any:
         opts["entities"] = cfg.scrub.entities
     if cfg.scrub.allow_list:
         opts["allow_list"] = cfg.scrub.allow_list
-    return Pseudonymiser(lang=cfg.language, operator=cfg.scrub.operator, key=_pii_key(cfg),
-                         ner=ner_arg, **opts)
+    return Pseudonymiser(
+        lang=cfg.language, operator=cfg.scrub.operator, key=_pii_key(cfg), ner=ner_arg, **opts
+    )
 
 
 def run_seeds(ctx: RunContext, out: Path) -> dict[str, Any]:
@@ -96,7 +101,9 @@ def _training_set(ctx: RunContext) -> list[Utterance]:
 
         data = random.Random(cfg.seed).sample(data, cfg.lm.max_train_examples)
     if not data:
-        raise ConfigError("the LM has nothing to learn from: add seeds or set lm.train_on: [grammar]")
+        raise ConfigError(
+            "the LM has nothing to learn from: add seeds or set lm.train_on: [grammar]"
+        )
     return data
 
 
@@ -119,10 +126,14 @@ def run_sample(ctx: RunContext, out: Path) -> dict[str, Any]:
     from textsynth.lm import SampleConfig, prompt_sample, sample
 
     cfg = ctx.config
-    kw: dict[str, Any] = {"per_intent": cfg.lm.per_intent, "temperature": cfg.lm.temperature,
-                          "top_p": cfg.lm.top_p, "seed": cfg.seed,
-                          "fidelity_threshold": cfg.lm.fidelity_threshold,
-                          **cfg.lm.extra.get("sample", {})}
+    kw: dict[str, Any] = {
+        "per_intent": cfg.lm.per_intent,
+        "temperature": cfg.lm.temperature,
+        "top_p": cfg.lm.top_p,
+        "seed": cfg.seed,
+        "fidelity_threshold": cfg.lm.fidelity_threshold,
+        **cfg.lm.extra.get("sample", {}),
+    }
     scfg = SampleConfig(**kw)
     seeds = _training_set(ctx) if cfg.lm.mode == "prompt" else []
     if cfg.lm.mode == "finetune":
@@ -143,8 +154,11 @@ def run_merge(ctx: RunContext, out: Path) -> dict[str, Any]:
     seen: set[tuple[str, str]] = set()
     merged: list[Utterance] = []
     by_source: dict[str, int] = {}
-    for stage, name in (("seeds", "seeds.jsonl"), ("grammar", "grammar.jsonl"),
-                        ("sample", "generated.jsonl")):
+    for stage, name in (
+        ("seeds", "seeds.jsonl"),
+        ("grammar", "grammar.jsonl"),
+        ("sample", "generated.jsonl"),
+    ):
         for u in _read(ctx.output(stage), name):
             key = (u.text.casefold().strip(), u.intent)
             if key in seen:
@@ -162,15 +176,25 @@ def run_evaluate(ctx: RunContext, out: Path) -> dict[str, Any]:
 
     cfg = ctx.config
     ev = cfg.evaluate
-    synthetic = _read(ctx.output("grammar"), "grammar.jsonl") + _read(ctx.output("sample"),
-                                                                       "generated.jsonl")
+    synthetic = _read(ctx.output("grammar"), "grammar.jsonl") + _read(
+        ctx.output("sample"), "generated.jsonl"
+    )
     seeds = _read(ctx.output("seeds"), "seeds.jsonl") or synthetic[: max(1, len(synthetic) // 10)]
-    opt = {k: list(read_utterances(cfg.resolve(p))) for k, p in
-           (("holdout", ev.holdout), ("reference", ev.reference), ("test", ev.test)) if p}
+    opt = {
+        k: list(read_utterances(cfg.resolve(p)))
+        for k, p in (("holdout", ev.holdout), ("reference", ev.reference), ("test", ev.test))
+        if p
+    }
     from textsynth.progress import enabled as progress_enabled
 
-    report = evaluate(synthetic, seeds, embeddings=ev.embeddings, seed=cfg.seed,
-                      show_progress=progress_enabled(), **opt)
+    report = evaluate(
+        synthetic,
+        seeds,
+        embeddings=ev.embeddings,
+        seed=cfg.seed,
+        show_progress=progress_enabled(),
+        **opt,
+    )
     report.save(out / "report")
     return {"report": "report/report.html", "headline": _headline(report)}
 
@@ -206,11 +230,25 @@ def build_stages(cfg: PipelineConfig) -> list[Stage]:
     """Return the stages this config asks for, in order."""
     stages: list[Stage] = []
     if cfg.seeds is not None:
-        stages.append(Stage("seeds", run_seeds, (), "scrub",
-                            lambda c: [c.resolve(c.seeds.path)] if c.seeds else []))
+        stages.append(
+            Stage(
+                "seeds",
+                run_seeds,
+                (),
+                "scrub",
+                lambda c: [c.resolve(c.seeds.path)] if c.seeds else [],
+            )
+        )
     if cfg.grammar is not None:
-        stages.append(Stage("grammar", run_grammar, (), "grammar",
-                            lambda c: [c.resolve(c.grammar.path)] if c.grammar else []))
+        stages.append(
+            Stage(
+                "grammar",
+                run_grammar,
+                (),
+                "grammar",
+                lambda c: [c.resolve(c.grammar.path)] if c.grammar else [],
+            )
+        )
     up = tuple(s.name for s in stages)
     if cfg.lm.mode == "finetune":
         stages.append(Stage("finetune", run_finetune, up, "lm"))
