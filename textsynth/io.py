@@ -72,6 +72,16 @@ def read_text(path: str | os.PathLike[str]) -> str:
         ) from None
 
 
+def read_json(path: str | os.PathLike[str]) -> Any:
+    """Read a UTF-8 JSON file; a syntax error raises ``InputError`` naming line and column."""
+    try:
+        return json.loads(read_text(path))
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            f"invalid JSON: {exc.msg}", Location(str(path), exc.lineno, exc.colno)
+        ) from None
+
+
 def _iter_lines(path: Path) -> Iterator[tuple[int, str]]:
     with open(path, "rb") as fh:
         for lineno, raw in enumerate(fh, 1):

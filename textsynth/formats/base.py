@@ -9,6 +9,13 @@ from typing import ClassVar
 from textsynth.types import Utterance
 
 
+def add_synonym(table: dict[str, list[str]], value: str, surface: str) -> None:
+    """Record ``value`` in ``table`` and, when it differs, ``surface`` as one of its synonyms."""
+    syns = table.setdefault(value, [])
+    if surface != value and surface not in syns:
+        syns.append(surface)
+
+
 class Format:
     """Base class of a file format.
 

@@ -7,8 +7,8 @@ import os
 from collections.abc import Iterable, Iterator
 
 from textsynth.errors import InputError, Location
-from textsynth.formats.base import Format
-from textsynth.io import atomic_write, read_text
+from textsynth.formats.base import Format, add_synonym
+from textsynth.io import atomic_write, read_json
 from textsynth.registry import formats
 from textsynth.types import Span, Utterance
 
@@ -31,8 +31,8 @@ class RasaJsonFormat(Format):
                     surface = u.text[s.start : s.end]
                     value = s.value if s.value is not None else surface
                     ents.append({"start": s.start, "end": s.end, "value": value, "entity": s.label})
-                    if value != surface and surface not in synonyms.setdefault(value, []):
-                        synonyms[value].append(surface)
+                    if value != surface:
+                        add_synonym(synonyms, value, surface)
                 ex = {"text": u.text, "intent": u.intent, "entities": ents}
                 fh.write(("," if n else "") + json.dumps(ex, ensure_ascii=False) + "\n")
                 n += 1
@@ -41,12 +41,7 @@ class RasaJsonFormat(Format):
         return n
 
     def read(self, path: str | os.PathLike[str]) -> Iterator[Utterance]:  # noqa: D102
-        try:
-            doc = json.loads(read_text(path))
-        except json.JSONDecodeError as exc:
-            raise InputError(
-                f"invalid JSON: {exc.msg}", Location(str(path), exc.lineno, exc.colno)
-            ) from None
+        doc = read_json(path)
         data = doc.get("rasa_nlu_data") if isinstance(doc, dict) else None
         if not isinstance(data, dict):
             raise InputError(

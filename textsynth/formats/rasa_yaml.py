@@ -8,7 +8,7 @@ import re
 from collections.abc import Iterable, Iterator
 
 from textsynth.errors import InputError, Location
-from textsynth.formats.base import Format
+from textsynth.formats.base import Format, add_synonym
 from textsynth.io import atomic_write, read_text
 from textsynth.registry import formats
 from textsynth.types import Span, Utterance
@@ -79,9 +79,7 @@ class RasaYamlFormat(Format):
             for s in u.spans:
                 surface = u.text[s.start : s.end]
                 if s.value is not None and s.value != surface:
-                    syn = synonyms.setdefault(s.value, [])
-                    if surface not in syn:
-                        syn.append(surface)
+                    add_synonym(synonyms, s.value, surface)
             n += 1
         with atomic_write(path) as fh:
             fh.write('version: "3.1"\nnlu:\n')

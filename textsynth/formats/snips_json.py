@@ -7,8 +7,8 @@ import os
 from collections.abc import Iterable, Iterator
 
 from textsynth.errors import InputError, Location
-from textsynth.formats.base import Format
-from textsynth.io import atomic_write, read_text
+from textsynth.formats.base import Format, add_synonym
+from textsynth.io import atomic_write, read_json
 from textsynth.registry import formats
 from textsynth.types import Span, Utterance
 
@@ -43,9 +43,7 @@ class SnipsJsonFormat(Format):
             for s in u.spans:
                 surface = u.text[s.start : s.end]
                 value = s.value if s.value is not None else surface
-                syns = entities.setdefault(s.label, {}).setdefault(value, [])
-                if surface != value and surface not in syns:
-                    syns.append(surface)
+                add_synonym(entities.setdefault(s.label, {}), value, surface)
             n += 1
         doc = {
             "language": language,
@@ -66,12 +64,7 @@ class SnipsJsonFormat(Format):
         return n
 
     def read(self, path: str | os.PathLike[str]) -> Iterator[Utterance]:  # noqa: D102
-        try:
-            doc = json.loads(read_text(path))
-        except json.JSONDecodeError as exc:
-            raise InputError(
-                f"invalid JSON: {exc.msg}", Location(str(path), exc.lineno, exc.colno)
-            ) from None
+        doc = read_json(path)
         if not isinstance(doc, dict) or not isinstance(doc.get("intents"), dict):
             raise InputError(
                 "no 'intents' object",
