@@ -99,3 +99,32 @@ RESOLVE_CASES = [
 def test_resolve(given, expected) -> None:
     fs = [Finding(s, e, t, sc, "r") for s, e, t, sc in given]
     assert [(f.start, f.end, f.entity) for f in resolve(fs, 0.4)] == expected
+
+
+def test_recurring_name_stays_a_person_when_ner_calls_it_an_org() -> None:
+    # seen in examples/transcripts.jsonl with the real model: "Hi Sophie" tagged ORG
+    ner = FakeNer({"Sophie Martin": "PERSON", "Sophie": "ORG"})
+    doc = ["My login fails. Name: Sophie Martin", "Hi Sophie, I see failed attempts."]
+    out = Detector(ner=ner).detect_documents([doc])[0]
+    assert surfaces(doc[0], out[0]) == [("Sophie Martin", "PERSON")]
+    assert surfaces(doc[1], out[1]) == [("Sophie", "PERSON")]
+    # without the earlier mention, NER's label stands
+    alone = Detector(ner=ner).detect("Hi Sophie, I see failed attempts.")
+    assert [f.entity for f in alone] == ["ORG"]
+
+
+def test_an_org_containing_a_known_name_stays_an_org() -> None:
+    ner = FakeNer({"Sophie Martin": "PERSON", "Martin & Co": "ORG"})
+    doc = ["Name: Sophie Martin", "I work at Martin & Co."]
+    out = Detector(ner=ner).detect_documents([doc])[0]
+    assert surfaces(doc[1], out[1]) == [("Martin & Co", "ORG")]
+
+
+def test_previous_turn_is_context_for_a_bare_number() -> None:
+    d = Detector(ner=False)
+    question = "And a phone number we can reach you on?"
+    out = d.detect_documents([[question, "50008063"]])[0]
+    assert surfaces("50008063", out[1]) == [("50008063", "PHONE")]
+    # the same digits with no cue are more likely an id than a phone
+    assert d.detect("50008063") == []
+    assert d.detect_documents([["What is your order number?", "50008063"]])[0][1] == []

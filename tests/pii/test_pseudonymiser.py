@@ -152,3 +152,12 @@ def test_inside_datasets_map(ps: Pseudonymiser) -> None:
     ds = datasets.Dataset.from_dict({"text": ["John Smith paid", "Paris is nice"], "n": [1, 2]})
     out = ds.map(ps.batch_function("text"), batched=True, batch_size=1, load_from_cache_file=False)
     assert out["n"] == [1, 2] and "John" not in out["text"][0] and "Paris" not in out["text"][1]
+
+
+def test_first_name_alone_gets_the_first_part_of_the_full_name_surrogate() -> None:
+    ner = FakeNer({"Sophie Martin": "PERSON", "Sophie": "ORG"})
+    p = Pseudonymiser(key=KEY, ner=ner)
+    doc = ["Name: Sophie Martin", "Hi Sophie, I see failed attempts."]
+    a, b = p.scrub_documents([doc])[0]
+    full = a.text.removeprefix("Name: ")
+    assert b.text == f"Hi {full.split()[0]}, I see failed attempts."

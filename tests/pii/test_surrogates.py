@@ -116,3 +116,12 @@ def test_codes_are_the_same_in_every_language(smap: SurrogateMap) -> None:
         ("CREDIT_CARD", "4111 1111 1111 1111"),
     ]:
         assert smap.surrogate(entity, value, "en") == smap.surrogate(entity, value, "fr")
+
+
+def test_first_names_of_other_locales_get_first_names(smap: SurrogateMap) -> None:
+    # "Sophie" is not in Faker's en_US lists; it must still get a first name, not a surname
+    from faker.providers.person.en_US import Provider
+
+    firsts = {n for n in (*Provider.first_names_female, *Provider.first_names_male)}
+    for name in ("Sophie", "Giulia", "Margaret"):
+        assert smap.surrogate("PERSON", name, "en") in firsts, name

@@ -40,8 +40,13 @@ class ContextScorer:
             self._words[r.name] = _split(r.context)
             self._neg[r.name] = _split(r.negative_context)
 
-    def apply(self, text: str, findings: list[Finding]) -> list[Finding]:
-        """Return ``findings`` with context-adjusted scores."""
+    def apply(self, text: str, findings: list[Finding], lead: str = "") -> list[Finding]:
+        """Return ``findings`` with context-adjusted scores.
+
+        ``lead`` is the text said just before ``text`` (the previous turn of a conversation):
+        a finding near the start of ``text`` also sees its end, so that the answer "50008063"
+        to "And a phone number we can reach you on?" gets the phone cue of the question.
+        """
         out = []
         lowered: str | None = None
         for f in findings:
@@ -52,8 +57,11 @@ class ContextScorer:
                 continue
             if lowered is None:
                 lowered = text.lower()
+            head = lowered[max(0, f.start - self.before) : f.start]
+            if lead and f.start < self.before:
+                head = lead[-(self.before - f.start) :].lower() + "\n" + head
             window = (
-                lowered[max(0, f.start - self.before) : f.start]
+                head
                 + " "
                 + lowered[f.end : f.end + self.after]
             )

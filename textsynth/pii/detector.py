@@ -41,6 +41,9 @@ _GENERIC_ORGS = frozenset(
     "congress cabinet team support service services customer management".split()
 )
 
+# NER labels that a recurring person's name overrides
+_RETYPABLE = frozenset({"ORG", "LOCATION", "NORP", "FAC", "PRODUCT", "WORK_OF_ART", "MISC"})
+
 
 class Detector:
     """Find PII spans in texts; documents (lists of texts) share recurring names.
@@ -116,7 +119,10 @@ class Detector:
         ner_hits = self._ner(docs, langs)
         out = []
         for di, (texts, lang) in enumerate(zip(docs, langs, strict=False)):
-            per_text = [self._patterns(t, lang) + ner_hits[di][ti] for ti, t in enumerate(texts)]
+            per_text = [
+                self._patterns(t, lang, texts[ti - 1] if ti else "") + ner_hits[di][ti]
+                for ti, t in enumerate(texts)
+            ]
             if self.use_names:
                 nf = self._name_finder(lang)
                 per_text = [fs + nf.local(t) for fs, t in zip(per_text, texts, strict=False)]
@@ -129,7 +135,10 @@ class Detector:
                 }
                 if people:
                     again = nf.recurring(texts, sorted(people))
-                    per_text = [fs + more for fs, more in zip(per_text, again, strict=False)]
+                    per_text = [
+                        _as_person(fs, more) + more
+                        for fs, more in zip(per_text, again, strict=False)
+                    ]
             out.append([self._finish(t, fs) for t, fs in zip(texts, per_text, strict=False)])
         return out
 
@@ -162,12 +171,14 @@ class Detector:
                 ]
         return result
 
-    def _patterns(self, text: str, lang: str) -> list[Finding]:
+    def _patterns(self, text: str, lang: str, lead: str = "") -> list[Finding]:
+        """Pattern findings in ``text``, scored with the context words around them (the end of
+        the previous turn, ``lead``, counts as context for the start of this one)."""
         found: list[Finding] = []
         for r in self.recognizers:
             if r.supports(lang):
                 found.extend(r.analyze(text, lang))
-        found = self.context.apply(text, found)
+        found = self.context.apply(text, found, lead)
         for entity, rx in self.deny.items():
             found.extend(
                 Finding(m.start(), m.end(), entity, 1.0, "deny-list") for m in rx.finditer(text)
@@ -207,6 +218,22 @@ def _clean_ner(text: str, start: int, end: int, label: str, recognizer: str) -> 
     if label == "DATE" and not _DATE_WORDS.search(text[start:end]):
         score = 0.3  # "today", "this year": not a date that identifies anyone
     return Finding(start, end, label, score, recognizer)
+
+
+def _as_person(findings: list[Finding], names: list[Finding]) -> list[Finding]:
+    """Retype NER organisations and places that lie within a recurring person's name.
+
+    The document already showed the word to be part of a person's name ("Name: Sophie Martin"),
+    so NER calling a later "Hi Sophie" an ORG must not give it an organisation's surrogate.
+    """
+    if not names:
+        return findings
+    out = []
+    for f in findings:
+        if f.entity in _RETYPABLE and any(n.start <= f.start and f.end <= n.end for n in names):
+            f = Finding(f.start, f.end, "PERSON", f.score, f.recognizer)
+        out.append(f)
+    return out
 
 
 def _with_title(text: str, f: Finding) -> Finding:

@@ -53,11 +53,21 @@ def _name_pools(locale: str) -> dict[str, Any]:
             break
     pools["female_set"] = {n.lower() for n in pools["female"]}
     pools["male_set"] = {n.lower() for n in pools["male"]}
-    # the generic lists too, so that English first names are recognised in any locale
-    en = importlib.import_module("faker.providers.person.en_US").Provider
-    pools["female_set"] |= {n.lower() for n in en.first_names_female}
-    pools["male_set"] |= {n.lower() for n in en.first_names_male}
+    # other locales' lists too, so that "Sophie" or "Giulia" is known as a first name in any
+    # text (otherwise it would get a surname): a name's role never depends on the text's locale
+    for loc in _ROLE_LOCALES:
+        try:
+            prov = importlib.import_module(f"faker.providers.person.{loc}").Provider
+        except ImportError:
+            continue
+        female = {n.lower() for n in getattr(prov, "first_names_female", ()) or ()}
+        male = {n.lower() for n in getattr(prov, "first_names_male", ()) or ()}
+        pools["female_set"] |= female - pools["male_set"]
+        pools["male_set"] |= male - pools["female_set"]
     return pools
+
+
+_ROLE_LOCALES = ("en_US", "en_GB", "fr_FR", "de_DE", "es_ES", "it_IT", "nl_NL", "pt_PT")
 
 
 def _name_token(token: str, ctx: SurrogateContext, pools: dict[str, Any]) -> str:
