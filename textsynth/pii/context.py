@@ -60,11 +60,7 @@ class ContextScorer:
             head = lowered[max(0, f.start - self.before) : f.start]
             if lead and f.start < self.before:
                 head = lead[-(self.before - f.start) :].lower() + "\n" + head
-            window = (
-                head
-                + " "
-                + lowered[f.end : f.end + self.after]
-            )
+            window = head + " " + lowered[f.end : f.end + self.after]
             words = set(_WORD.findall(window))
             score = f.score
             if pos and _hit(words, window, pos):
