@@ -253,21 +253,35 @@ def readme_rows(results: dict) -> list[dict]:
                 if cond == "seed":
                     continue
                 s = r["summary"][cond][feats]
+                g = s["gain_points"]
+                n = len(r["draws"])
                 rows.append(
                     {
                         "benchmark": f"augment {name} ({feats})",
-                        "measure": f"test accuracy, seed + {cond} (mean of {len(r['draws'])} draws)",
+                        "measure": f"test accuracy, seed + {cond} (mean of {n} draws)",
                         "textsynth": round(s["accuracy"]["mean"], 4),
                         "peer": "seed only",
                         "peer_value": round(base, 4),
                         "ratio": round(s["accuracy"]["mean"] / base, 3) if base else None,
-                        "note": f"gain {s['gain_points']['mean']:+.1f} ± {s['gain_points']['std']:.1f} pts"
+                        "note": f"gain {g['mean']:+.1f} ± {g['std']:.1f} pts"
                         + (
                             "" if cond in ("lm", "prompt") else f" ({cond} baseline, not textsynth)"
                         ),
                     }
                 )
     return rows
+
+
+def resumable(out: Path, results: dict) -> dict[str, list[dict]]:
+    """Return the finished draws per data set of a previous run with the same settings."""
+    if not out.exists():
+        return {}
+    old = json.loads(out.read_text(encoding="utf-8"))
+    same = ("shots", "per_intent", "conditions", "clinc_intents")
+    if any(old.get(k) != results[k] for k in same):
+        log.warning("--resume: %s was made with other settings; starting over", out)
+        return {}
+    return {name: r["draws"] for name, r in old.get("datasets", {}).items()}
 
 
 def main() -> None:
@@ -281,6 +295,12 @@ def main() -> None:
     ap.add_argument("--conditions", nargs="+", default=list(CONDITIONS))
     ap.add_argument("--quick", action="store_true", help="1 draw, SNIPS only, 5 added per intent")
     ap.add_argument("--out", default=str(ROOT / "eval" / "results" / "augment.json"))
+    ap.add_argument(
+        "--resume",
+        action="store_true",
+        help="keep the draws already in --out (same shots, added per intent, conditions and "
+        "CLINC subset) and run only the missing ones",
+    )
     args = ap.parse_args()
     if args.quick:
         args.draws, args.datasets, args.per_intent = 1, ["snips"], 5
@@ -308,13 +328,28 @@ def main() -> None:
         results["seconds"] = round(time.perf_counter() - t0, 1)
         results["draws_done"] = {k: len(v["draws"]) for k, v in results["datasets"].items()}
         results["readme_rows"] = readme_rows(results)
+        missing = {k: args.draws - n for k, n in results["draws_done"].items() if n < args.draws}
+        results["status"] = (
+            "complete"
+            if not missing and len(results["draws_done"]) == len(args.datasets)
+            else f"partial: draws missing {missing or 'for data sets not reached'}"
+        )
         with atomic_write(out) as fh:
             json.dump(results, fh, indent=2)
         plot(results, out.with_suffix(".png"))
 
     states = {name: prepare(name, args, embedder) for name in args.datasets}
+    if args.resume:
+        for name, draws in resumable(out, results).items():
+            if name in states:
+                states[name]["res"]["draws"] = draws[: args.draws]
+                states[name]["res"]["summary"] = summarise(states[name]["res"], args)
+                results["datasets"][name] = states[name]["res"]
+                log.warning("%s: %d finished draws kept from %s", name, len(draws), out)
     for d in range(args.draws):  # draws outermost: a cut-short run still covers every data set
         for name in args.datasets:
+            if d < len(states[name]["res"]["draws"]):
+                continue
             run_draw(name, states[name], d, args, embedder)
             save(name, states[name]["res"])
     print(f"wrote {out} and {out.with_suffix('.png')} in {results['seconds']} s")

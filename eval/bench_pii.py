@@ -385,6 +385,9 @@ def readme_rows(corpora: dict, tr: dict) -> list[dict]:
     return rows
 
 
+LOAD_AT_START = round(os.getloadavg()[0], 2)  # > 0.5 on 2 cores: timings shared the machine
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="small subsets (smoke test)")
@@ -410,7 +413,8 @@ def main() -> None:
     tr = bench_transcripts(args, ps_auto)
     result = {
         "issue": 3,
-        "machine": f"{platform.platform()}, {os.cpu_count()} CPUs (shared with other jobs)",
+        "machine": f"{platform.platform()}, {os.cpu_count()} CPUs",
+        "load_average_at_start": LOAD_AT_START,
         "spacy_model": MODEL,
         "quick": args.quick,
         "rounds": args.rounds,

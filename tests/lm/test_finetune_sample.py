@@ -104,6 +104,58 @@ def test_batching_with_left_padding_matches_one_by_one(full_run):
     assert together == alone
 
 
+def test_pruned_loop_matches_generate_when_greedy(tiny_model):
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    from textsynth.lm.generation import sample_pruned
+
+    # the untrained tiny model: its greedy outputs differ from prompt to prompt
+    model = AutoModelForCausalLM.from_pretrained(tiny_model).eval()
+    tok = AutoTokenizer.from_pretrained(tiny_model)
+    tok.padding_side = "left"
+    prompts = [finetune_prompt("GetWeather"), finetune_prompt("BookRestaurant") + "book a",
+               finetune_prompt("PlayMusic") + "play", finetune_prompt("RateBook") + "rate"]
+    enc = tok(prompts, return_tensors="pt", padding=True)
+    pad = tok.pad_token_id if tok.pad_token_id is not None else tok.eos_token_id
+    width_in = enc["input_ids"].shape[1]
+
+    def both(eos):
+        with torch.inference_mode():
+            ref = model.generate(**enc, do_sample=False, max_new_tokens=16, pad_token_id=pad,
+                                     eos_token_id=eos)[:, width_in:]
+            got = sample_pruned(model, dict(enc), temperature=None, top_p=1.0,
+                                max_new_tokens=16, eos=eos, pad=pad)
+        assert got is not None
+        width = max(got.shape[1], ref.shape[1])
+        return [torch.nn.functional.pad(t, (0, width - t.shape[1]), value=pad).tolist()
+                for t in (got, ref)]
+
+    got, ref = both(tok.eos_token_id)
+    assert got == ref
+    # the tiny model never says eos: make a token it does say the end, so rows end at different
+    # steps and really leave the batch mid-way
+    def first_steps(t):
+        return {row.index(t) if t in row else None for row in got}
+
+    stop = next((t for row in got for t in row if len(first_steps(t)) > 1), None)
+    assert stop is not None, got
+    got, ref = both(stop)
+    assert got == ref
+    ends = {row.index(stop) if stop in row else None for row in got}
+    assert len(ends) > 1, ends
+
+
+def test_pruned_and_plain_sampling_agree_on_shape(full_run):
+    out, _ = full_run
+    run = load_run(out)
+    prompts = [finetune_prompt("PlayMusic")] * 6
+    kw = {"seed": 3, "max_new_tokens": 10}
+    pruned = generate_batched(run.model, run.tokenizer, prompts, **kw)
+    plain = generate_batched(run.model, run.tokenizer, prompts, prune=False, **kw)
+    assert len(pruned) == len(plain) == 6 and all(isinstance(t, str) for t in pruned)
+
+
 def test_generation_stats_count_new_tokens(full_run):
     out, _ = full_run
     run = load_run(out)
