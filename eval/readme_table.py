@@ -24,7 +24,8 @@ def _fmt(x: object) -> str:
 def render() -> str:
     """Return the markdown table of all benchmark rows."""
     lines = [
-        "| benchmark | measure | textsynth | peer | peer value | ratio (>1: textsynth better) | note |",
+        "| benchmark | measure | textsynth | peer | peer value "
+        "| ratio (>1: textsynth better) | note |",
         "|---|---|---:|---|---:|---:|---|",
     ]
     for path in sorted((ROOT / "eval" / "results").glob("*.json")):
@@ -35,7 +36,8 @@ def render() -> str:
         for r in rows:
             ratio = r.get("ratio")
             lines.append(
-                f"| {r.get('benchmark', path.stem)} | {r.get('measure', '')} | {_fmt(r.get('textsynth'))} "
+                f"| {r.get('benchmark', path.stem)} | {r.get('measure', '')} "
+                f"| {_fmt(r.get('textsynth'))} "
                 f"| {_fmt(r.get('peer'))} | {_fmt(r.get('peer_value'))} "
                 f"| {_fmt(ratio) + '×' if isinstance(ratio, (int, float)) else _fmt(ratio)} "
                 f"| {r.get('note', '')} ([json](eval/results/{path.name})) |"

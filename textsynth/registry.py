@@ -33,7 +33,7 @@ class Registry(Generic[T]):
         self._loaded_entry_points = False
 
     def register(self, name: str | None = None) -> Callable[[T], T]:
-        """Return a decorator registering its argument under ``name`` (or its ``name`` attribute)."""
+        """Return a decorator registering its argument under ``name`` (or its ``.name``)."""
 
         def deco(obj: T) -> T:
             key = name or getattr(obj, "name", None)
@@ -57,7 +57,7 @@ class Registry(Generic[T]):
                 self._items[ep.name] = ep.load()
 
     def get(self, name: str) -> T:
-        """Return the object registered as ``name``; raise ``UnknownNameError`` listing the names."""
+        """Return the object registered as ``name``; ``UnknownNameError`` lists the names."""
         if name not in self._items:
             self._load_entry_points()
         try:

@@ -88,7 +88,8 @@ class Utterance:
                 )
             if s.start < prev_end:
                 raise SpanError(
-                    f"span [{s.start}, {s.end}) {s.label!r} overlaps the previous span in {self.text!r}"
+                    f"span [{s.start}, {s.end}) {s.label!r} overlaps the previous span "
+                    f"in {self.text!r}"
                 )
             prev_end = s.end
 
@@ -140,7 +141,8 @@ class Utterance:
             span = Span(start, end, str(label) if label else "", None)
             if isinstance(end, int) and end > len(text):
                 raise SpanError(
-                    f"entity #{i + 1} [{start}, {end}) is past the end of the text ({len(text)} chars)"
+                    f"entity #{i + 1} [{start}, {end}) is past the end of the text "
+                    f"({len(text)} chars)"
                 )
             value = e.get("value")
             surface = text[start:end]

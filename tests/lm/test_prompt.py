@@ -13,6 +13,7 @@ from textsynth.lm.prompt import (
     finetune_prompt,
     parse_completion,
     pick_shots,
+    slots_by_intent,
     to_example,
 )
 from textsynth.markup import parse
@@ -21,6 +22,31 @@ from textsynth.types import Span, Utterance
 
 def test_finetune_prompt_names_intent_and_language():
     assert finetune_prompt("GetWeather", "fr") == "intent: GetWeather | lang: fr\n"
+
+
+def test_slot_hints_name_the_labels_of_the_intents_seeds(seeds):
+    hints = slots_by_intent(seeds)
+    assert hints["GetWeather"] == ["city", "date"]
+    ex = to_example(seeds[0], hints["GetWeather"])
+    assert ex.prompt == "intent: GetWeather | slots: city, date | lang: en\n"
+    assert finetune_prompt("Greet", "en", []) == "intent: Greet | slots: - | lang: en\n"
+
+
+def test_training_examples_carry_the_slot_hints(seeds):
+    from textsynth.lm.train import encode_examples
+
+    class CharTok:  # a stand-in tokenizer: one id per character
+        eos_token_id = 0
+
+        def __call__(self, text, add_special_tokens=True):
+            return {"input_ids": [ord(c) for c in text]}
+
+    with_hints = encode_examples(seeds[:1], CharTok(), 200)
+    without = encode_examples(seeds[:1], CharTok(), 200, slot_hints=False)
+    prompt = "".join(chr(i) for i, lab in zip(with_hints[0]["input_ids"],
+                                               with_hints[0]["labels"], strict=True) if lab == -100)
+    assert prompt == "intent: GetWeather | slots: city, date | lang: en\n"
+    assert len(without[0]["input_ids"]) < len(with_hints[0]["input_ids"])
 
 
 def test_example_completion_is_inline_markup(seeds):

@@ -23,6 +23,9 @@ from textsynth import formats
     help="Output format (default: by extension).",
 )
 def convert(src: str, dst: str, src_fmt: str | None, dst_fmt: str | None) -> None:
-    """Convert labelled utterances between formats (jsonl, rasa-yaml, rasa-json, snips-json, conll, hf-dataset)."""
+    """Convert labelled utterances between formats.
+
+    Formats: jsonl, rasa-yaml, rasa-json, snips-json, conll, hf-dataset.
+    """
     n = formats.write(formats.read(src, src_fmt), dst, dst_fmt)
     click.echo(f"wrote {n} utterances to {dst}", err=True)

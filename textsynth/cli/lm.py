@@ -61,15 +61,18 @@ def lm() -> None:
 @click.option("--seed", type=int, default=0, show_default=True, help=_F("seed"))
 @click.option("--scrub/--no-scrub", default=True, show_default=True,
               help="Pseudonymise the seeds first (when textsynth.pii is available).")
+@click.option("--slot-hints/--no-slot-hints", default=True, show_default=True,
+              help=_F("slot_hints"))
 def finetune(seeds_path: str, seeds_format: str | None, out_dir: str, base_model: str, lora: bool,
              epochs: int, lr: float | None, batch_size: int, lora_r: int, dtype: str,
-             device: str | None, seed: int, scrub: bool) -> None:
+             device: str | None, seed: int, scrub: bool, slot_hints: bool) -> None:
     """Fine-tune BASE_MODEL on intent-conditioned seeds (loss on the utterance markup only)."""
     from textsynth.lm import finetune as run
 
     config = FinetuneConfig(base_model=base_model, method="lora" if lora else "full",
                             epochs=epochs, learning_rate=lr, batch_size=batch_size,
-                            lora_r=lora_r, dtype=dtype, device=device, seed=seed)
+                            lora_r=lora_r, dtype=dtype, device=device, seed=seed,
+                            slot_hints=slot_hints)
     seeds = _read_seeds(seeds_path, seeds_format)
     scrubber = _scrubber() if scrub else None
     if scrub and scrubber is None:

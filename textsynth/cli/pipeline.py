@@ -27,7 +27,8 @@ def run(pipeline_file: str, run_dir: str | None, force: bool) -> None:
     """Run (or resume) the pipeline declared in PIPELINE_FILE.
 
     Stages: seeds (+scrub) -> grammar -> finetune -> sample -> merge -> evaluate -> export. Each
-    stage's output is kept in the run folder; an interrupted run resumes after the last finished stage.
+    stage's output is kept in the run folder; an interrupted run resumes after the last
+    finished stage.
     """
     from textsynth import pipeline
 

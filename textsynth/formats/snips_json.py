@@ -27,7 +27,10 @@ def _chunks(u: Utterance) -> list[dict[str, str]]:
 
 @formats.register()
 class SnipsJsonFormat(Format):
-    """``{"language", "intents": {name: {"utterances": [{"data": [chunks]}]}}, "entities": {...}}``."""
+    """The Snips NLU dataset format.
+
+    ``{"language", "intents": {name: {"utterances": [{"data": [chunks]}]}}, "entities": {...}}``.
+    """
 
     name = "snips-json"
     extensions = (".snips.json",)

@@ -85,6 +85,8 @@ class FinetuneConfig(_Config):
     threads: int | None = field(default=None, metadata={
         "help": "CPU threads for torch while training; None = torch's default. On a busy "
                 "machine 1 can be several times faster than 2"})
+    slot_hints: bool = field(default=True, metadata={
+        "help": "name the intent's slot labels in the prompt, so that the model keeps to them"})
     seed: int = field(default=0, metadata={
         "help": "random seed of initialisation, dropout and order"})
 

@@ -1,9 +1,9 @@
 """Seeds to prompt/completion pairs and back (pure: no torch).
 
-Fine-tuning pairs are ``intent: <intent> | lang: <lang>\\n`` followed by the utterance in inline
-slot markup (``play [jazz](genre) now``) and the end-of-sequence token; only the completion is
-scored. Prompt mode shows a few seeds of one intent as a list and lets the model write the
-next item (the recipe of Sahu et al. 2022). Completions are parsed back with
+Fine-tuning pairs are ``intent: <intent> | slots: <labels> | lang: <lang>\\n`` followed by the
+utterance in inline slot markup (``play [jazz](genre) now``) and the end-of-sequence token; only
+the completion is scored. Prompt mode shows a few seeds of one intent as a list and lets the
+model write the next item (the recipe of Sahu et al. 2022). Completions are parsed back with
 :func:`textsynth.markup.parse`.
 """
 
@@ -23,6 +23,7 @@ __all__ = [
     "few_shot_prompt",
     "finetune_prompt",
     "parse_completion",
+    "slots_by_intent",
     "to_example",
 ]
 
@@ -35,16 +36,31 @@ class Example:
     completion: str
 
 
-def finetune_prompt(intent: str, language: str = "en") -> str:
-    """Return the conditioning prefix for ``intent`` in ``language``."""
-    return f"intent: {intent} | lang: {language}\n"
+def finetune_prompt(intent: str, language: str = "en",
+                    slots: Sequence[str] | None = None) -> str:
+    """Return the conditioning prefix for ``intent`` in ``language``.
+
+    With ``slots`` (the slot labels the seeds of the intent use) the prefix names them, so the
+    model keeps to the intent's own labels instead of borrowing another intent's.
+    """
+    if slots is None:
+        return f"intent: {intent} | lang: {language}\n"
+    return f"intent: {intent} | slots: {', '.join(slots) or '-'} | lang: {language}\n"
 
 
-def to_example(utt: Utterance) -> Example:
+def slots_by_intent(seeds: Sequence[Utterance]) -> dict[str, list[str]]:
+    """Return the sorted slot labels of each intent's seeds (the slot hints of the prompts)."""
+    out: dict[str, set[str]] = {}
+    for u in seeds:
+        out.setdefault(u.intent, set()).update(s.label for s in u.spans)
+    return {i: sorted(v) for i, v in out.items()}
+
+
+def to_example(utt: Utterance, slots: Sequence[str] | None = None) -> Example:
     """Return the fine-tuning pair of a seed (newlines in text are flattened to spaces)."""
     flat = Utterance(text=utt.text.replace("\n", " "), intent=utt.intent, spans=utt.spans,
                      language=utt.language)
-    return Example(finetune_prompt(utt.intent, utt.language), markup.render(flat))
+    return Example(finetune_prompt(utt.intent, utt.language, slots), markup.render(flat))
 
 
 def few_shot_prompt(intent: str, shots: Sequence[Utterance], language: str = "en") -> str:

@@ -37,7 +37,7 @@ from textsynth.lm.filters import (
     UnknownLabelFilter,
 )
 from textsynth.lm.generation import GenerationStats, generate_batched
-from textsynth.lm.prompt import few_shot_prompt, finetune_prompt, pick_shots
+from textsynth.lm.prompt import few_shot_prompt, finetune_prompt, pick_shots, slots_by_intent
 from textsynth.lm.train import RunInfo
 from textsynth.types import Utterance
 
@@ -75,7 +75,8 @@ def load_run(run_dir: str | Path, *, device: str | None = None, dtype: str = "au
                          hint="point --model at the folder written by `textsynth lm finetune`")
     t0 = time.perf_counter()
     meta = json.loads(cfg_path.read_text(encoding="utf-8"))
-    config = FinetuneConfig.from_dict(meta["finetune"])
+    # runs saved before slot hints existed were trained without them
+    config = FinetuneConfig.from_dict({"slot_hints": False, **meta["finetune"]})
     info = RunInfo.from_dict(meta["run"])
     seeds = list(read_utterances(run / "seeds.jsonl"))
     if config.method == "lora":
@@ -243,8 +244,11 @@ def sample(run: str | Path | LoadedRun, config: SampleConfig | None = None, *,
                                                                dtype=config.dtype)
     chosen = _pick_intents(loaded.seeds, intents)
 
+    hints = slots_by_intent(loaded.seeds) if loaded.config.slot_hints else {}
+
     def make_prompts(intent: str, language: str, n: int, rnd: int) -> list[str]:
-        return [finetune_prompt(intent, language)] * n
+        slots = hints.get(intent, []) if loaded.config.slot_hints else None
+        return [finetune_prompt(intent, language, slots)] * n
 
     provenance = {"generator": "lm-finetuned", "model": loaded.config.base_model,
                   "method": loaded.config.method, "run": loaded.info.run_id,

@@ -28,7 +28,7 @@ from typing import Any
 
 from textsynth.io import atomic_write, write_utterances_jsonl
 from textsynth.lm.config import FinetuneConfig
-from textsynth.lm.prompt import to_example
+from textsynth.lm.prompt import slots_by_intent, to_example
 from textsynth.types import Utterance
 
 __all__ = ["RunInfo", "encode_examples", "run_finetune", "seeds_hash"]
@@ -75,7 +75,8 @@ def seeds_hash(seeds: Sequence[Utterance]) -> str:
     return h.hexdigest()
 
 
-def encode_examples(seeds: Sequence[Utterance], tokenizer: Any, max_length: int) -> list[dict]:
+def encode_examples(seeds: Sequence[Utterance], tokenizer: Any, max_length: int,
+                    slot_hints: bool = True) -> list[dict]:
     """Tokenise seeds into ``input_ids``/``labels`` with the prompt masked out (-100).
 
     Prompt and completion are tokenised separately, so the boundary is exactly where generation
@@ -83,8 +84,9 @@ def encode_examples(seeds: Sequence[Utterance], tokenizer: Any, max_length: int)
     """
     out = []
     eos = tokenizer.eos_token_id
+    hints = slots_by_intent(seeds) if slot_hints else {}
     for u in seeds:
-        ex = to_example(u)
+        ex = to_example(u, hints.get(u.intent) if slot_hints else None)
         p = tokenizer(ex.prompt)["input_ids"]
         c = tokenizer(ex.completion, add_special_tokens=False)["input_ids"] + [eos]
         ids = (p + c)[:max_length]
@@ -177,7 +179,7 @@ def _run_finetune(seeds: Sequence[Utterance], out_dir: str | os.PathLike[str],
         if config.method == "lora":
             model = _wrap_lora(model, config)
         model.train()
-        examples = encode_examples(seeds, tok, config.max_length)
+        examples = encode_examples(seeds, tok, config.max_length, config.slot_hints)
         acc = Accelerator(cpu=not on_gpu, mixed_precision="bf16" if on_gpu else "no")
         params = [p for p in model.parameters() if p.requires_grad]
         opt = torch.optim.AdamW(params, lr=config.lr, weight_decay=config.weight_decay)

@@ -103,7 +103,10 @@ class ExportStage:
 
 @dataclass
 class PipelineConfig:
-    """A whole pipeline: grammar and/or seeds -> scrub -> fine-tune -> sample -> merge -> evaluate -> export."""
+    """A whole pipeline.
+
+    Grammar and/or seeds -> scrub -> fine-tune -> sample -> merge -> evaluate -> export.
+    """
 
     name: str = "pipeline"
     language: str = "en"

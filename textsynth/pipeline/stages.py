@@ -150,7 +150,7 @@ def run_sample(ctx: RunContext, out: Path) -> dict[str, Any]:
 
 
 def run_merge(ctx: RunContext, out: Path) -> dict[str, Any]:
-    """Merge seeds, grammar output and generated utterances into one training set (no duplicates)."""
+    """Merge seeds, grammar output and generated utterances into one set (no duplicates)."""
     seen: set[tuple[str, str]] = set()
     merged: list[Utterance] = []
     by_source: dict[str, int] = {}
