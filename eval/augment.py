@@ -72,7 +72,13 @@ def draw_seeds(train: list[Utterance], shots: int, seed: int) -> list[Utterance]
 
 
 def synthesise(
-    cond: str, seeds: list[Utterance], k: int, seed: int, workdir: Path, stats: dict
+    cond: str,
+    seeds: list[Utterance],
+    k: int,
+    seed: int,
+    workdir: Path,
+    stats: dict,
+    epochs: int = 4,
 ) -> list[Utterance]:
     """Return the ``k``-per-intent utterances condition ``cond`` adds to the seeds."""
     if cond == "seed":
@@ -87,7 +93,7 @@ def synthesise(
     t0 = time.perf_counter()
     if cond == "lm":
         run = workdir / "lm"
-        finetune(seeds, run, FinetuneConfig(seed=seed))
+        finetune(seeds, run, FinetuneConfig(seed=seed, epochs=epochs))
         stats["finetune_s"] = round(time.perf_counter() - t0, 1)
         t0 = time.perf_counter()
         utts, summary = sample(run, scfg)
@@ -173,7 +179,9 @@ def run_draw(name: str, state: dict, d: int, args: argparse.Namespace, embedder:
     with tempfile.TemporaryDirectory() as tmp:
         for cond in args.conditions:
             t0 = time.perf_counter()
-            synth = synthesise(cond, seeds, args.per_intent, 1000 + d, Path(tmp), draw["timing"])
+            synth = synthesise(
+                cond, seeds, args.per_intent, 1000 + d, Path(tmp), draw["timing"], args.epochs
+            )
             row = {"added": len(synth), "quality": synthetic_quality(synth, seeds, oracle)}
             for feats in CLASSIFIERS:
                 row[feats] = score(seeds + synth, test, feats, embedder, seed=d)
@@ -277,7 +285,7 @@ def resumable(out: Path, results: dict) -> dict[str, list[dict]]:
     if not out.exists():
         return {}
     old = json.loads(out.read_text(encoding="utf-8"))
-    same = ("shots", "per_intent", "conditions", "clinc_intents")
+    same = ("shots", "per_intent", "conditions", "clinc_intents", "epochs")
     if any(old.get(k) != results[k] for k in same):
         log.warning("--resume: %s was made with other settings; starting over", out)
         return {}
@@ -293,6 +301,7 @@ def main() -> None:
     ap.add_argument("--per-intent", type=int, default=20)
     ap.add_argument("--clinc-intents", type=int, default=20)
     ap.add_argument("--conditions", nargs="+", default=list(CONDITIONS))
+    ap.add_argument("--epochs", type=int, default=4, help="fine-tuning epochs of the lm condition")
     ap.add_argument("--quick", action="store_true", help="1 draw, SNIPS only, 5 added per intent")
     ap.add_argument("--out", default=str(ROOT / "eval" / "results" / "augment.json"))
     ap.add_argument(
@@ -318,6 +327,7 @@ def main() -> None:
         "draws": args.draws,
         "conditions": args.conditions,
         "clinc_intents": args.clinc_intents,
+        "epochs": args.epochs,
         "eda_note": "EDA = random swap/deletion/insertion; no offline synonym source",
         "datasets": {},
     }

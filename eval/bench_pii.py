@@ -340,7 +340,7 @@ def readme_rows(corpora: dict, tr: dict) -> list[dict]:
                 "ratio": c["ratios_median_of_rounds"]["scrub_vs_presidio_batch"],
                 "note": f"textsynth detect+surrogates vs Presidio analyze only (batch); "
                 f"Presidio analyze+anonymize per doc {r['presidio_analyze_anonymize']}/s; "
-                "best round of each, ratio = median of per-round ratios; shared 2-core machine",
+                "best round of each, ratio = median of per-round ratios",
             }
         )
         rows.append(
@@ -364,7 +364,7 @@ def readme_rows(corpora: dict, tr: dict) -> list[dict]:
             "peer": "linear",
             "peer_value": 2.0,
             "ratio": round(tr["workers_speedup"] / 2.0, 2),
-            "note": "2 cores shared with other jobs",
+            "note": "2,000 transcripts, best of 2 interleaved runs each; 2 CPU cores",
         }
     )
     leaked = sum(tr["leaked_verbatim"].values())
