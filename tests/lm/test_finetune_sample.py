@@ -114,8 +114,10 @@ def test_pruned_loop_matches_generate_when_greedy(tiny_model):
     model = AutoModelForCausalLM.from_pretrained(tiny_model).eval()
     tok = AutoTokenizer.from_pretrained(tiny_model)
     tok.padding_side = "left"
+    # repeated prompts are encoded once and their cache rows copied: still the same tokens
     prompts = [finetune_prompt("GetWeather"), finetune_prompt("BookRestaurant") + "book a",
-               finetune_prompt("PlayMusic") + "play", finetune_prompt("RateBook") + "rate"]
+               finetune_prompt("PlayMusic") + "play", finetune_prompt("BookRestaurant") + "book a",
+               finetune_prompt("RateBook") + "rate", finetune_prompt("GetWeather")]
     enc = tok(prompts, return_tensors="pt", padding=True)
     pad = tok.pad_token_id if tok.pad_token_id is not None else tok.eos_token_id
     width_in = enc["input_ids"].shape[1]

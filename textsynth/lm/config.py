@@ -143,6 +143,9 @@ class SampleConfig(_Config):
     embedding_model: str | None = field(default=None, metadata={
         "help": "sentence-transformers model of the classifier; None = embedded MiniLM"})
     shots: int = field(default=8, metadata={"help": "prompt mode: seeds shown in each prompt"})
+    completions_per_prompt: int = field(default=8, metadata={
+        "help": "prompt mode: completions sampled from each few-shot prompt (one fresh draw of "
+                "shots per group; the long prompt is encoded once per group)"})
     dtype: str = field(default="auto", metadata={
         "help": "'auto' (bf16 on GPU, fp32 on CPU), 'float32' or 'bfloat16'",
         "choices": list(_DTYPES)})
@@ -168,6 +171,8 @@ class SampleConfig(_Config):
         _check(self.fidelity_features in ("embeddings", "tfidf"),
                f"fidelity_features={self.fidelity_features!r}; use 'embeddings' or 'tfidf'")
         _check(self.shots >= 1, f"shots={self.shots!r} must be at least 1")
+        _check(self.completions_per_prompt >= 1,
+               f"completions_per_prompt={self.completions_per_prompt!r} must be at least 1")
         _check(self.dtype in _DTYPES, f"dtype={self.dtype!r}; use one of {', '.join(_DTYPES)}")
 
     def sampling_params(self) -> dict[str, Any]:

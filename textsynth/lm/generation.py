@@ -4,9 +4,10 @@ Prompts are tokenised with left padding so every row's next token sits in the la
 generated with the KV cache on. ``model.generate`` keeps computing a row after it has produced its
 end-of-sequence token until the whole batch is done, so one rambling row makes 31 short
 utterances pay for 40 steps; here a row leaves the batch (and its slice of the KV cache) as soon
-as it ends, which makes sampling short utterances markedly faster on CPU. Models whose cache
-cannot drop rows fall back to ``model.generate``. Sampling is temperature, then nucleus (top-p),
-then a multinomial draw, as in ``generate``.
+as it ends. Identical prompts in a batch are run through the model once and their cache rows
+copied, so a long few-shot prompt reused for several completions costs one prefill. Models whose
+cache cannot drop rows fall back to ``model.generate``. Sampling is temperature, then nucleus
+(top-p), then a multinomial draw, as in ``generate``.
 
 Each batch re-seeds torch from ``(seed, batch index)`` inside ``torch.random.fork_rng``, so the
 output depends only on the seed and the prompts, never on what ran before, and the caller's
@@ -132,11 +133,20 @@ def sample_pruned(model: Any, enc: dict[str, Any], *, temperature: float | None,
     ids, mask = enc["input_ids"], enc["attention_mask"]
     rows = ids.shape[0]
     positions = (mask.long().cumsum(-1) - 1).clamp(min=0)
-    out = model(input_ids=ids, attention_mask=mask, position_ids=positions, use_cache=True)
+    # identical prompts (one intent's prompt, or a few-shot prompt reused for several
+    # completions) are run through the model once; their cache rows are then copied
+    first: dict[tuple[int, ...], int] = {}
+    owner = [first.setdefault(tuple(r), len(first)) for r in ids.tolist()]
+    uniq = torch.tensor([owner.index(u) for u in range(len(first))], device=ids.device)
+    out = model(input_ids=ids[uniq], attention_mask=mask[uniq], position_ids=positions[uniq],
+                use_cache=True)
     cache = out.past_key_values
     if not hasattr(cache, "batch_select_indices"):
         return None
-    logits = out.logits[:, -1, :]
+    expand = torch.tensor(owner, device=ids.device)
+    if len(first) < rows:
+        cache.batch_select_indices(expand)
+    logits = out.logits[expand, -1, :]
     alive = torch.arange(rows, device=ids.device)
     next_pos = positions[:, -1] + 1
     new = torch.full((rows, max_new_tokens), pad, dtype=ids.dtype, device=ids.device)

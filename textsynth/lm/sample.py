@@ -264,8 +264,9 @@ def prompt_sample(seeds: Sequence[Utterance], config: SampleConfig | None = None
                   stats: GenerationStats | None = None) -> tuple[list[Utterance], FilterSummary]:
     """Sample utterances by few-shot prompting the base model with seeds (no fine-tuning).
 
-    Each prompt shows ``config.shots`` seeds of the intent, drawn anew per prompt from a
-    ``random.Random`` seeded by ``(config.seed, round, intent)``.
+    Each prompt shows ``config.shots`` seeds of the intent, drawn anew for every
+    ``config.completions_per_prompt`` completions from a ``random.Random`` seeded by
+    ``(config.seed, round, intent)``; the sampler encodes a repeated prompt once.
 
     Args:
         seeds: labelled seed utterances (scrub them first if they hold real PII).
@@ -291,8 +292,12 @@ def prompt_sample(seeds: Sequence[Utterance], config: SampleConfig | None = None
 
     def make_prompts(intent: str, language: str, n: int, rnd: int) -> list[str]:
         rng = random.Random(f"{config.seed}:{rnd}:{intent}")
-        return [few_shot_prompt(intent, pick_shots(by_intent[intent], config.shots, rng), language)
-                for _ in range(n)]
+        out: list[str] = []
+        while len(out) < n:
+            prompt = few_shot_prompt(intent, pick_shots(by_intent[intent], config.shots, rng),
+                                     language)
+            out += [prompt] * min(config.completions_per_prompt, n - len(out))
+        return out
 
     provenance = {"generator": "lm-prompt", "model": base_model, "run": "prompt",
                   "seed": config.seed, "shots": config.shots,
