@@ -175,7 +175,15 @@ def run_draw(name: str, state: dict, d: int, args: argparse.Namespace, embedder:
     """Run every condition of draw ``d`` on one data set; append it to ``state['res']``."""
     train, test, oracle, res = state["train"], state["test"], state["oracle"], state["res"]
     seeds = draw_seeds(train, args.shots, seed=1000 + d)
-    draw: dict = {"seed": 1000 + d, "conditions": {}, "timing": {}}
+    from textsynth.lm import SampleConfig
+
+    draw: dict = {
+        "seed": 1000 + d,
+        "conditions": {},
+        "timing": {},
+        # prompt mode: completions per few-shot prompt (earlier runs drew fresh shots per prompt)
+        "prompt_completions_per_prompt": SampleConfig().completions_per_prompt,
+    }
     with tempfile.TemporaryDirectory() as tmp:
         for cond in args.conditions:
             t0 = time.perf_counter()
@@ -289,7 +297,11 @@ def resumable(out: Path, results: dict) -> dict[str, list[dict]]:
     if any(old.get(k) != results[k] for k in same):
         log.warning("--resume: %s was made with other settings; starting over", out)
         return {}
-    return {name: r["draws"] for name, r in old.get("datasets", {}).items()}
+    kept = {name: r["draws"] for name, r in old.get("datasets", {}).items()}
+    for draws in kept.values():
+        for dr in draws:
+            dr.setdefault("prompt_completions_per_prompt", 1)  # made before shots were reused
+    return kept
 
 
 def main() -> None:
