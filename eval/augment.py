@@ -253,7 +253,9 @@ def plot(results: dict, path: Path) -> None:
         ax.axhline(0, color="black", lw=0.8)
         ax.set_xticks(x, conds)
         ax.set_ylabel("accuracy gain over seed-only (points)")
-        ax.set_title(f"{name}: {results['shots']} seeds/intent + {results['per_intent']} added")
+        n_int = results["datasets"][name]["intents"]
+        ax.set_title(f"{name} ({n_int} intents, {len(results['datasets'][name]['draws'])} draws): "
+                     f"{results['shots']} seeds/intent + {results['per_intent']} added")
         ax.legend()
     fig.tight_layout()
     fig.savefig(path, dpi=110)
@@ -273,7 +275,7 @@ def readme_rows(results: dict) -> list[dict]:
                 n = len(r["draws"])
                 rows.append(
                     {
-                        "benchmark": f"augment {name} ({feats})",
+                        "benchmark": f"augment {name}, {r['intents']} intents ({feats})",
                         "measure": f"test accuracy, seed + {cond} (mean of {n} draws)",
                         "textsynth": round(s["accuracy"]["mean"], 4),
                         "peer": "seed only",
@@ -304,6 +306,16 @@ def resumable(out: Path, results: dict) -> dict[str, list[dict]]:
     return kept
 
 
+def replot(out: Path) -> None:
+    """Redraw the plot and README rows of a finished results file (no new measurement)."""
+    results = json.loads(out.read_text(encoding="utf-8"))
+    results["readme_rows"] = readme_rows(results)
+    with atomic_write(out) as fh:
+        json.dump(results, fh, indent=2)
+    plot(results, out.with_suffix(".png"))
+    print(f"redrew {out.with_suffix('.png')} and the README rows of {out}")
+
+
 def main() -> None:
     """Run the benchmark and write its results."""
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -322,7 +334,15 @@ def main() -> None:
         help="keep the draws already in --out (same shots, added per intent, conditions and "
         "CLINC subset) and run only the missing ones",
     )
+    ap.add_argument(
+        "--replot",
+        action="store_true",
+        help="only redraw the plot and README rows of --out from its saved results",
+    )
     args = ap.parse_args()
+    if args.replot:
+        replot(Path(args.out))
+        return
     if args.quick:
         args.draws, args.datasets, args.per_intent = 1, ["snips"], 5
     if "seed" not in args.conditions:

@@ -63,7 +63,9 @@ class FinetuneConfig(_Config):
         "help": "base model: 'embedded:smollm2-135m' (offline default), a hub id or a path"})
     method: str = field(default="lora", metadata={
         "help": "'lora' (adapters via peft) or 'full' (every weight)", "choices": ["lora", "full"]})
-    epochs: int = field(default=6, metadata={"help": "passes over the seeds"})
+    epochs: int = field(default=4, metadata={
+        "help": "passes over the seeds (4: on SNIPS 10-shot, 6 made 5x more exact seed copies "
+                "for a third more training time)"})
     learning_rate: float | None = field(default=None, metadata={
         "help": "peak learning rate; None = 2e-3 for LoRA, 5e-5 for full fine-tuning"})
     batch_size: int = field(default=8, metadata={"help": "examples per optimiser step"})
@@ -117,12 +119,14 @@ class SampleConfig(_Config):
     oversample: float = field(default=1.5, metadata={
         "help": "first round: generate this many times the number wanted, to leave room for "
                 "filters; later rounds use each intent's observed pass rate"})
-    max_rounds: int = field(default=4, metadata={
+    max_rounds: int = field(default=6, metadata={
         "help": "generation rounds per intent while fewer than per_intent survive the filters"})
     temperature: float = field(default=0.9, metadata={"help": "softmax temperature (> 0)"})
     top_p: float = field(default=0.95, metadata={"help": "nucleus sampling mass, in (0, 1]"})
     max_new_tokens: int = field(default=40, metadata={"help": "longest completion in tokens"})
-    batch_size: int = field(default=32, metadata={"help": "sequences generated at once"})
+    batch_size: int = field(default=64, metadata={
+        "help": "sequences generated at once (on a 2-core CPU 64 gives 1.26x the tokens/s of "
+                "32: the 49k-vocabulary output layer streams its weights once per step)"})
     threads: int | None = field(default=None, metadata={
         "help": "CPU threads for torch while sampling; None = torch's default"})
     seed: int = field(default=0, metadata={

@@ -31,7 +31,14 @@ from textsynth.lm.config import FinetuneConfig
 from textsynth.lm.prompt import slots_by_intent, to_example
 from textsynth.types import Utterance
 
-__all__ = ["RunInfo", "encode_examples", "run_finetune", "seeds_hash"]
+__all__ = [
+    "RunInfo",
+    "completion_loss",
+    "encode_examples",
+    "length_grouped_batches",
+    "run_finetune",
+    "seeds_hash",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -107,6 +114,46 @@ def _collate(batch: list[dict], pad_id: int) -> dict:
         mask.append([1] * n + [0] * (width - n))
     return {"input_ids": torch.tensor(ids), "labels": torch.tensor(labels),
             "attention_mask": torch.tensor(mask)}
+
+
+def length_grouped_batches(lengths: Sequence[int], batch_size: int,
+                           rng: random.Random) -> list[list[int]]:
+    """Return one epoch's batches: shuffled, then similar lengths grouped to cut padding.
+
+    The order is shuffled, cut into mega-batches of 16 batches, each sorted by length and split
+    into batches (the ``group_by_length`` of transformers' Trainer); the batches are shuffled
+    again so long and short ones alternate.
+    """
+    order = list(range(len(lengths)))
+    rng.shuffle(order)
+    mega = batch_size * 16
+    batches: list[list[int]] = []
+    for i in range(0, len(order), mega):
+        chunk = sorted(order[i : i + mega], key=lambda j: -lengths[j])
+        batches += [chunk[k : k + batch_size] for k in range(0, len(chunk), batch_size)]
+    rng.shuffle(batches)
+    return batches
+
+
+def completion_loss(model: Any, batch: dict) -> Any:
+    """Return the mean next-token loss over the completion tokens of a right-padded batch.
+
+    Only the positions from the earliest completion token onward go through the LM head
+    (``logits_to_keep``): prompt positions never carry a label, and the head over a 49k
+    vocabulary is a fifth of a small model's cost per position.
+    """
+    import torch
+
+    labels = batch["labels"]
+    scored = (labels != -100).any(dim=0).nonzero()
+    first = int(scored[0]) if len(scored) else labels.shape[1] - 1
+    keep = labels.shape[1] - first + 1  # the logit before the first label predicts it
+    logits = model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"],
+                   logits_to_keep=keep).logits
+    lab = labels[:, labels.shape[1] - keep :]
+    return torch.nn.functional.cross_entropy(
+        logits[:, :-1].reshape(-1, logits.shape[-1]).float(), lab[:, 1:].reshape(-1),
+        ignore_index=-100)
 
 
 def _progress_bar(total: int, desc: str) -> Any:
@@ -198,13 +245,12 @@ def _run_finetune(seeds: Sequence[Utterance], out_dir: str | os.PathLike[str],
         losses: list[float] = []
         bar = _progress_bar(total, "fine-tuning")
         t1 = time.perf_counter()
+        lengths = [len(e["input_ids"]) for e in examples]
         for _epoch in range(config.epochs):
-            order = list(range(len(examples)))
-            rng.shuffle(order)
-            for i in range(0, len(order), config.batch_size):
-                batch = _collate([examples[j] for j in order[i : i + config.batch_size]], pad)
+            for idx in length_grouped_batches(lengths, config.batch_size, rng):
+                batch = _collate([examples[j] for j in idx], pad)
                 batch = {k: v.to(acc.device) for k, v in batch.items()}
-                loss = model(**batch).loss
+                loss = completion_loss(model, batch)
                 acc.backward(loss)
                 opt.step()
                 sched.step()
