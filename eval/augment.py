@@ -275,7 +275,8 @@ def readme_rows(results: dict) -> list[dict]:
                 n = len(r["draws"])
                 rows.append(
                     {
-                        "benchmark": f"augment {name}, {r['intents']} intents ({feats})",
+                        "benchmark": f"augment {name}, {r['intents']} intents, "
+                        f"+{results['per_intent']}/intent ({feats})",
                         "measure": f"test accuracy, seed + {cond} (mean of {n} draws)",
                         "textsynth": round(s["accuracy"]["mean"], 4),
                         "peer": "seed only",
@@ -288,6 +289,43 @@ def readme_rows(results: dict) -> list[dict]:
                     }
                 )
     return rows
+
+
+def summary_markdown(results: dict) -> str:
+    """A table a person reads: gain over seed-only (points, mean ± std) per condition."""
+    cols = [(n, f) for n in results["datasets"] for f in CLASSIFIERS]
+    head = " | ".join(
+        f"{n} ({results['datasets'][n]['intents']} intents), {f}" for n, f in cols
+    )
+    lines = [f"| condition | {head} | fidelity / distinct-2 / seed copies ({cols[0][0]}) |"]
+    lines.append("|---|" + "---:|" * len(cols) + "---|")
+    first = results["datasets"][cols[0][0]]["summary"]
+    base = " | ".join(
+        f"{100 * results['datasets'][n]['summary']['seed'][f]['accuracy']['mean']:.1f} %"
+        for n, f in cols
+    )
+    lines.append(f"| seed only (accuracy) | {base} | |")
+    for cond in results["conditions"]:
+        if cond == "seed":
+            continue
+        cells = []
+        for n, f in cols:
+            g = results["datasets"][n]["summary"][cond][f]["gain_points"]
+            cells.append(f"{g['mean']:+.1f} ± {g['std']:.1f}")
+        q = first[cond]["quality"]
+        qual = (
+            f"{q['fidelity']:.2f} / {q['distinct_2']:.2f} / {q['seed_copy_share']:.2f}"
+            if q
+            else ""
+        )
+        lines.append(f"| + {cond} | {' | '.join(cells)} | {qual} |")
+    n = ", ".join(f"{len(v['draws'])} on {k}" for k, v in results["datasets"].items())
+    lines.append("")
+    lines.append(
+        f"Gain in accuracy points over seed-only, {results['shots']} seeds per intent + "
+        f"{results['per_intent']} added per intent; draws: {n}."
+    )
+    return "\n".join(lines)
 
 
 def resumable(out: Path, results: dict) -> dict[str, list[dict]]:
@@ -310,6 +348,7 @@ def replot(out: Path) -> None:
     """Redraw the plot and README rows of a finished results file (no new measurement)."""
     results = json.loads(out.read_text(encoding="utf-8"))
     results["readme_rows"] = readme_rows(results)
+    results["readme_markdown"] = summary_markdown(results)
     with atomic_write(out) as fh:
         json.dump(results, fh, indent=2)
     plot(results, out.with_suffix(".png"))
@@ -370,6 +409,7 @@ def main() -> None:
         results["seconds"] = round(time.perf_counter() - t0, 1)
         results["draws_done"] = {k: len(v["draws"]) for k, v in results["datasets"].items()}
         results["readme_rows"] = readme_rows(results)
+        results["readme_markdown"] = summary_markdown(results)
         missing = {k: args.draws - n for k, n in results["draws_done"].items() if n < args.draws}
         results["status"] = (
             "complete"

@@ -53,7 +53,18 @@ def main() -> None:
         raise SystemExit(f"README.md has no {START} ... {END} markers")
     head, rest = text.split(START, 1)
     _, tail = rest.split(END, 1)
-    readme.write_text(f"{head}{START}\n{render()}\n{END}{tail}")
+    text = f"{head}{START}\n{render()}\n{END}{tail}"
+    # a benchmark may also render a table of its own between <!-- <stem>:start/end --> markers
+    for path in sorted((ROOT / "eval" / "results").glob("*.json")):
+        start, end = f"<!-- {path.stem}:start -->", f"<!-- {path.stem}:end -->"
+        if start not in text or end not in text:
+            continue
+        md = json.loads(path.read_text()).get("readme_markdown")
+        if md:
+            head, rest = text.split(start, 1)
+            _, tail = rest.split(end, 1)
+            text = f"{head}{start}\n{md}\n{end}{tail}"
+    readme.write_text(text)
 
 
 if __name__ == "__main__":
