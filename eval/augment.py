@@ -15,7 +15,8 @@ Classifiers: TF-IDF (word + char n-grams) + logistic regression, and sentence em
 ``eval/results/augment.png`` and README rows. CLINC150 is restricted to a seeded subset of
 ``--clinc-intents`` intents (fine-tuning and sampling for all 150 on a 2-core CPU would take hours).
 
-Usage: ``python eval/augment.py [--draws 3] [--per-intent 20] [--quick]``
+Usage: ``python eval/augment.py [--draws 3] [--per-intent 20] [--quick]``; ``--replot`` redraws
+the plot and README rows of a finished results file, ``--resume`` keeps its finished draws.
 """
 
 from __future__ import annotations
