@@ -345,11 +345,16 @@ def resumable(out: Path, results: dict) -> dict[str, list[dict]]:
     return kept
 
 
+def add_readme_parts(results: dict) -> None:
+    """Set the README rows and the summary table of ``results`` from its measurements."""
+    results["readme_rows"] = readme_rows(results)
+    results["readme_markdown"] = summary_markdown(results)
+
+
 def replot(out: Path) -> None:
     """Redraw the plot and README rows of a finished results file (no new measurement)."""
     results = json.loads(out.read_text(encoding="utf-8"))
-    results["readme_rows"] = readme_rows(results)
-    results["readme_markdown"] = summary_markdown(results)
+    add_readme_parts(results)
     with atomic_write(out) as fh:
         json.dump(results, fh, indent=2)
     plot(results, out.with_suffix(".png"))
@@ -409,8 +414,7 @@ def main() -> None:
         results["datasets"][name] = res
         results["seconds"] = round(time.perf_counter() - t0, 1)
         results["draws_done"] = {k: len(v["draws"]) for k, v in results["datasets"].items()}
-        results["readme_rows"] = readme_rows(results)
-        results["readme_markdown"] = summary_markdown(results)
+        add_readme_parts(results)
         missing = {k: args.draws - n for k, n in results["draws_done"].items() if n < args.draws}
         results["status"] = (
             "complete"

@@ -105,8 +105,7 @@ def throughput(model, tok, *, reps: int, new_tokens: int, dtypes) -> dict:
     from textsynth.lm.prompt import finetune_prompt
 
     intents = ["PlayMusic", "GetWeather", "BookRestaurant", "RateBook"]
-    prompts32 = [finetune_prompt(intents[i % 4]) for i in range(32)]
-    prompts32 = prompts32 + prompts32  # 64 prompts: batch 64 is the sampler's default
+    prompts = [finetune_prompt(intents[i % 4]) for i in range(64)]  # 64: the sampler's batch
     plan = [("plain_generate_bs1", 1, 4), ("textsynth_bs1", 1, 4), ("textsynth_bs8", 8, 16),
             ("textsynth_bs32", 32, 32), ("textsynth_bs64", 64, 64)]
     skipped: list[str] = []
@@ -122,7 +121,7 @@ def throughput(model, tok, *, reps: int, new_tokens: int, dtypes) -> dict:
                     t0 = time.perf_counter()
                     torch.manual_seed(rep)
                     ntok = 0
-                    for p in prompts32[:n]:
+                    for p in prompts[:n]:
                         enc = tok(p, return_tensors="pt")
                         with torch.inference_mode():
                             out = m.generate(**enc, do_sample=True, temperature=0.9, top_p=0.95,
@@ -132,7 +131,7 @@ def throughput(model, tok, *, reps: int, new_tokens: int, dtypes) -> dict:
                         ntok += out.shape[1] - enc["input_ids"].shape[1]
                     tps = ntok / (time.perf_counter() - t0)
                 else:
-                    generate_batched(m, tok, prompts32[:n], batch_size=bs, seed=rep,
+                    generate_batched(m, tok, prompts[:n], batch_size=bs, seed=rep,
                                      max_new_tokens=new_tokens, min_new_tokens=new_tokens,
                                      stats=st)
                     tps = st.tokens_per_second
@@ -323,42 +322,42 @@ def main() -> None:  # noqa: C901
                               "kept_quality": quality(pk, seeds, oracle)}
 
     if args.throughput_reps:
-        from textsynth.lm.models import load_causal_lm
-
-        model, tok = load_causal_lm("embedded:smollm2-135m", device="cpu", dtype="float32")
-        t = time.perf_counter()
-        res["throughput"] = throughput(model, tok, reps=args.throughput_reps,
-                                       new_tokens=args.new_tokens,
-                                       dtypes=args.throughput_dtypes.split(","))
-        timings["throughput_s"] = round(time.perf_counter() - t, 1)
+        res["throughput"], timings["throughput_s"] = measure_throughput(args, args.throughput_reps)
     timings["wall_total_s"] = round(time.perf_counter() - t_all, 1)
     res["timings"] = timings
+    write_results(res, Path(args.out))
+    print(json.dumps({k: res[k] for k in ("kept_quality", "timings")}, indent=2))
+
+
+def measure_throughput(args: argparse.Namespace, reps: int) -> tuple[dict, float]:
+    """Load the embedded base model and run :func:`throughput`; return it and its seconds."""
+    from textsynth.lm.models import load_causal_lm
+
+    model, tok = load_causal_lm("embedded:smollm2-135m", device="cpu", dtype="float32")
+    t = time.perf_counter()
+    out = throughput(model, tok, reps=reps, new_tokens=args.new_tokens,
+                     dtypes=args.throughput_dtypes.split(","))
+    return out, round(time.perf_counter() - t, 1)
+
+
+def write_results(res: dict, out: Path) -> None:
+    """Add the README rows to ``res`` and write it atomically to ``out``."""
     res["readme_rows"] = readme_rows(res)
-    with atomic_write(args.out) as fh:
+    with atomic_write(out) as fh:
         json.dump(res, fh, indent=2, ensure_ascii=False)
         fh.write("\n")
-    print(json.dumps({k: res[k] for k in ("kept_quality", "timings")}, indent=2))
 
 
 def update_throughput(out: Path, args: argparse.Namespace) -> None:
     """Re-measure the throughput section of a finished ``out`` and rewrite it and its rows."""
     import torch
 
-    from textsynth.lm.models import load_causal_lm
-
     res = json.loads(out.read_text(encoding="utf-8"))
-    model, tok = load_causal_lm("embedded:smollm2-135m", device="cpu", dtype="float32")
-    t = time.perf_counter()
-    res["throughput"] = throughput(model, tok, reps=max(1, args.throughput_reps),
-                                   new_tokens=args.new_tokens,
-                                   dtypes=args.throughput_dtypes.split(","))
+    load = round(os.getloadavg()[0], 2)
+    res["throughput"], seconds = measure_throughput(args, max(1, args.throughput_reps))
     res["throughput"]["measured_separately"] = {
-        "threads": torch.get_num_threads(), "load_average_at_start": round(os.getloadavg()[0], 2),
-        "seconds": round(time.perf_counter() - t, 1)}
-    res["readme_rows"] = readme_rows(res)
-    with atomic_write(out) as fh:
-        json.dump(res, fh, indent=2, ensure_ascii=False)
-        fh.write("\n")
+        "threads": torch.get_num_threads(), "load_average_at_start": load, "seconds": seconds}
+    write_results(res, out)
     print(json.dumps(res["throughput"]["median"], indent=2))
 
 

@@ -45,25 +45,26 @@ def render() -> str:
     return "\n".join(lines)
 
 
+def _replace_between(text: str, start: str, end: str, body: str) -> str:
+    """Return ``text`` with what lies between the markers ``start`` and ``end`` set to ``body``."""
+    head, rest = text.split(start, 1)
+    _, tail = rest.split(end, 1)
+    return f"{head}{start}\n{body}\n{end}{tail}"
+
+
 def main() -> None:
     """Rewrite the README's results table in place."""
     readme = ROOT / "README.md"
     text = readme.read_text()
     if START not in text or END not in text:
         raise SystemExit(f"README.md has no {START} ... {END} markers")
-    head, rest = text.split(START, 1)
-    _, tail = rest.split(END, 1)
-    text = f"{head}{START}\n{render()}\n{END}{tail}"
+    text = _replace_between(text, START, END, render())
     # a benchmark may also render a table of its own between <!-- <stem>:start/end --> markers
     for path in sorted((ROOT / "eval" / "results").glob("*.json")):
         start, end = f"<!-- {path.stem}:start -->", f"<!-- {path.stem}:end -->"
-        if start not in text or end not in text:
-            continue
         md = json.loads(path.read_text()).get("readme_markdown")
-        if md:
-            head, rest = text.split(start, 1)
-            _, tail = rest.split(end, 1)
-            text = f"{head}{start}\n{md}\n{end}{tail}"
+        if md and start in text and end in text:
+            text = _replace_between(text, start, end, md)
     readme.write_text(text)
 
 
