@@ -9,6 +9,8 @@ intent, and score them on the official test set:
 - ``eda``       seeds + EDA (swap / delete / insert; no offline thesaurus, so no synonym step)
 - ``lm``        seeds + textsynth LM (LoRA fine-tuned on the seeds, filtered)
 - ``prompt``    seeds + textsynth prompt mode (few-shot prompting, filtered)
+- ``real``      seeds + more real training utterances: not augmentation, the reference for how
+  much the same amount of real data adds (the gain a generator could hope to approach)
 
 Classifiers: TF-IDF (word + char n-grams) + logistic regression, and sentence embeddings
 (all-MiniLM-L6-v2) + logistic regression. Writes ``eval/results/augment.json``, a plot
@@ -16,7 +18,8 @@ Classifiers: TF-IDF (word + char n-grams) + logistic regression, and sentence em
 ``--clinc-intents`` intents (fine-tuning and sampling for all 150 on a 2-core CPU would take hours).
 
 Usage: ``python eval/augment.py [--draws 3] [--per-intent 20] [--quick]``; ``--replot`` redraws
-the plot and README rows of a finished results file, ``--resume`` keeps its finished draws.
+the plot and README rows of a finished results file, ``--resume`` keeps its finished
+conditions and runs only the missing ones (e.g. a condition added to ``--conditions``).
 """
 
 from __future__ import annotations
@@ -39,14 +42,15 @@ sys.path.insert(0, str(ROOT / "eval"))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
-from baselines import eda, upsample  # noqa: E402
+from baselines import eda, held_out, upsample  # noqa: E402
 
 from textsynth.classifier import Embedder, IntentClassifier  # noqa: E402
 from textsynth.io import atomic_write, read_utterances  # noqa: E402
 from textsynth.types import Utterance  # noqa: E402
 
 log = logging.getLogger("augment")
-CONDITIONS = ("seed", "upsample", "eda", "lm", "prompt")
+CONDITIONS = ("seed", "upsample", "eda", "lm", "prompt", "real")
+TEXTSYNTH = ("lm", "prompt")
 CLASSIFIERS = ("tfidf", "embeddings")
 
 
@@ -80,10 +84,18 @@ def synthesise(
     workdir: Path,
     stats: dict,
     epochs: int = 4,
+    train: list[Utterance] | None = None,
 ) -> list[Utterance]:
-    """Return the ``k``-per-intent utterances condition ``cond`` adds to the seeds."""
+    """Return the ``k``-per-intent utterances condition ``cond`` adds to the seeds.
+
+    ``train`` (the training set the seeds come from) is needed by the ``real`` reference only.
+    """
     if cond == "seed":
         return []
+    if cond == "real":
+        if train is None:
+            raise ValueError("the real condition needs the training set")
+        return held_out(train, seeds, k, seed)
     if cond == "upsample":
         return upsample(seeds, k, seed)
     if cond == "eda":
@@ -173,23 +185,33 @@ def prepare(name: str, args: argparse.Namespace, embedder: Embedder) -> dict:
 
 
 def run_draw(name: str, state: dict, d: int, args: argparse.Namespace, embedder: Embedder) -> None:
-    """Run every condition of draw ``d`` on one data set; append it to ``state['res']``."""
+    """Run the conditions of draw ``d`` on one data set that it lacks; keep it in ``state['res']``.
+
+    A draw kept by ``--resume`` keeps its finished conditions; only the missing ones are run.
+    """
     train, test, oracle, res = state["train"], state["test"], state["oracle"], state["res"]
     seeds = draw_seeds(train, args.shots, seed=1000 + d)
     from textsynth.lm import SampleConfig
 
-    draw: dict = {
-        "seed": 1000 + d,
-        "conditions": {},
-        "timing": {},
-        # prompt mode: completions per few-shot prompt (earlier runs drew fresh shots per prompt)
-        "prompt_completions_per_prompt": SampleConfig().completions_per_prompt,
-    }
+    if d < len(res["draws"]):
+        draw = res["draws"][d]
+    else:
+        draw = {
+            "seed": 1000 + d,
+            "conditions": {},
+            "timing": {},
+            # prompt mode: completions per few-shot prompt (earlier runs: fresh shots per prompt)
+            "prompt_completions_per_prompt": SampleConfig().completions_per_prompt,
+        }
+        res["draws"].append(draw)
     with tempfile.TemporaryDirectory() as tmp:
         for cond in args.conditions:
+            if cond in draw["conditions"]:
+                continue
             t0 = time.perf_counter()
             synth = synthesise(
-                cond, seeds, args.per_intent, 1000 + d, Path(tmp), draw["timing"], args.epochs
+                cond, seeds, args.per_intent, 1000 + d, Path(tmp), draw["timing"], args.epochs,
+                train,
             )
             row = {"added": len(synth), "quality": synthetic_quality(synth, seeds, oracle)}
             for feats in CLASSIFIERS:
@@ -205,14 +227,18 @@ def run_draw(name: str, state: dict, d: int, args: argparse.Namespace, embedder:
                 row["embeddings"]["accuracy"],
                 row["seconds"],
             )
-    res["draws"].append(draw)
     res["summary"] = summarise(res, args)
 
 
 def summarise(res: dict, args: argparse.Namespace) -> dict:
-    """Mean ± std over the finished draws, per condition and classifier."""
+    """Mean ± std over the finished draws, per condition and classifier.
+
+    A condition not yet measured in every draw (a resumed run filling it in) is left out.
+    """
     summary: dict = {}
     for cond in args.conditions:
+        if not all(cond in dr["conditions"] for dr in res["draws"]):
+            continue
         summary[cond] = {}
         for feats in CLASSIFIERS:
             accs = [dr["conditions"][cond][feats]["accuracy"] for dr in res["draws"]]
@@ -269,7 +295,7 @@ def readme_rows(results: dict) -> list[dict]:
         for feats in CLASSIFIERS:
             base = r["summary"]["seed"][feats]["accuracy"]["mean"]
             for cond in results["conditions"]:
-                if cond == "seed":
+                if cond == "seed" or cond not in r["summary"]:
                     continue
                 s = r["summary"][cond][feats]
                 g = s["gain_points"]
@@ -285,7 +311,11 @@ def readme_rows(results: dict) -> list[dict]:
                         "ratio": round(s["accuracy"]["mean"] / base, 3) if base else None,
                         "note": f"gain {g['mean']:+.1f} ± {g['std']:.1f} pts"
                         + (
-                            "" if cond in ("lm", "prompt") else f" ({cond} baseline, not textsynth)"
+                            ""
+                            if cond in TEXTSYNTH
+                            else " (more real data: the reference, not augmentation)"
+                            if cond == "real"
+                            else f" ({cond} baseline, not textsynth)"
                         ),
                     }
                 )
@@ -307,7 +337,7 @@ def summary_markdown(results: dict) -> str:
     )
     lines.append(f"| seed only (accuracy) | {base} | |")
     for cond in results["conditions"]:
-        if cond == "seed":
+        if cond == "seed" or any(cond not in results["datasets"][n]["summary"] for n, _ in cols):
             continue
         cells = []
         for n, f in cols:
@@ -319,7 +349,8 @@ def summary_markdown(results: dict) -> str:
             if q
             else ""
         )
-        lines.append(f"| + {cond} | {' | '.join(cells)} | {qual} |")
+        label = "+ real (reference: more real data)" if cond == "real" else f"+ {cond}"
+        lines.append(f"| {label} | {' | '.join(cells)} | {qual} |")
     n = ", ".join(f"{len(v['draws'])} on {k}" for k, v in results["datasets"].items())
     lines.append("")
     lines.append(
@@ -334,11 +365,16 @@ def resumable(out: Path, results: dict) -> dict[str, list[dict]]:
     if not out.exists():
         return {}
     old = json.loads(out.read_text(encoding="utf-8"))
-    same = ("shots", "per_intent", "conditions", "clinc_intents", "epochs")
+    same = ("shots", "per_intent", "clinc_intents", "epochs")
     if any(old.get(k) != results[k] for k in same):
         log.warning("--resume: %s was made with other settings; starting over", out)
         return {}
     kept = {name: r["draws"] for name, r in old.get("datasets", {}).items()}
+    for draws in kept.values():
+        for dr in draws:  # conditions no longer asked for are dropped, missing ones are run
+            dr["conditions"] = {
+                c: v for c, v in dr["conditions"].items() if c in results["conditions"]
+            }
     for draws in kept.values():
         for dr in draws:
             dr.setdefault("prompt_completions_per_prompt", 1)  # made before shots were reused
@@ -376,8 +412,8 @@ def main() -> None:
     ap.add_argument(
         "--resume",
         action="store_true",
-        help="keep the draws already in --out (same shots, added per intent, conditions and "
-        "CLINC subset) and run only the missing ones",
+        help="keep the conditions already measured in --out (same shots, added per intent, "
+        "epochs and CLINC subset) and run only the missing draws and conditions",
     )
     ap.add_argument(
         "--replot",
@@ -435,7 +471,8 @@ def main() -> None:
                 log.warning("%s: %d finished draws kept from %s", name, len(draws), out)
     for d in range(args.draws):  # draws outermost: a cut-short run still covers every data set
         for name in args.datasets:
-            if d < len(states[name]["res"]["draws"]):
+            draws = states[name]["res"]["draws"]
+            if d < len(draws) and all(c in draws[d]["conditions"] for c in args.conditions):
                 continue
             run_draw(name, states[name], d, args, embedder)
             save(name, states[name]["res"])

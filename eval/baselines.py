@@ -1,6 +1,8 @@
 """Simple augmentation baselines the benchmark compares textsynth with.
 
 - ``upsample``: the seeds repeated (the "do nothing clever" baseline).
+- ``real``: more real utterances (held out from the same training set): not augmentation, the
+  reference that shows how much the same amount of real data would add.
 - ``eda``: Easy Data Augmentation (Wei & Zou, 2019) — random swap, random deletion, random
   insertion. Synonym replacement needs a thesaurus; none ships offline here (WordNet data is a
   download), so random insertion inserts a word drawn from the same intent's seed vocabulary and
@@ -26,6 +28,23 @@ def upsample(seeds: list[Utterance], per_intent: int, seed: int) -> list[Utteran
         pool = by[intent][:]
         rng.shuffle(pool)
         out += [pool[i % len(pool)] for i in range(per_intent)]
+    return out
+
+
+def held_out(
+    train: list[Utterance], seeds: list[Utterance], per_intent: int, seed: int
+) -> list[Utterance]:
+    """Return ``per_intent`` real utterances per intent from ``train``, none of them a seed."""
+    rng = random.Random(seed)
+    taken = {(u.intent, u.text) for u in seeds}
+    by: dict[str, list[Utterance]] = defaultdict(list)
+    for u in train:
+        if (u.intent, u.text) not in taken:
+            by[u.intent].append(u)
+    out = []
+    for intent in sorted({u.intent for u in seeds}):
+        pool = by[intent]
+        out += rng.sample(pool, min(per_intent, len(pool)))
     return out
 
 
