@@ -360,8 +360,11 @@ def summary_markdown(results: dict) -> str:
     return "\n".join(lines)
 
 
-def resumable(out: Path, results: dict) -> dict[str, list[dict]]:
-    """Return the finished draws per data set of a previous run with the same settings."""
+def resumable(out: Path, results: dict, redo: tuple[str, ...] = ()) -> dict[str, list[dict]]:
+    """Return the finished draws per data set of a previous run with the same settings.
+
+    Conditions in ``redo`` are dropped from them, so that they are measured again.
+    """
     if not out.exists():
         return {}
     old = json.loads(out.read_text(encoding="utf-8"))
@@ -373,7 +376,9 @@ def resumable(out: Path, results: dict) -> dict[str, list[dict]]:
     for draws in kept.values():
         for dr in draws:  # conditions no longer asked for are dropped, missing ones are run
             dr["conditions"] = {
-                c: v for c, v in dr["conditions"].items() if c in results["conditions"]
+                c: v
+                for c, v in dr["conditions"].items()
+                if c in results["conditions"] and c not in redo
             }
     for draws in kept.values():
         for dr in draws:
@@ -414,6 +419,13 @@ def main() -> None:
         action="store_true",
         help="keep the conditions already measured in --out (same shots, added per intent, "
         "epochs and CLINC subset) and run only the missing draws and conditions",
+    )
+    ap.add_argument(
+        "--redo",
+        nargs="+",
+        default=[],
+        choices=[c for c in CONDITIONS if c != "seed"],
+        help="with --resume: measure these conditions again in every kept draw",
     )
     ap.add_argument(
         "--replot",
@@ -463,7 +475,7 @@ def main() -> None:
 
     states = {name: prepare(name, args, embedder) for name in args.datasets}
     if args.resume:
-        for name, draws in resumable(out, results).items():
+        for name, draws in resumable(out, results, tuple(args.redo)).items():
             if name in states:
                 states[name]["res"]["draws"] = draws[: args.draws]
                 states[name]["res"]["summary"] = summarise(states[name]["res"], args)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections import Counter
 from pathlib import Path
@@ -81,3 +82,48 @@ def test_summary_leaves_out_a_condition_not_in_every_draw():
     summary = augment.summarise(res, args)
     assert set(summary) == {"seed"}
     assert summary["seed"]["tfidf"]["gain_points"]["mean"] == 0.0
+
+
+ablation = pytest.importorskip("augment_ablation")
+
+
+def _u(text: str, intent: str = "a", p: float | None = None) -> Utterance:
+    meta = {"scores": {"intent_prob": p}} if p is not None else {}
+    return Utterance(text, intent, meta=meta)
+
+
+def test_take_sorts_each_intent_by_the_key_and_keeps_k():
+    pool = [_u("a1", "a", 0.6), _u("a2", "a", 0.9), _u("a3", "a", 0.7), _u("b1", "b", 0.8)]
+    top = ablation.take(pool, 2, key=lambda u: -ablation.prob(u))
+    assert [u.text for u in top] == ["a2", "a3", "b1"]
+    assert [u.text for u in ablation.take(pool, 2)] == ["a1", "a2", "b1"]
+
+
+class _Embedder:
+    """Fixed unit vectors: texts name their direction."""
+
+    vecs = {"seed": (1.0, 0.0, 0.0), "near": (0.99, 0.141, 0.0), "mid": (0.7, 0.714, 0.0),
+            "far": (0.0, 0.0, 1.0), "far2": (0.0, 0.141, 0.99)}
+
+    def encode(self, texts):
+        return [self.vecs[t] for t in texts]
+
+
+def test_diverse_picks_farthest_from_seeds_then_from_its_own_picks():
+    pool = [_u(t) for t in ("near", "mid", "far", "far2")]
+    picked = ablation.diverse(pool, [_u("seed")], 2, _Embedder())
+    assert [u.text for u in picked] == ["far", "mid"]  # far2 is close to far, mid is not
+
+
+def test_resume_keeps_matching_settings_and_drops_redone_conditions(tmp_path):
+    row = {"added": 0, "quality": {}}
+    old = {"shots": 10, "per_intent": 20, "clinc_intents": 10, "epochs": 4,
+           "conditions": ["seed", "lm", "prompt"],
+           "datasets": {"snips": {"draws": [
+               {"conditions": {"seed": row, "lm": row, "prompt": row}}]}}}
+    out = tmp_path / "augment.json"
+    out.write_text(json.dumps(old))
+    new = {**old, "conditions": ["seed", "lm", "real"]}
+    kept = augment.resumable(out, new, redo=("lm",))
+    assert set(kept["snips"][0]["conditions"]) == {"seed"}  # prompt not asked for, lm redone
+    assert augment.resumable(out, {**new, "per_intent": 50}) == {}  # other settings: start over
