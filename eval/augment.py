@@ -278,7 +278,7 @@ def plot(results: dict, path: Path) -> None:
             s = [summ[c][feats]["gain_points"]["std"] for c in conds]
             ax.bar(x + (j - 0.5) * 0.38, m, 0.38, yerr=s, capsize=3, label=feats)
         ax.axhline(0, color="black", lw=0.8)
-        ax.set_xticks(x, conds)
+        ax.set_xticks(x, [c + "\n(reference)" if c == "real" else c for c in conds])
         ax.set_ylabel("accuracy gain over seed-only (points)")
         n_int = results["datasets"][name]["intents"]
         ax.set_title(f"{name} ({n_int} intents, {len(results['datasets'][name]['draws'])} draws): "
