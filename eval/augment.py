@@ -19,7 +19,8 @@ Classifiers: TF-IDF (word + char n-grams) + logistic regression, and sentence em
 
 Usage: ``python eval/augment.py [--draws 3] [--per-intent 20] [--quick]``; ``--replot`` redraws
 the plot and README rows of a finished results file, ``--resume`` keeps its finished
-conditions and runs only the missing ones (e.g. a condition added to ``--conditions``).
+conditions and runs only the missing ones (e.g. a condition added to ``--conditions``), and
+``--resume --redo lm`` measures a condition again in every kept draw (after a generator change).
 """
 
 from __future__ import annotations
