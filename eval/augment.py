@@ -209,6 +209,8 @@ def run_draw(name: str, state: dict, d: int, args: argparse.Namespace, embedder:
         for cond in args.conditions:
             if cond in draw["conditions"]:
                 continue
+            if cond == "prompt":
+                draw["prompt_completions_per_prompt"] = SampleConfig().completions_per_prompt
             t0 = time.perf_counter()
             synth = synthesise(
                 cond, seeds, args.per_intent, 1000 + d, Path(tmp), draw["timing"], args.epochs,
