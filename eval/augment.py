@@ -33,7 +33,6 @@ import random
 import sys
 import tempfile
 import time
-from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
@@ -43,7 +42,7 @@ sys.path.insert(0, str(ROOT / "eval"))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
-from baselines import eda, held_out, upsample  # noqa: E402
+from baselines import by_intent, eda, held_out, upsample  # noqa: E402
 
 from textsynth.classifier import Embedder, IntentClassifier  # noqa: E402
 from textsynth.io import atomic_write, read_utterances  # noqa: E402
@@ -70,9 +69,7 @@ def load(name: str, n_intents: int | None, seed: int) -> tuple[list[Utterance], 
 
 def draw_seeds(train: list[Utterance], shots: int, seed: int) -> list[Utterance]:
     """Return ``shots`` utterances per intent drawn with ``random.Random(seed)``."""
-    by: dict[str, list[Utterance]] = defaultdict(list)
-    for u in train:
-        by[u.intent].append(u)
+    by = by_intent(train)
     rng = random.Random(seed)
     return [u for intent in sorted(by) for u in rng.sample(by[intent], shots)]
 
@@ -197,19 +194,13 @@ def run_draw(name: str, state: dict, d: int, args: argparse.Namespace, embedder:
     if d < len(res["draws"]):
         draw = res["draws"][d]
     else:
-        draw = {
-            "seed": 1000 + d,
-            "conditions": {},
-            "timing": {},
-            # prompt mode: completions per few-shot prompt (earlier runs: fresh shots per prompt)
-            "prompt_completions_per_prompt": SampleConfig().completions_per_prompt,
-        }
+        draw = {"seed": 1000 + d, "conditions": {}, "timing": {}}
         res["draws"].append(draw)
     with tempfile.TemporaryDirectory() as tmp:
         for cond in args.conditions:
             if cond in draw["conditions"]:
                 continue
-            if cond == "prompt":
+            if cond == "prompt":  # completions per few-shot prompt (earlier runs: fresh shots each)
                 draw["prompt_completions_per_prompt"] = SampleConfig().completions_per_prompt
             t0 = time.perf_counter()
             synth = synthesise(

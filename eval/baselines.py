@@ -17,12 +17,18 @@ from collections import defaultdict
 from textsynth.types import Utterance
 
 
+def by_intent(utts: list[Utterance]) -> dict[str, list[Utterance]]:
+    """Group ``utts`` by intent, keeping their order (a missing intent gives an empty list)."""
+    out: dict[str, list[Utterance]] = defaultdict(list)
+    for u in utts:
+        out[u.intent].append(u)
+    return out
+
+
 def upsample(seeds: list[Utterance], per_intent: int, seed: int) -> list[Utterance]:
     """Return ``per_intent`` copies drawn round-robin from each intent's seeds."""
     rng = random.Random(seed)
-    by: dict[str, list[Utterance]] = defaultdict(list)
-    for u in seeds:
-        by[u.intent].append(u)
+    by = by_intent(seeds)
     out = []
     for intent in sorted(by):
         pool = by[intent][:]
@@ -37,10 +43,7 @@ def held_out(
     """Return ``per_intent`` real utterances per intent from ``train``, none of them a seed."""
     rng = random.Random(seed)
     taken = {(u.intent, u.text) for u in seeds}
-    by: dict[str, list[Utterance]] = defaultdict(list)
-    for u in train:
-        if (u.intent, u.text) not in taken:
-            by[u.intent].append(u)
+    by = by_intent([u for u in train if (u.intent, u.text) not in taken])
     out = []
     for intent in sorted({u.intent for u in seeds}):
         pool = by[intent]
@@ -68,9 +71,7 @@ def _eda_once(words: list[str], vocab: list[str], rng: random.Random, alpha: flo
 def eda(seeds: list[Utterance], per_intent: int, seed: int, alpha: float = 0.1) -> list[Utterance]:
     """Return ``per_intent`` EDA variants per intent, distinct from the seeds where possible."""
     rng = random.Random(seed)
-    by: dict[str, list[Utterance]] = defaultdict(list)
-    for u in seeds:
-        by[u.intent].append(u)
+    by = by_intent(seeds)
     out: list[Utterance] = []
     for intent in sorted(by):
         pool = by[intent]
