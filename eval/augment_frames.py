@@ -14,9 +14,11 @@ and scores every frame/value pairing:
 A slot whose intent and label have no value in the source keeps its own value (the share that
 was swapped is recorded). Real values come from real training utterances, so ``lm frames + real
 values`` is an oracle of what a perfect slot-value source could add to the LM's frames; it is a
-diagnostic, not a way to augment. Writes ``eval/results/augment_frames.json`` with a README table.
+diagnostic, not a way to augment. Writes ``eval/results/augment_frames.json`` with a README table,
+and the plot ``eval/results/augment_frames.png``.
 
-Usage: ``python eval/augment_frames.py [--draws 3] [--per-intent 20]``.
+Usage: ``python eval/augment_frames.py [--draws 3] [--per-intent 20]``; ``--replot`` redraws the
+plot and README table of a finished results file without running anything.
 """
 
 from __future__ import annotations
@@ -159,6 +161,33 @@ def markdown(results: dict) -> str:
     return "\n".join(lines)
 
 
+def plot(results: dict, path: Path) -> None:
+    """Bar chart per classifier: gain over seed-only by slot-value source, LM vs real frames."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    s = results["summary"]
+    fig, axes = plt.subplots(1, len(augment.CLASSIFIERS), figsize=(11, 4), sharey=True)
+    x = np.arange(len(VALUES))
+    for ax, f in zip(axes, augment.CLASSIFIERS, strict=True):
+        for j, frames in enumerate(FRAMES):
+            m = [s[f"{frames}+{v}"][f]["mean"] for v in VALUES]
+            e = [s[f"{frames}+{v}"][f]["std"] for v in VALUES]
+            ax.bar(x + (j - 0.5) * 0.38, m, 0.38, yerr=e, capsize=3, label=f"{frames} frames")
+        ax.axhline(0, color="black", lw=0.8)
+        ax.set_xticks(x, ["own values", "seed values", "the other set's\nvalues"])
+        ax.set_title(f"SNIPS, {f} ({len(results['draws'])} draws, {results['shots']} seeds + "
+                     f"{results['per_intent']} added per intent)")
+        ax.legend()
+    axes[0].set_ylabel("accuracy gain over seed-only (points)")
+    fig.tight_layout()
+    with atomic_write(path, "wb") as fh:
+        fig.savefig(fh, format="png", dpi=110)
+    plt.close(fig)
+
+
 def readme_rows(results: dict) -> list[dict]:
     """One results-table row per pairing (TF-IDF beside seed-only; embeddings in the note)."""
     draws = results["draws"]
@@ -189,8 +218,20 @@ def main() -> None:
     ap.add_argument("--per-intent", type=int, default=20)
     ap.add_argument("--epochs", type=int, default=4)
     ap.add_argument("--out", default=str(RESULTS), help="results file (JSON)")
+    ap.add_argument("--replot", action="store_true",
+                    help="redraw the plot and README table of --out; run nothing")
     args = ap.parse_args()
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
+    out = Path(args.out)
+    if args.replot:
+        results = json.loads(out.read_text(encoding="utf-8"))
+        results["readme_markdown"] = markdown(results)
+        results["readme_rows"] = readme_rows(results)
+        with atomic_write(out) as fh:
+            json.dump(results, fh, indent=2)
+        plot(results, out.with_suffix(".png"))
+        print(results["readme_markdown"])
+        return
     import torch
 
     torch.manual_seed(0)
@@ -199,7 +240,6 @@ def main() -> None:
     state = augment.prepare("snips", argparse.Namespace(clinc_intents=None), embedder)
     results = {"dataset": "snips", "shots": args.shots, "per_intent": args.per_intent,
                "epochs": args.epochs, "draws": []}
-    out = Path(args.out)
     for d in range(args.draws):
         results["draws"].append(run_draw(d, state, args, embedder))
         results["summary"] = summarise(results["draws"])
@@ -208,6 +248,7 @@ def main() -> None:
         results["seconds"] = round(time.perf_counter() - t0, 1)
         with atomic_write(out) as fh:
             json.dump(results, fh, indent=2)
+    plot(results, out.with_suffix(".png"))
     print(results["readme_markdown"])
     print(f"wrote {out} in {results['seconds']} s")
 
