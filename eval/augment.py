@@ -182,6 +182,29 @@ def prepare(name: str, args: argparse.Namespace, embedder: Embedder) -> dict:
     }
 
 
+def snips_study(results: dict, args: argparse.Namespace, run_draw, render, out: Path) -> None:
+    """Run ``args.draws`` draws of a SNIPS study (``augment_ablation``, ``augment_frames``).
+
+    ``run_draw(d, state, args, embedder)`` returns one draw's record; after each draw
+    ``render(results)`` fills the summary, README table and rows, and ``out`` is rewritten
+    atomically, so an interrupted study keeps its finished draws.
+    """
+    import torch
+
+    torch.manual_seed(0)
+    t0 = time.perf_counter()
+    embedder = Embedder()
+    state = prepare("snips", argparse.Namespace(clinc_intents=None), embedder)
+    for d in range(args.draws):
+        results["draws"].append(run_draw(d, state, args, embedder))
+        render(results)
+        results["seconds"] = round(time.perf_counter() - t0, 1)
+        with atomic_write(out) as fh:
+            json.dump(results, fh, indent=2)
+    print(results["readme_markdown"])
+    print(f"wrote {out} in {results['seconds']} s")
+
+
 def run_draw(name: str, state: dict, d: int, args: argparse.Namespace, embedder: Embedder) -> None:
     """Run the conditions of draw ``d`` on one data set that it lacks; keep it in ``state['res']``.
 

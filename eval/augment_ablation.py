@@ -21,7 +21,6 @@ Usage: ``python eval/augment_ablation.py [--draws 3] [--pool 60] [--per-intent 2
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import random
 import sys
@@ -37,7 +36,6 @@ import augment  # noqa: E402
 from baselines import by_intent, held_out  # noqa: E402
 
 from textsynth.classifier import Embedder  # noqa: E402
-from textsynth.io import atomic_write  # noqa: E402
 from textsynth.types import Utterance  # noqa: E402
 
 log = logging.getLogger("augment_ablation")
@@ -179,6 +177,13 @@ def readme_rows(results: dict) -> list[dict]:
     return rows
 
 
+def render(results: dict) -> None:
+    """Fill the summary, README table and results rows of ``results`` from its draws."""
+    results["summary"] = summarise(results["draws"])
+    results["readme_markdown"] = markdown(results)
+    results["readme_rows"] = readme_rows(results)
+
+
 def main() -> None:
     """Run the ablation and write its results."""
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -192,26 +197,10 @@ def main() -> None:
                     help="results file (JSON)")
     args = ap.parse_args()
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
-    import torch
-
-    torch.manual_seed(0)
-    t0 = time.perf_counter()
-    embedder = Embedder()
-    state = augment.prepare("snips", argparse.Namespace(clinc_intents=None), embedder)
     results = {"dataset": "snips", "shots": args.shots, "pool": args.pool,
                "per_intent": args.per_intent, "subsets": args.subsets, "epochs": args.epochs,
                "draws": []}
-    out = Path(args.out)
-    for d in range(args.draws):
-        results["draws"].append(run_draw(d, state, args, embedder))
-        results["summary"] = summarise(results["draws"])
-        results["readme_markdown"] = markdown(results)
-        results["readme_rows"] = readme_rows(results)
-        results["seconds"] = round(time.perf_counter() - t0, 1)
-        with atomic_write(out) as fh:
-            json.dump(results, fh, indent=2)
-    print(results["readme_markdown"])
-    print(f"wrote {out} in {results['seconds']} s")
+    augment.snips_study(results, args, run_draw, render, Path(args.out))
 
 
 if __name__ == "__main__":

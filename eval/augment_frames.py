@@ -210,6 +210,13 @@ def readme_rows(results: dict) -> list[dict]:
     return rows
 
 
+def render(results: dict) -> None:
+    """Fill the summary, README table and results rows of ``results`` from its draws."""
+    results["summary"] = summarise(results["draws"])
+    results["readme_markdown"] = markdown(results)
+    results["readme_rows"] = readme_rows(results)
+
+
 def main() -> None:
     """Run the diagnostic and write its results."""
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -225,32 +232,16 @@ def main() -> None:
     out = Path(args.out)
     if args.replot:
         results = json.loads(out.read_text(encoding="utf-8"))
-        results["readme_markdown"] = markdown(results)
-        results["readme_rows"] = readme_rows(results)
+        render(results)
         with atomic_write(out) as fh:
             json.dump(results, fh, indent=2)
         plot(results, out.with_suffix(".png"))
         print(results["readme_markdown"])
         return
-    import torch
-
-    torch.manual_seed(0)
-    t0 = time.perf_counter()
-    embedder = Embedder()
-    state = augment.prepare("snips", argparse.Namespace(clinc_intents=None), embedder)
     results = {"dataset": "snips", "shots": args.shots, "per_intent": args.per_intent,
                "epochs": args.epochs, "draws": []}
-    for d in range(args.draws):
-        results["draws"].append(run_draw(d, state, args, embedder))
-        results["summary"] = summarise(results["draws"])
-        results["readme_markdown"] = markdown(results)
-        results["readme_rows"] = readme_rows(results)
-        results["seconds"] = round(time.perf_counter() - t0, 1)
-        with atomic_write(out) as fh:
-            json.dump(results, fh, indent=2)
+    augment.snips_study(results, args, run_draw, render, out)
     plot(results, out.with_suffix(".png"))
-    print(results["readme_markdown"])
-    print(f"wrote {out} in {results['seconds']} s")
 
 
 if __name__ == "__main__":
