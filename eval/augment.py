@@ -182,6 +182,23 @@ def prepare(name: str, args: argparse.Namespace, embedder: Embedder) -> dict:
     }
 
 
+def snips_args(description: str) -> argparse.ArgumentParser:
+    """Return a parser with the options every SNIPS study shares (draws, shots, added, epochs)."""
+    ap = argparse.ArgumentParser(description=description)
+    ap.add_argument("--draws", type=int, default=3)
+    ap.add_argument("--shots", type=int, default=10)
+    ap.add_argument("--per-intent", type=int, default=20)
+    ap.add_argument("--epochs", type=int, default=4)
+    return ap
+
+
+def render(results: dict, summarise, markdown, readme_rows) -> None:
+    """Fill a study's summary, README table and results rows from its draws."""
+    results["summary"] = summarise(results["draws"])
+    results["readme_markdown"] = markdown(results)
+    results["readme_rows"] = readme_rows(results)
+
+
 def snips_study(results: dict, args: argparse.Namespace, run_draw, render, out: Path) -> None:
     """Run ``args.draws`` draws of a SNIPS study (``augment_ablation``, ``augment_frames``).
 

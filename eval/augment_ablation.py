@@ -179,20 +179,14 @@ def readme_rows(results: dict) -> list[dict]:
 
 def render(results: dict) -> None:
     """Fill the summary, README table and results rows of ``results`` from its draws."""
-    results["summary"] = summarise(results["draws"])
-    results["readme_markdown"] = markdown(results)
-    results["readme_rows"] = readme_rows(results)
+    augment.render(results, summarise, markdown, readme_rows)
 
 
 def main() -> None:
     """Run the ablation and write its results."""
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--draws", type=int, default=3)
-    ap.add_argument("--shots", type=int, default=10)
+    ap = augment.snips_args(__doc__.split("\n\n")[0])
     ap.add_argument("--pool", type=int, default=60, help="filtered utterances sampled per intent")
-    ap.add_argument("--per-intent", type=int, default=20)
     ap.add_argument("--subsets", type=int, default=5, help="random subsets per draw")
-    ap.add_argument("--epochs", type=int, default=4)
     ap.add_argument("--out", default=str(RESULTS),
                     help="results file (JSON)")
     args = ap.parse_args()
