@@ -199,11 +199,12 @@ def render(results: dict, summarise, markdown, readme_rows) -> None:
     results["readme_rows"] = readme_rows(results)
 
 
-def snips_study(results: dict, args: argparse.Namespace, run_draw, render, out: Path) -> None:
+def snips_study(results: dict, args: argparse.Namespace, run_draw, out: Path,
+                summarise, markdown, readme_rows) -> None:
     """Run ``args.draws`` draws of a SNIPS study (``augment_ablation``, ``augment_frames``).
 
     ``run_draw(d, state, args, embedder)`` returns one draw's record; after each draw
-    ``render(results)`` fills the summary, README table and rows, and ``out`` is rewritten
+    :func:`render` fills the summary, README table and rows, and ``out`` is rewritten
     atomically, so an interrupted study keeps its finished draws.
     """
     import torch
@@ -214,7 +215,7 @@ def snips_study(results: dict, args: argparse.Namespace, run_draw, render, out: 
     state = prepare("snips", argparse.Namespace(clinc_intents=None), embedder)
     for d in range(args.draws):
         results["draws"].append(run_draw(d, state, args, embedder))
-        render(results)
+        render(results, summarise, markdown, readme_rows)
         results["seconds"] = round(time.perf_counter() - t0, 1)
         with atomic_write(out) as fh:
             json.dump(results, fh, indent=2)
@@ -414,8 +415,6 @@ def resumable(out: Path, results: dict, redo: tuple[str, ...] = ()) -> dict[str,
                 for c, v in dr["conditions"].items()
                 if c in results["conditions"] and c not in redo
             }
-    for draws in kept.values():
-        for dr in draws:
             dr.setdefault("prompt_completions_per_prompt", 1)  # made before shots were reused
     return kept
 

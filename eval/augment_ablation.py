@@ -177,11 +177,6 @@ def readme_rows(results: dict) -> list[dict]:
     return rows
 
 
-def render(results: dict) -> None:
-    """Fill the summary, README table and results rows of ``results`` from its draws."""
-    augment.render(results, summarise, markdown, readme_rows)
-
-
 def main() -> None:
     """Run the ablation and write its results."""
     ap = augment.snips_args(__doc__.split("\n\n")[0])
@@ -194,7 +189,8 @@ def main() -> None:
     results = {"dataset": "snips", "shots": args.shots, "pool": args.pool,
                "per_intent": args.per_intent, "subsets": args.subsets, "epochs": args.epochs,
                "draws": []}
-    augment.snips_study(results, args, run_draw, render, Path(args.out))
+    augment.snips_study(results, args, run_draw, Path(args.out), summarise, markdown,
+                        readme_rows)
 
 
 if __name__ == "__main__":

@@ -91,11 +91,12 @@ def pairings(lm: list[Utterance], real: list[Utterance], seeds: list[Utterance],
              rng: random.Random) -> dict[str, tuple[list[Utterance], float]]:
     """Return every frame/value pairing, keyed ``<frames>+<values>``, with its swapped share."""
     sets = {"lm": lm, "real": real}
+    seed_values = slot_values(seeds)
     out = {}
     for frames in FRAMES:
         other = "real" if frames == "lm" else "lm"
         out[f"{frames}+own"] = (sets[frames], 0.0)
-        out[f"{frames}+seed"] = with_values(sets[frames], slot_values(seeds), rng)
+        out[f"{frames}+seed"] = with_values(sets[frames], seed_values, rng)
         out[f"{frames}+other"] = with_values(sets[frames], slot_values(sets[other]), rng)
     return out
 
@@ -210,11 +211,6 @@ def readme_rows(results: dict) -> list[dict]:
     return rows
 
 
-def render(results: dict) -> None:
-    """Fill the summary, README table and results rows of ``results`` from its draws."""
-    augment.render(results, summarise, markdown, readme_rows)
-
-
 def main() -> None:
     """Run the diagnostic and write its results."""
     ap = augment.snips_args(__doc__.split("\n\n")[0])
@@ -226,7 +222,7 @@ def main() -> None:
     out = Path(args.out)
     if args.replot:
         results = json.loads(out.read_text(encoding="utf-8"))
-        render(results)
+        augment.render(results, summarise, markdown, readme_rows)
         with atomic_write(out) as fh:
             json.dump(results, fh, indent=2)
         plot(results, out.with_suffix(".png"))
@@ -234,7 +230,7 @@ def main() -> None:
         return
     results = {"dataset": "snips", "shots": args.shots, "per_intent": args.per_intent,
                "epochs": args.epochs, "draws": []}
-    augment.snips_study(results, args, run_draw, render, out)
+    augment.snips_study(results, args, run_draw, out, summarise, markdown, readme_rows)
     plot(results, out.with_suffix(".png"))
 
 
