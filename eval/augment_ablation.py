@@ -15,7 +15,7 @@ the same classifiers on the SNIPS test set:
 - ``real``            more real training utterances: the reference
 
 Writes ``eval/results/augment_ablation.json`` with a summary table for the README.
-Usage: ``python eval/augment_ablation.py [--draws 3] [--pool 60] [--per-intent 20]``.
+Usage: ``python -m eval.augment_ablation [--draws 3] [--pool 60] [--per-intent 20]``.
 """
 
 from __future__ import annotations
@@ -23,25 +23,29 @@ from __future__ import annotations
 import argparse
 import logging
 import random
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-import augment  # noqa: E402
-from baselines import by_intent, held_out  # noqa: E402
-
+from eval import augment
+from eval.baselines import by_intent, held_out  # noqa: E402
 from textsynth.classifier import Embedder  # noqa: E402
 from textsynth.types import Utterance  # noqa: E402
 
 log = logging.getLogger("augment_ablation")
 RESULTS = augment.ROOT / "eval" / "results" / "augment_ablation.json"
-VARIANTS = ("first", "random", "top-confidence", "low-confidence", "diverse", "all",
-            "no-fidelity", "real")
+VARIANTS = (
+    "first",
+    "random",
+    "top-confidence",
+    "low-confidence",
+    "diverse",
+    "all",
+    "no-fidelity",
+    "real",
+)
 
 
 def take(pool: list[Utterance], k: int, key=None) -> list[Utterance]:
@@ -90,8 +94,10 @@ def run_draw(d: int, state: dict, args: argparse.Namespace, embedder: Embedder) 
         pools = {}
         for name, thr in (("filtered", SampleConfig().fidelity_threshold), ("no-fidelity", 0.0)):
             t0 = time.perf_counter()
-            pools[name], summ = sample(Path(tmp) / "lm", SampleConfig(
-                per_intent=args.pool, seed=seed, fidelity_threshold=thr))
+            pools[name], summ = sample(
+                Path(tmp) / "lm",
+                SampleConfig(per_intent=args.pool, seed=seed, fidelity_threshold=thr),
+            )
             draw["timing"][f"sample_{name}_s"] = round(time.perf_counter() - t0, 1)
             draw["filters"][name] = summ.to_dict()
     pool, k = pools["filtered"], args.per_intent
@@ -106,19 +112,29 @@ def run_draw(d: int, state: dict, args: argparse.Namespace, embedder: Embedder) 
         "real": [held_out(train, seeds, k, seed)],
     }
     for name, sets in chosen.items():
-        scores = [{f: augment.score(seeds + s, test, f, embedder, seed=d)
-                   for f in augment.CLASSIFIERS} for s in sets]
-        row = {f: {m: float(np.mean([sc[f][m] for sc in scores])) for m in ("accuracy", "macro_f1")}
-               for f in augment.CLASSIFIERS}
+        scores = [
+            {f: augment.score(seeds + s, test, f, embedder, seed=d) for f in augment.CLASSIFIERS}
+            for s in sets
+        ]
+        row = {
+            f: {m: float(np.mean([sc[f][m] for sc in scores])) for m in ("accuracy", "macro_f1")}
+            for f in augment.CLASSIFIERS
+        }
         if len(sets) > 1:
             for f in augment.CLASSIFIERS:
                 row[f]["subset_std"] = float(np.std([sc[f]["accuracy"] for sc in scores], ddof=1))
         row["quality"] = augment.synthetic_quality(sets[0], seeds, oracle)
         draw["variants"][name] = row
-        log.warning("snips draw %d %-15s tfidf %.3f emb %.3f", d, name,
-                    row["tfidf"]["accuracy"], row["embeddings"]["accuracy"])
-    draw["variants"]["seed"] = {f: augment.score(seeds, test, f, embedder, seed=d)
-                                for f in augment.CLASSIFIERS}
+        log.warning(
+            "snips draw %d %-15s tfidf %.3f emb %.3f",
+            d,
+            name,
+            row["tfidf"]["accuracy"],
+            row["embeddings"]["accuracy"],
+        )
+    draw["variants"]["seed"] = {
+        f: augment.score(seeds, test, f, embedder, seed=d) for f in augment.CLASSIFIERS
+    }
     return draw
 
 
@@ -128,8 +144,10 @@ def summarise(draws: list[dict]) -> dict:
     for name in VARIANTS:
         out[name] = {}
         for f in augment.CLASSIFIERS:
-            gains = [100 * (dr["variants"][name][f]["accuracy"]
-                            - dr["variants"]["seed"][f]["accuracy"]) for dr in draws]
+            gains = [
+                100 * (dr["variants"][name][f]["accuracy"] - dr["variants"]["seed"][f]["accuracy"])
+                for dr in draws
+            ]
             out[name][f] = augment.mean_std(gains)
         q = [dr["variants"][name]["quality"] for dr in draws]
         out[name]["quality"] = {m: float(np.mean([x[m] for x in q])) for m in q[0]}
@@ -139,21 +157,30 @@ def summarise(draws: list[dict]) -> dict:
 def markdown(results: dict) -> str:
     """The README table: gain per variant, with the oracle fidelity of what was added."""
     s = results["summary"]
-    lines = ["| LM text added (SNIPS) | tfidf gain | embeddings gain | oracle fidelity "
-             "| distinct-2 |", "|---|---:|---:|---:|---:|"]
+    lines = [
+        "| LM text added (SNIPS) | tfidf gain | embeddings gain | oracle fidelity | distinct-2 |",
+        "|---|---:|---:|---:|---:|",
+    ]
     for name in VARIANTS:
         g = [s[name][f] for f in augment.CLASSIFIERS]
         q = s[name]["quality"]
-        label = {"all": f"all ({results['pool']}/intent)",
-                 "real": "real (reference: more real data)"}.get(name, name)
-        lines.append(f"| {label} | {g[0]['mean']:+.1f} ± {g[0]['std']:.1f} "
-                     f"| {g[1]['mean']:+.1f} ± {g[1]['std']:.1f} | {q['fidelity']:.2f} "
-                     f"| {q['distinct_2']:.2f} |")
+        label = {
+            "all": f"all ({results['pool']}/intent)",
+            "real": "real (reference: more real data)",
+        }.get(name, name)
+        lines.append(
+            f"| {label} | {g[0]['mean']:+.1f} ± {g[0]['std']:.1f} "
+            f"| {g[1]['mean']:+.1f} ± {g[1]['std']:.1f} | {q['fidelity']:.2f} "
+            f"| {q['distinct_2']:.2f} |"
+        )
     sub = np.mean([dr["variants"]["random"]["tfidf"]["subset_std"] for dr in results["draws"]])
-    lines += ["", f"Gain in accuracy points over seed-only; {results['shots']} seeds + "
-              f"{results['per_intent']} added per intent, {len(results['draws'])} draws, one "
-              f"fine-tuning per draw. Another random {results['per_intent']} of the same pool "
-              f"moves TF-IDF accuracy by {100 * sub:.1f} points (std within a draw)."]
+    lines += [
+        "",
+        f"Gain in accuracy points over seed-only; {results['shots']} seeds + "
+        f"{results['per_intent']} added per intent, {len(results['draws'])} draws, one "
+        f"fine-tuning per draw. Another random {results['per_intent']} of the same pool "
+        f"moves TF-IDF accuracy by {100 * sub:.1f} points (std within a draw).",
+    ]
     return "\n".join(lines)
 
 
@@ -165,15 +192,19 @@ def readme_rows(results: dict) -> list[dict]:
     for name in VARIANTS:
         acc = float(np.mean([dr["variants"][name]["tfidf"]["accuracy"] for dr in results["draws"]]))
         g = results["summary"][name]
-        rows.append({
-            "benchmark": f"augment ablation snips, +{results['per_intent']}/intent (tfidf)",
-            "measure": f"test accuracy, seed + LM text picked by: {name} (mean of {n} draws)",
-            "textsynth": round(acc, 4), "peer": "seed only", "peer_value": round(base, 4),
-            "ratio": round(acc / base, 3),
-            "note": f"gain {g['tfidf']['mean']:+.1f} ± {g['tfidf']['std']:.1f} pts; embeddings "
-                    f"{g['embeddings']['mean']:+.1f} ± {g['embeddings']['std']:.1f}"
-                    + (" (more real data: the reference)" if name == "real" else ""),
-        })
+        rows.append(
+            {
+                "benchmark": f"augment ablation snips, +{results['per_intent']}/intent (tfidf)",
+                "measure": f"test accuracy, seed + LM text picked by: {name} (mean of {n} draws)",
+                "textsynth": round(acc, 4),
+                "peer": "seed only",
+                "peer_value": round(base, 4),
+                "ratio": round(acc / base, 3),
+                "note": f"gain {g['tfidf']['mean']:+.1f} ± {g['tfidf']['std']:.1f} pts; embeddings "
+                f"{g['embeddings']['mean']:+.1f} ± {g['embeddings']['std']:.1f}"
+                + (" (more real data: the reference)" if name == "real" else ""),
+            }
+        )
     return rows
 
 
@@ -182,15 +213,19 @@ def main() -> None:
     ap = augment.snips_args(__doc__.split("\n\n")[0])
     ap.add_argument("--pool", type=int, default=60, help="filtered utterances sampled per intent")
     ap.add_argument("--subsets", type=int, default=5, help="random subsets per draw")
-    ap.add_argument("--out", default=str(RESULTS),
-                    help="results file (JSON)")
+    ap.add_argument("--out", default=str(RESULTS), help="results file (JSON)")
     args = ap.parse_args()
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
-    results = {"dataset": "snips", "shots": args.shots, "pool": args.pool,
-               "per_intent": args.per_intent, "subsets": args.subsets, "epochs": args.epochs,
-               "draws": []}
-    augment.snips_study(results, args, run_draw, Path(args.out), summarise, markdown,
-                        readme_rows)
+    results = {
+        "dataset": "snips",
+        "shots": args.shots,
+        "pool": args.pool,
+        "per_intent": args.per_intent,
+        "subsets": args.subsets,
+        "epochs": args.epochs,
+        "draws": [],
+    }
+    augment.snips_study(results, args, run_draw, Path(args.out), summarise, markdown, readme_rows)
 
 
 if __name__ == "__main__":

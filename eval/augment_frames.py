@@ -17,7 +17,7 @@ values`` is an oracle of what a perfect slot-value source could add to the LM's 
 diagnostic, not a way to augment. Writes ``eval/results/augment_frames.json`` with a README table,
 and the plot ``eval/results/augment_frames.png``.
 
-Usage: ``python eval/augment_frames.py [--draws 3] [--per-intent 20]``; ``--replot`` redraws the
+Usage: ``python -m eval.augment_frames [--draws 3] [--per-intent 20]``; ``--replot`` redraws the
 plot and README table of a finished results file without running anything.
 """
 
@@ -27,7 +27,6 @@ import argparse
 import json
 import logging
 import random
-import sys
 import tempfile
 import time
 from collections import defaultdict
@@ -35,11 +34,8 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-import augment  # noqa: E402
-from baselines import held_out  # noqa: E402
-
+from eval import augment
+from eval.baselines import held_out  # noqa: E402
 from textsynth.classifier import Embedder  # noqa: E402
 from textsynth.io import atomic_write  # noqa: E402
 from textsynth.types import Span, Utterance  # noqa: E402
@@ -82,13 +78,17 @@ def with_values(
             length += len(value)
             pos = s.end
         pieces.append(u.text[pos:])
-        out.append(Utterance("".join(pieces), u.intent, tuple(spans), u.language,
-                             source=f"{u.source}+values"))
+        out.append(
+            Utterance(
+                "".join(pieces), u.intent, tuple(spans), u.language, source=f"{u.source}+values"
+            )
+        )
     return out, swapped / total if total else 0.0
 
 
-def pairings(lm: list[Utterance], real: list[Utterance], seeds: list[Utterance],
-             rng: random.Random) -> dict[str, tuple[list[Utterance], float]]:
+def pairings(
+    lm: list[Utterance], real: list[Utterance], seeds: list[Utterance], rng: random.Random
+) -> dict[str, tuple[list[Utterance], float]]:
     """Return every frame/value pairing, keyed ``<frames>+<values>``, with its swapped share."""
     sets = {"lm": lm, "real": real}
     seed_values = slot_values(seeds)
@@ -117,16 +117,24 @@ def run_draw(d: int, state: dict, args: argparse.Namespace, embedder: Embedder) 
         lm, _ = sample(Path(tmp) / "lm", SampleConfig(per_intent=args.per_intent, seed=seed))
         draw["timing"]["sample_s"] = round(time.perf_counter() - t0, 1)
     real = held_out(train, seeds, args.per_intent, seed)
-    draw["pairings"]["seed"] = {f: augment.score(seeds, test, f, embedder, seed=d)
-                                for f in augment.CLASSIFIERS}
+    draw["pairings"]["seed"] = {
+        f: augment.score(seeds, test, f, embedder, seed=d) for f in augment.CLASSIFIERS
+    }
     for name, (added, share) in pairings(lm, real, seeds, random.Random(seed)).items():
-        row = {f: augment.score(seeds + added, test, f, embedder, seed=d)
-               for f in augment.CLASSIFIERS}
+        row = {
+            f: augment.score(seeds + added, test, f, embedder, seed=d) for f in augment.CLASSIFIERS
+        }
         row["swapped_share"] = share
         row["n"] = len(added)
         draw["pairings"][name] = row
-        log.warning("snips draw %d %-11s tfidf %.3f emb %.3f (swapped %.2f)", d, name,
-                    row["tfidf"]["accuracy"], row["embeddings"]["accuracy"], share)
+        log.warning(
+            "snips draw %d %-11s tfidf %.3f emb %.3f (swapped %.2f)",
+            d,
+            name,
+            row["tfidf"]["accuracy"],
+            row["embeddings"]["accuracy"],
+            share,
+        )
     return draw
 
 
@@ -134,11 +142,19 @@ def summarise(draws: list[dict]) -> dict:
     """Gain over seed-only (points, mean ± std over draws) per pairing and classifier."""
     out: dict = {}
     for name in (f"{fr}+{v}" for fr in FRAMES for v in VALUES):
-        out[name] = {f: augment.mean_std([
-            100 * (dr["pairings"][name][f]["accuracy"] - dr["pairings"]["seed"][f]["accuracy"])
-            for dr in draws]) for f in augment.CLASSIFIERS}
-        out[name]["swapped_share"] = float(np.mean([dr["pairings"][name]["swapped_share"]
-                                                    for dr in draws]))
+        out[name] = {
+            f: augment.mean_std(
+                [
+                    100
+                    * (dr["pairings"][name][f]["accuracy"] - dr["pairings"]["seed"][f]["accuracy"])
+                    for dr in draws
+                ]
+            )
+            for f in augment.CLASSIFIERS
+        }
+        out[name]["swapped_share"] = float(
+            np.mean([dr["pairings"][name]["swapped_share"] for dr in draws])
+        )
     return out
 
 
@@ -146,19 +162,27 @@ def markdown(results: dict) -> str:
     """The README table: frames in rows, slot values in columns, one block per classifier."""
     s = results["summary"]
     head = {"own": "own values", "seed": "seed values", "other": "the other set's values"}
-    lines = ["| frames (SNIPS) | classifier | " + " | ".join(head[v] for v in VALUES) + " |",
-             "|---|---|" + "---:|" * len(VALUES)]
+    lines = [
+        "| frames (SNIPS) | classifier | " + " | ".join(head[v] for v in VALUES) + " |",
+        "|---|---|" + "---:|" * len(VALUES),
+    ]
     for frames in FRAMES:
         for f in augment.CLASSIFIERS:
-            cells = [f"{s[f'{frames}+{v}'][f]['mean']:+.1f} ± {s[f'{frames}+{v}'][f]['std']:.1f}"
-                     for v in VALUES]
+            cells = [
+                f"{s[f'{frames}+{v}'][f]['mean']:+.1f} ± {s[f'{frames}+{v}'][f]['std']:.1f}"
+                for v in VALUES
+            ]
             lines.append(f"| {frames} | {f} | " + " | ".join(cells) + " |")
     share = {n: s[n]["swapped_share"] for n in s}
-    lines += ["", f"Gain in accuracy points over seed-only; {results['shots']} seeds + "
-              f"{results['per_intent']} added per intent, {len(results['draws'])} draws. "
-              "\"The other set's values\": LM frames get the real utterances' values, real "
-              "frames the LM's. Slots swapped: "
-              + ", ".join(f"{n} {100 * v:.0f} %" for n, v in share.items() if v) + "."]
+    lines += [
+        "",
+        f"Gain in accuracy points over seed-only; {results['shots']} seeds + "
+        f"{results['per_intent']} added per intent, {len(results['draws'])} draws. "
+        "\"The other set's values\": LM frames get the real utterances' values, real "
+        "frames the LM's. Slots swapped: "
+        + ", ".join(f"{n} {100 * v:.0f} %" for n, v in share.items() if v)
+        + ".",
+    ]
     return "\n".join(lines)
 
 
@@ -179,8 +203,10 @@ def plot(results: dict, path: Path) -> None:
             ax.bar(x + (j - 0.5) * 0.38, m, 0.38, yerr=e, capsize=3, label=f"{frames} frames")
         ax.axhline(0, color="black", lw=0.8)
         ax.set_xticks(x, ["own values", "seed values", "the other set's\nvalues"])
-        ax.set_title(f"SNIPS, {f} ({len(results['draws'])} draws, {results['shots']} seeds + "
-                     f"{results['per_intent']} added per intent)")
+        ax.set_title(
+            f"SNIPS, {f} ({len(results['draws'])} draws, {results['shots']} seeds + "
+            f"{results['per_intent']} added per intent)"
+        )
         ax.legend()
     axes[0].set_ylabel("accuracy gain over seed-only (points)")
     fig.tight_layout()
@@ -197,17 +223,24 @@ def readme_rows(results: dict) -> list[dict]:
     for name, g in results["summary"].items():
         acc = float(np.mean([dr["pairings"][name]["tfidf"]["accuracy"] for dr in draws]))
         frames, values = name.split("+")
-        rows.append({
-            "benchmark": f"augment frames snips, +{results['per_intent']}/intent (tfidf)",
-            "measure": f"test accuracy, seed + {frames} frames with {values} slot values "
-                       f"(mean of {len(draws)} draws)",
-            "textsynth": round(acc, 4), "peer": "seed only", "peer_value": round(base, 4),
-            "ratio": round(acc / base, 3),
-            "note": f"gain {g['tfidf']['mean']:+.1f} ± {g['tfidf']['std']:.1f} pts; embeddings "
-                    f"{g['embeddings']['mean']:+.1f} ± {g['embeddings']['std']:.1f}"
-                    + (" (diagnostic with real text, not augmentation)"
-                       if "real" in name or values == "other" else ""),
-        })
+        rows.append(
+            {
+                "benchmark": f"augment frames snips, +{results['per_intent']}/intent (tfidf)",
+                "measure": f"test accuracy, seed + {frames} frames with {values} slot values "
+                f"(mean of {len(draws)} draws)",
+                "textsynth": round(acc, 4),
+                "peer": "seed only",
+                "peer_value": round(base, 4),
+                "ratio": round(acc / base, 3),
+                "note": f"gain {g['tfidf']['mean']:+.1f} ± {g['tfidf']['std']:.1f} pts; embeddings "
+                f"{g['embeddings']['mean']:+.1f} ± {g['embeddings']['std']:.1f}"
+                + (
+                    " (diagnostic with real text, not augmentation)"
+                    if "real" in name or values == "other"
+                    else ""
+                ),
+            }
+        )
     return rows
 
 
@@ -215,8 +248,11 @@ def main() -> None:
     """Run the diagnostic and write its results."""
     ap = augment.snips_args(__doc__.split("\n\n")[0])
     ap.add_argument("--out", default=str(RESULTS), help="results file (JSON)")
-    ap.add_argument("--replot", action="store_true",
-                    help="redraw the plot and README table of --out; run nothing")
+    ap.add_argument(
+        "--replot",
+        action="store_true",
+        help="redraw the plot and README table of --out; run nothing",
+    )
     args = ap.parse_args()
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
     out = Path(args.out)
@@ -228,8 +264,13 @@ def main() -> None:
         plot(results, out.with_suffix(".png"))
         print(results["readme_markdown"])
         return
-    results = {"dataset": "snips", "shots": args.shots, "per_intent": args.per_intent,
-               "epochs": args.epochs, "draws": []}
+    results = {
+        "dataset": "snips",
+        "shots": args.shots,
+        "per_intent": args.per_intent,
+        "epochs": args.epochs,
+        "draws": [],
+    }
     augment.snips_study(results, args, run_draw, out, summarise, markdown, readme_rows)
     plot(results, out.with_suffix(".png"))
 

@@ -17,7 +17,7 @@ The synthetic set is made from the seeds by swapping slot values between seeds o
 (seeded), with 5% verbatim copies and 1% spans given a label from another intent, so that every
 metric has something to find.
 
-Usage: ``.venv/bin/python eval/bench_eval.py [--nltk-sample 200] [--nltk-full] [--quick]``
+Usage: ``python -m eval.bench_eval [--nltk-sample 200] [--nltk-full] [--quick]``
 """
 
 from __future__ import annotations
@@ -101,8 +101,10 @@ def bench_self_bleu(synthetic: list[Utterance], n: int, m: int, full: bool, seed
     hyp_idx = list(range(n)) if full else sorted(rng.sample(range(n), m))
     smooth = SmoothingFunction().method1
     t0 = time.perf_counter()
-    theirs = [sentence_bleu(corpus[:i] + corpus[i + 1 :], corpus[i], smoothing_function=smooth)
-              for i in hyp_idx]
+    theirs = [
+        sentence_bleu(corpus[:i] + corpus[i + 1 :], corpus[i], smoothing_function=smooth)
+        for i in hyp_idx
+    ]
     t_nltk = time.perf_counter() - t0
     t_nltk_full = t_nltk * n / len(hyp_idx)
     diff = float(np.max(np.abs(ours[hyp_idx] - np.asarray(theirs))))
@@ -115,8 +117,9 @@ def bench_self_bleu(synthetic: list[Utterance], n: int, m: int, full: bool, seed
         "nltk_full_s": t_nltk_full,
         "nltk_full_is_extrapolated": not full,
         "nltk_method": (
-            "nltk sentence_bleu(method1) run on all hypotheses" if full else
-            f"nltk sentence_bleu(method1) timed on {len(hyp_idx)} seeded hypotheses, each "
+            "nltk sentence_bleu(method1) run on all hypotheses"
+            if full
+            else f"nltk sentence_bleu(method1) timed on {len(hyp_idx)} seeded hypotheses, each "
             f"against all {n - 1} other utterances, extrapolated linearly x{n / len(hyp_idx):g}"
         ),
         "speedup": t_nltk_full / t_ours,
@@ -147,27 +150,44 @@ def main() -> None:
     random.Random(args.seed).shuffle(train)
     seeds, holdout = train[: args.n_seeds], train[args.n_seeds :]
     synthetic = make_synthetic(seeds, args.n_synthetic, args.seed)
-    print(f"{len(synthetic)} synthetic, {len(seeds)} seeds, {len(holdout)} holdout, "
-          f"{len(test)} test", file=sys.stderr)
+    print(
+        f"{len(synthetic)} synthetic, {len(seeds)} seeds, {len(holdout)} holdout, {len(test)} test",
+        file=sys.stderr,
+    )
     result: dict = {
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
-                    "platform": platform.platform(),
-                    "note": "2 cores shared with other workers at the time: timings are noisy"},
-        "data": {"source": "SNIPS (eval/data/snips), train shuffled with seed "
-                           f"{args.seed}: seeds = first {len(seeds)}, holdout = rest",
-                 "synthetic": "slot values swapped between seeds of the same slot; 5% copies, "
-                              "1% spans with a label foreign to the intent",
-                 "sizes": {"synthetic": len(synthetic), "seeds": len(seeds),
-                           "holdout": len(holdout), "test": len(test)}},
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+            "note": "2 cores shared with other workers at the time: timings are noisy",
+        },
+        "data": {
+            "source": "SNIPS (eval/data/snips), train shuffled with seed "
+            f"{args.seed}: seeds = first {len(seeds)}, holdout = rest",
+            "synthetic": "slot values swapped between seeds of the same slot; 5% copies, "
+            "1% spans with a label foreign to the intent",
+            "sizes": {
+                "synthetic": len(synthetic),
+                "seeds": len(seeds),
+                "holdout": len(holdout),
+                "test": len(test),
+            },
+        },
     }
 
     # 1. without embeddings
     load0 = os.getloadavg()[0]
-    rep, t = timed(evaluate, synthetic, seeds, holdout=holdout, test=test, embeddings=False,
-                   seed=args.seed)
-    result["no_embeddings"] = {"wall_s": t, "limit_s": 60, "metrics": values(rep),
-                               "per_metric_s": rep.summary["timings_s"], "skipped": rep.skipped,
-                               "load_avg_1min_before_after": [load0, os.getloadavg()[0]]}
+    rep, t = timed(
+        evaluate, synthetic, seeds, holdout=holdout, test=test, embeddings=False, seed=args.seed
+    )
+    result["no_embeddings"] = {
+        "wall_s": t,
+        "limit_s": 60,
+        "metrics": values(rep),
+        "per_metric_s": rep.summary["timings_s"],
+        "skipped": rep.skipped,
+        "load_avg_1min_before_after": [load0, os.getloadavg()[0]],
+    }
     print(f"without embeddings: {t:.1f} s", file=sys.stderr)
     print(rep.to_table(), file=sys.stderr)
 
@@ -176,13 +196,25 @@ def main() -> None:
     report_dir = RESULTS / "eval_report"
     if not args.skip_embeddings:
         load0 = os.getloadavg()[0]
-        rep, t = timed(evaluate, synthetic, seeds, holdout=holdout, test=test, embeddings=True,
-                       seed=args.seed, embedder=embedder)
+        rep, t = timed(
+            evaluate,
+            synthetic,
+            seeds,
+            holdout=holdout,
+            test=test,
+            embeddings=True,
+            seed=args.seed,
+            embedder=embedder,
+        )
         steps = rep.summary["step_timings_s"]
         n_texts = len(embedder._cache)  # distinct texts encoded (the embedder caches them)
         result["with_embeddings"] = {
-            "wall_s": t, "limit_s": 300, "metrics": values(rep),
-            "per_metric_s": rep.summary["timings_s"], "step_s": steps, "skipped": rep.skipped,
+            "wall_s": t,
+            "limit_s": 300,
+            "metrics": values(rep),
+            "per_metric_s": rep.summary["timings_s"],
+            "step_s": steps,
+            "skipped": rep.skipped,
             "n_synthetic_embedded": rep.summary["n_synthetic_modelled"],
             "texts_encoded": n_texts,
             "encode_texts_per_s": n_texts / steps["encode"] if steps.get("encode") else None,
@@ -204,9 +236,15 @@ def main() -> None:
         # half the test set plays "synthetic", the other half measures the oracle's accuracy
         shuffled = random.Random(args.seed).sample(test, len(test))
         half = len(shuffled) // 2
-        r = evaluate(shuffled[:half], seeds, holdout=holdout, test=shuffled[half:],
-                     seed=args.seed, embedder=embedder,
-                     metrics=["dcr-share", "intent-fidelity", "exact-match"])
+        r = evaluate(
+            shuffled[:half],
+            seeds,
+            holdout=holdout,
+            test=shuffled[half:],
+            seed=args.seed,
+            embedder=embedder,
+            metrics=["dcr-share", "intent-fidelity", "exact-match"],
+        )
         sanity["test_as_synthetic"] = {
             "dcr_share": r.value("dcr-share"),
             "intent_fidelity": r.value("intent-fidelity"),
@@ -219,45 +257,78 @@ def main() -> None:
     # 5. the HTML report in headless Chromium
     if find_chromium():
         chk = check_in_chromium(report_dir / "report.html", RESULTS / "report.png")
-        result["html"] = {"chromium_ok": chk.ok, "ready": chk.ready, "js_errors": chk.js_errors,
-                          "screenshot": "eval/results/report.png" if chk.screenshot else None,
-                          "report": "eval/results/eval_report/report.html"}
+        result["html"] = {
+            "chromium_ok": chk.ok,
+            "ready": chk.ready,
+            "js_errors": chk.js_errors,
+            "screenshot": "eval/results/report.png" if chk.screenshot else None,
+            "report": "eval/results/eval_report/report.html",
+        }
     else:
         result["html"] = {"chromium_ok": None, "note": "chromium not installed"}
 
     ne, we = result["no_embeddings"], result.get("with_embeddings")
     rows = [
-        {"benchmark": "evaluate: 100k synthetic vs 10k seeds (SNIPS)",
-         "measure": "wall time without embeddings, s (target < 60)",
-         "textsynth": round(ne["wall_s"], 1), "peer": None, "peer_value": None, "ratio": None,
-         "note": "distinct-n, exact self-BLEU on all 100k, length, span validity, exact match, "
-                 "4-gram overlap; no text-quality peer exists (SDMetrics has no text metrics)"},
-        {"benchmark": "self-BLEU, 5,000 utterances",
-         "measure": "seconds (BLEU-4, smoothing method1)",
-         "textsynth": round(sb["textsynth_s"], 3), "peer": "nltk sentence_bleu",
-         "peer_value": round(sb["nltk_full_s"], 1), "ratio": round(sb["speedup"], 1),
-         "note": ("nltk " + ("run fully" if args.nltk_full else
-                             f"timed on {sb['nltk_hypotheses_timed']} hypotheses and "
-                             "extrapolated linearly")
-                  + f"; max |difference| {sb['max_abs_diff_vs_nltk']:.1e}")},
+        {
+            "benchmark": "evaluate: 100k synthetic vs 10k seeds (SNIPS)",
+            "measure": "wall time without embeddings, s (target < 60)",
+            "textsynth": round(ne["wall_s"], 1),
+            "peer": None,
+            "peer_value": None,
+            "ratio": None,
+            "note": "distinct-n, exact self-BLEU on all 100k, length, span validity, exact match, "
+            "4-gram overlap; no text-quality peer exists (SDMetrics has no text metrics)",
+        },
+        {
+            "benchmark": "self-BLEU, 5,000 utterances",
+            "measure": "seconds (BLEU-4, smoothing method1)",
+            "textsynth": round(sb["textsynth_s"], 3),
+            "peer": "nltk sentence_bleu",
+            "peer_value": round(sb["nltk_full_s"], 1),
+            "ratio": round(sb["speedup"], 1),
+            "note": (
+                "nltk "
+                + (
+                    "run fully"
+                    if args.nltk_full
+                    else f"timed on {sb['nltk_hypotheses_timed']} hypotheses and "
+                    "extrapolated linearly"
+                )
+                + f"; max |difference| {sb['max_abs_diff_vs_nltk']:.1e}"
+            ),
+        },
     ]
     if we:
-        rows.insert(1, {
-            "benchmark": "evaluate: 100k synthetic vs 10k seeds (SNIPS)",
-            "measure": "wall time with embeddings, s (target < 300)",
-            "textsynth": round(we["wall_s"], 1), "peer": None, "peer_value": None, "ratio": None,
-            "note": f"all-MiniLM-L6-v2 on 2 shared CPU cores (load avg "
-                    f"{we['load_avg_1min_before_after'][0]:.1f}): encoding {we['texts_encoded']} "
-                    f"texts at {we['encode_texts_per_s']:.0f}/s is "
-                    f"{we['wall_s'] - we['wall_s_without_encoding']:.0f} s of it; "
-                    f"{we['n_synthetic_embedded']} synthetic embedded (seeded sample)"})
+        rows.insert(
+            1,
+            {
+                "benchmark": "evaluate: 100k synthetic vs 10k seeds (SNIPS)",
+                "measure": "wall time with embeddings, s (target < 300)",
+                "textsynth": round(we["wall_s"], 1),
+                "peer": None,
+                "peer_value": None,
+                "ratio": None,
+                "note": f"all-MiniLM-L6-v2 on 2 shared CPU cores (load avg "
+                f"{we['load_avg_1min_before_after'][0]:.1f}): encoding {we['texts_encoded']} "
+                f"texts at {we['encode_texts_per_s']:.0f}/s is "
+                f"{we['wall_s'] - we['wall_s_without_encoding']:.0f} s of it; "
+                f"{we['n_synthetic_embedded']} synthetic embedded (seeded sample)",
+            },
+        )
     if "test_as_synthetic" in sanity:
         s = sanity["test_as_synthetic"]
-        rows.append({"benchmark": "sanity: SNIPS test as synthetic vs train seeds",
-                     "measure": "DCR share (ideal 0.5)", "textsynth": round(s["dcr_share"], 3),
-                     "peer": None, "peer_value": None, "ratio": None,
-                     "note": f"intent fidelity {s['intent_fidelity']:.3f} vs oracle test "
-                             f"accuracy {s['oracle_test_accuracy']:.3f}"})
+        rows.append(
+            {
+                "benchmark": "sanity: SNIPS test as synthetic vs train seeds",
+                "measure": "DCR share (ideal 0.5)",
+                "textsynth": round(s["dcr_share"], 3),
+                "peer": None,
+                "peer_value": None,
+                "ratio": None,
+                "note": f"intent fidelity {s['intent_fidelity']:.3f} vs oracle test "
+                f"accuracy {s['oracle_test_accuracy']:.3f}",
+            }
+        )
     result["readme_rows"] = rows
     with atomic_write(args.out) as fh:
         json.dump(result, fh, indent=1, default=float)

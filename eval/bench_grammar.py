@@ -11,7 +11,7 @@ A second test asks both tools for 100k utterances of ``grammars/bench/casegen.ch
 combinations made with ``&``), where case-only duplicates show up, and compares their share
 (textsynth with ``--dedupe casefold``, and with the default ``exact`` for reference).
 
-Usage: ``.venv/bin/python eval/bench_grammar.py [--sizes 10000,100000,1000000] [--timeout 900]
+Usage: ``python -m eval.bench_grammar [--sizes 10000,100000,1000000] [--timeout 900]
 [--no-casegen | --casegen-only]``
 Writes ``eval/results/grammar.json`` (with ``readme_rows``).
 """
@@ -231,7 +231,6 @@ def main() -> None:
 
     version = ensure_chatette()
     CACHE.mkdir(parents=True, exist_ok=True)
-    sys.path.insert(0, str(ROOT))
     from textsynth.grammar import count, load_grammar
 
     combos = sum(count(load_grammar(GRAMMAR)).values())

@@ -8,7 +8,7 @@
    detect and scrub at one process, Presidio's batch analyzer; textsynth with --workers 1 and 2.
 3. Generated support transcripts (Faker, 4 locales): leaks, Luhn/IBAN validity, consistency.
 
-Usage: .venv/bin/python eval/bench_pii.py [--quick] [--transcripts N] [--rounds R]
+Usage: python -m eval.bench_pii [--quick] [--transcripts N] [--rounds R]
 The machine is shared (2 cores): timings are noisy; compare the ratios measured in one run.
 """
 
@@ -26,13 +26,10 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
+from eval import pii_corpus, pii_metrics
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-sys.path.insert(0, str(HERE))
-sys.path.insert(0, str(ROOT))
-
-import pii_corpus  # noqa: E402
-import pii_metrics  # noqa: E402
 
 DATA = HERE / "data" / "pii"
 VENV = HERE / ".venvs" / "presidio"

@@ -4,7 +4,7 @@ Runs ``textsynth grammar generate`` as a child process (the whole process: inter
 grammar loading, sampling, JSONL writing) under ``/usr/bin/time``, checks the output (line count,
 distinct texts, span validity on a sample), and writes ``eval/results/sample.json``.
 
-Usage: ``.venv/bin/python eval/bench_sample.py [--n 1000000] [--repeat 3]``
+Usage: ``python -m eval.bench_sample [--n 1000000] [--repeat 3]``
 """
 
 from __future__ import annotations
@@ -82,7 +82,6 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=1)
     args = ap.parse_args()
 
-    sys.path.insert(0, str(ROOT))
     from textsynth.grammar import count, load_grammar
 
     combos = sum(count(load_grammar(GRAMMAR)).values())

@@ -1,6 +1,6 @@
 """Render every ``eval/results/*.json`` ``readme_rows`` into the README's results table.
 
-Run after any benchmark: ``python eval/readme_table.py``. The table sits between the markers
+Run after any benchmark: ``python -m eval.readme_table``. The table sits between the markers
 ``<!-- results:start -->`` and ``<!-- results:end -->`` in README.md.
 """
 

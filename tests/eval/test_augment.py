@@ -4,22 +4,19 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from collections import Counter
-from pathlib import Path
 
-import pytest
-
+from eval import augment, baselines
+from eval import augment_ablation as ablation
 from textsynth.types import Utterance
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "eval"))
-augment = pytest.importorskip("augment")
-baselines = pytest.importorskip("baselines")
 
 
 def _train() -> list[Utterance]:
-    return [Utterance(f"{intent} utterance number {i}", intent)
-            for intent in ("book", "play", "rate") for i in range(40)]
+    return [
+        Utterance(f"{intent} utterance number {i}", intent)
+        for intent in ("book", "play", "rate")
+        for i in range(40)
+    ]
 
 
 def test_held_out_is_real_data_never_a_seed():
@@ -57,8 +54,12 @@ def test_resume_runs_only_missing_conditions(monkeypatch):
 
     monkeypatch.setattr(augment, "synthesise", fake_synth)
     monkeypatch.setattr(augment, "score", fake_score)
-    state = {"train": train, "test": train[:30], "oracle": Oracle(),
-             "res": {"intents": 3, "test": 30, "draws": []}}
+    state = {
+        "train": train,
+        "test": train[:30],
+        "oracle": Oracle(),
+        "res": {"intents": 3, "test": 30, "draws": []},
+    }
     args = argparse.Namespace(shots=5, per_intent=4, epochs=4, conditions=["seed", "upsample"])
     augment.run_draw("toy", state, 0, args, embedder=None)
     assert calls == ["seed", "upsample"]
@@ -75,16 +76,17 @@ def test_resume_runs_only_missing_conditions(monkeypatch):
 
 
 def test_summary_leaves_out_a_condition_not_in_every_draw():
-    row = {"added": 0, "quality": {}, "tfidf": {"accuracy": 0.9, "macro_f1": 0.9},
-           "embeddings": {"accuracy": 0.8, "macro_f1": 0.8}}
+    row = {
+        "added": 0,
+        "quality": {},
+        "tfidf": {"accuracy": 0.9, "macro_f1": 0.9},
+        "embeddings": {"accuracy": 0.8, "macro_f1": 0.8},
+    }
     res = {"draws": [{"conditions": {"seed": row, "real": row}}, {"conditions": {"seed": row}}]}
     args = argparse.Namespace(conditions=["seed", "real"])
     summary = augment.summarise(res, args)
     assert set(summary) == {"seed"}
     assert summary["seed"]["tfidf"]["gain_points"]["mean"] == 0.0
-
-
-ablation = pytest.importorskip("augment_ablation")
 
 
 def _u(text: str, intent: str = "a", p: float | None = None) -> Utterance:
@@ -102,8 +104,13 @@ def test_take_sorts_each_intent_by_the_key_and_keeps_k():
 class _Embedder:
     """Fixed unit vectors: texts name their direction."""
 
-    vecs = {"seed": (1.0, 0.0, 0.0), "near": (0.99, 0.141, 0.0), "mid": (0.7, 0.714, 0.0),
-            "far": (0.0, 0.0, 1.0), "far2": (0.0, 0.141, 0.99)}
+    vecs = {
+        "seed": (1.0, 0.0, 0.0),
+        "near": (0.99, 0.141, 0.0),
+        "mid": (0.7, 0.714, 0.0),
+        "far": (0.0, 0.0, 1.0),
+        "far2": (0.0, 0.141, 0.99),
+    }
 
     def encode(self, texts):
         return [self.vecs[t] for t in texts]
@@ -117,10 +124,14 @@ def test_diverse_picks_farthest_from_seeds_then_from_its_own_picks():
 
 def test_resume_keeps_matching_settings_and_drops_redone_conditions(tmp_path):
     row = {"added": 0, "quality": {}}
-    old = {"shots": 10, "per_intent": 20, "clinc_intents": 10, "epochs": 4,
-           "conditions": ["seed", "lm", "prompt"],
-           "datasets": {"snips": {"draws": [
-               {"conditions": {"seed": row, "lm": row, "prompt": row}}]}}}
+    old = {
+        "shots": 10,
+        "per_intent": 20,
+        "clinc_intents": 10,
+        "epochs": 4,
+        "conditions": ["seed", "lm", "prompt"],
+        "datasets": {"snips": {"draws": [{"conditions": {"seed": row, "lm": row, "prompt": row}}]}},
+    }
     out = tmp_path / "augment.json"
     out.write_text(json.dumps(old))
     new = {**old, "conditions": ["seed", "lm", "real"]}

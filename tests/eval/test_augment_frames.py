@@ -3,15 +3,9 @@
 from __future__ import annotations
 
 import random
-import sys
-from pathlib import Path
 
-import pytest
-
+from eval import augment_frames as frames
 from textsynth.types import Span, Utterance
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "eval"))
-frames = pytest.importorskip("augment_frames")
 
 
 def _u(text: str, intent: str, *slots: tuple[str, str]) -> Utterance:
@@ -27,8 +21,10 @@ def test_with_values_moves_spans_onto_the_new_values():
     values = {("play", "genre"): ["drum and bass"], ("play", "artist"): ["nina"]}
     (out,), share = frames.with_values([u], values, random.Random(0))
     assert out.text == "play drum and bass by nina now"
-    assert [(out.text[s.start:s.end], s.label) for s in out.spans] == [
-        ("drum and bass", "genre"), ("nina", "artist")]
+    assert [(out.text[s.start : s.end], s.label) for s in out.spans] == [
+        ("drum and bass", "genre"),
+        ("nina", "artist"),
+    ]
     assert share == 1.0
     assert out.intent == "play"
 
@@ -42,10 +38,15 @@ def test_a_slot_without_a_source_value_keeps_its_own_and_counts_as_not_swapped()
 
 
 def test_slot_values_are_grouped_by_intent_and_label():
-    utts = [_u("play jazz", "play", ("jazz", "genre")), _u("add jazz", "add", ("jazz", "genre")),
-            _u("play rock", "play", ("rock", "genre"))]
-    assert frames.slot_values(utts) == {("play", "genre"): ["jazz", "rock"],
-                                        ("add", "genre"): ["jazz"]}
+    utts = [
+        _u("play jazz", "play", ("jazz", "genre")),
+        _u("add jazz", "add", ("jazz", "genre")),
+        _u("play rock", "play", ("rock", "genre")),
+    ]
+    assert frames.slot_values(utts) == {
+        ("play", "genre"): ["jazz", "rock"],
+        ("add", "genre"): ["jazz"],
+    }
 
 
 def test_pairings_cover_every_frame_and_value_source():

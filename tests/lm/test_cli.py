@@ -18,15 +18,48 @@ def test_finetune_then_sample(tiny_model, seeds, tmp_path):
     seeds_path = tmp_path / "seeds.jsonl"
     write_utterances_jsonl(seeds, seeds_path)
     run = tmp_path / "run"
-    r = invoke(["lm", "finetune", "--seeds", str(seeds_path), "--out", str(run), "--base-model",
-                tiny_model, "--full", "--epochs", "2", "--lr", "3e-3", "--no-scrub"])
+    r = invoke(
+        [
+            "lm",
+            "finetune",
+            "--seeds",
+            str(seeds_path),
+            "--out",
+            str(run),
+            "--base-model",
+            tiny_model,
+            "--full",
+            "--epochs",
+            "2",
+            "--lr",
+            "3e-3",
+            "--no-scrub",
+        ]
+    )
     assert r.exit_code == 0, r.output
     assert "fine-tuned" in r.output and (run / "model").exists()
     out = tmp_path / "gen.jsonl"
     summary = tmp_path / "summary.json"
-    r = invoke(["lm", "sample", "--model", str(run), "--per-intent", "2", "--intents",
-                "PlayMusic,GetWeather", "--tau", "0", "--max-new-tokens", "12",
-                "-o", str(out), "--summary", str(summary)])
+    r = invoke(
+        [
+            "lm",
+            "sample",
+            "--model",
+            str(run),
+            "--per-intent",
+            "2",
+            "--intents",
+            "PlayMusic,GetWeather",
+            "--tau",
+            "0",
+            "--max-new-tokens",
+            "12",
+            "-o",
+            str(out),
+            "--summary",
+            str(summary),
+        ]
+    )
     assert r.exit_code == 0, r.output
     s = json.loads(summary.read_text())
     assert s["generated"] == 2 * 3 and set(s["kept_by_intent"]) == {"PlayMusic", "GetWeather"}

@@ -155,30 +155,45 @@ def test_fidelity_filter_keeps_p_at_or_above_tau():
 
 
 def test_chain_counts_each_filter(seeds):
-    clf = FakeClassifier({"will it snow in Rome": 0.8, "play some jazz": 0.1,
-                          "is it windy in Rome": 0.9})
-    chain = FilterChain([EmptyValueFilter(), MarkupFilter(), UnknownLabelFilter(seeds),
-                         ExactCopyFilter(seeds), NearCopyFilter(seeds), DuplicateFilter(),
-                         FidelityFilter(clf, 0.5)])
+    clf = FakeClassifier(
+        {"will it snow in Rome": 0.8, "play some jazz": 0.1, "is it windy in Rome": 0.9}
+    )
+    chain = FilterChain(
+        [
+            EmptyValueFilter(),
+            MarkupFilter(),
+            UnknownLabelFilter(seeds),
+            ExactCopyFilter(seeds),
+            NearCopyFilter(seeds),
+            DuplicateFilter(),
+            FidelityFilter(clf, 0.5),
+        ]
+    )
     raws = [
-        "",                                   # empty-value
-        "weather in [Paris(city)",            # markup
-        "rain in [Oslo](planet)",             # unknown-label
-        "will it rain in [Berlin](city)",     # seed-copy-exact
+        "",  # empty-value
+        "weather in [Paris(city)",  # markup
+        "rain in [Oslo](planet)",  # unknown-label
+        "will it rain in [Berlin](city)",  # seed-copy-exact
         "what is the weather in [Paris](city)",  # seed-copy-near
-        "will it snow in [Rome](city)",       # kept
-        "will it snow in [rome](city)!",      # duplicate
-        "play some [jazz](genre)",            # unknown-label (genre is not a GetWeather slot)
-        "play some jazz",                     # label-fidelity
-        "is it windy in [Rome](city)",        # kept
+        "will it snow in [Rome](city)",  # kept
+        "will it snow in [rome](city)!",  # duplicate
+        "play some [jazz](genre)",  # unknown-label (genre is not a GetWeather slot)
+        "play some jazz",  # label-fidelity
+        "is it windy in [Rome](city)",  # kept
     ]
     kept = chain.run([cand(r) for r in raws])
     assert [c.text for c in kept] == ["will it snow in Rome", "is it windy in Rome"]
     s = chain.summary
     assert s.generated == 10 and s.passed == 2
-    assert s.rejected == {"empty-value": 1, "markup": 1, "unknown-label": 2,
-                          "seed-copy-exact": 1, "seed-copy-near": 1, "duplicate": 1,
-                          "label-fidelity": 1}
+    assert s.rejected == {
+        "empty-value": 1,
+        "markup": 1,
+        "unknown-label": 2,
+        "seed-copy-exact": 1,
+        "seed-copy-near": 1,
+        "duplicate": 1,
+        "label-fidelity": 1,
+    }
     assert s.seen["markup"] == 9 and s.seen["label-fidelity"] == 3
     d = s.to_dict()
     assert d["filters"]["label-fidelity"]["kept_share"] == pytest.approx(2 / 3, abs=1e-4)

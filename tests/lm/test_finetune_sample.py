@@ -17,8 +17,14 @@ FAST = SampleConfig(per_intent=4, fidelity_features="tfidf", max_new_tokens=24, 
 
 
 def full_config(base: str, **kw) -> FinetuneConfig:
-    return FinetuneConfig(base_model=base, method="full", learning_rate=3e-3, batch_size=6,
-                          epochs=kw.pop("epochs", 20), **kw)
+    return FinetuneConfig(
+        base_model=base,
+        method="full",
+        learning_rate=3e-3,
+        batch_size=6,
+        epochs=kw.pop("epochs", 20),
+        **kw,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +45,8 @@ def test_full_run_directory_holds_weights_config_seeds_and_hash(full_run, seeds)
     assert saved["run"]["seeds_hash"] == info.seeds_hash and len(info.seeds_hash) == 64
     assert saved["run"]["n_seeds"] == len(seeds) == 18
     assert [json.loads(x)["text"] for x in (out / "seeds.jsonl").read_text().splitlines()] == [
-        u.text for u in seeds]
+        u.text for u in seeds
+    ]
 
 
 def test_training_lowers_the_completion_loss(full_run):
@@ -99,8 +106,9 @@ def test_batching_with_left_padding_matches_one_by_one(full_run):
     prompts = [finetune_prompt("GetWeather"), finetune_prompt("BookRestaurant", "en") + "book"]
     kw = {"temperature": 1e-4, "top_p": 1.0, "max_new_tokens": 12}
     together = generate_batched(run.model, run.tokenizer, prompts, batch_size=2, **kw)
-    alone = [generate_batched(run.model, run.tokenizer, [p], batch_size=1, **kw)[0]
-             for p in prompts]
+    alone = [
+        generate_batched(run.model, run.tokenizer, [p], batch_size=1, **kw)[0] for p in prompts
+    ]
     assert together == alone
 
 
@@ -115,26 +123,36 @@ def test_pruned_loop_matches_generate_when_greedy(tiny_model):
     tok = AutoTokenizer.from_pretrained(tiny_model)
     tok.padding_side = "left"
     # repeated prompts are encoded once and their cache rows copied: still the same tokens
-    prompts = [finetune_prompt("GetWeather"), finetune_prompt("BookRestaurant") + "book a",
-               finetune_prompt("PlayMusic") + "play", finetune_prompt("BookRestaurant") + "book a",
-               finetune_prompt("RateBook") + "rate", finetune_prompt("GetWeather")]
+    prompts = [
+        finetune_prompt("GetWeather"),
+        finetune_prompt("BookRestaurant") + "book a",
+        finetune_prompt("PlayMusic") + "play",
+        finetune_prompt("BookRestaurant") + "book a",
+        finetune_prompt("RateBook") + "rate",
+        finetune_prompt("GetWeather"),
+    ]
     enc = tok(prompts, return_tensors="pt", padding=True)
     pad = tok.pad_token_id if tok.pad_token_id is not None else tok.eos_token_id
     width_in = enc["input_ids"].shape[1]
 
     def both(eos):
         with torch.inference_mode():
-            ref = model.generate(**enc, do_sample=False, max_new_tokens=16, pad_token_id=pad,
-                                     eos_token_id=eos)[:, width_in:]
-            got = sample_pruned(model, dict(enc), temperature=None, top_p=1.0,
-                                max_new_tokens=16, eos=eos, pad=pad)
+            ref = model.generate(
+                **enc, do_sample=False, max_new_tokens=16, pad_token_id=pad, eos_token_id=eos
+            )[:, width_in:]
+            got = sample_pruned(
+                model, dict(enc), temperature=None, top_p=1.0, max_new_tokens=16, eos=eos, pad=pad
+            )
         assert got is not None
         width = max(got.shape[1], ref.shape[1])
-        return [torch.nn.functional.pad(t, (0, width - t.shape[1]), value=pad).tolist()
-                for t in (got, ref)]
+        return [
+            torch.nn.functional.pad(t, (0, width - t.shape[1]), value=pad).tolist()
+            for t in (got, ref)
+        ]
 
     got, ref = both(tok.eos_token_id)
     assert got == ref
+
     # the tiny model never says eos: make a token it does say the end, so rows end at different
     # steps and really leave the batch mid-way
     def first_steps(t):
@@ -162,8 +180,9 @@ def test_generation_stats_count_new_tokens(full_run):
     out, _ = full_run
     run = load_run(out)
     st = GenerationStats()
-    generate_batched(run.model, run.tokenizer, [finetune_prompt("PlayMusic")] * 3,
-                     max_new_tokens=5, stats=st)
+    generate_batched(
+        run.model, run.tokenizer, [finetune_prompt("PlayMusic")] * 3, max_new_tokens=5, stats=st
+    )
     assert st.sequences == 3 and 3 <= st.new_tokens <= 15 and st.tokens_per_second > 0
 
 
@@ -180,8 +199,10 @@ def test_lora_run_saves_an_adapter_and_samples(tiny_model, seeds, tmp_path):
     assert (tmp_path / "lora" / "adapter" / "adapter_config.json").exists()
     assert not (tmp_path / "lora" / "model").exists()
     assert info.method == "lora" and info.steps == 6
-    utts, summary = sample(tmp_path / "lora", SampleConfig(
-        per_intent=2, fidelity_threshold=0.0, max_rounds=1, max_new_tokens=16))
+    utts, summary = sample(
+        tmp_path / "lora",
+        SampleConfig(per_intent=2, fidelity_threshold=0.0, max_rounds=1, max_new_tokens=16),
+    )
     assert summary.generated == 3 * 3 and summary.disabled == ["label-fidelity"]
     assert len(utts) == summary.kept
 
@@ -200,9 +221,14 @@ def test_scrub_runs_before_training_and_is_what_the_run_keeps(tiny_model, seeds,
 
 
 def test_prompt_mode_samples_without_training(tiny_model, seeds):
-    utts, summary = prompt_sample(seeds, SampleConfig(
-        per_intent=2, shots=3, fidelity_features="tfidf", max_rounds=1, max_new_tokens=16),
-        base_model=tiny_model, intents=["PlayMusic"])
+    utts, summary = prompt_sample(
+        seeds,
+        SampleConfig(
+            per_intent=2, shots=3, fidelity_features="tfidf", max_rounds=1, max_new_tokens=16
+        ),
+        base_model=tiny_model,
+        intents=["PlayMusic"],
+    )
     assert summary.generated == 3 and set(summary.kept_by_intent) == {"PlayMusic"}
     assert all(u.meta["generator"] == "lm-prompt" and u.meta["shots"] == 3 for u in utts)
 

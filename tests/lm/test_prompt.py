@@ -43,8 +43,11 @@ def test_training_examples_carry_the_slot_hints(seeds):
 
     with_hints = encode_examples(seeds[:1], CharTok(), 200)
     without = encode_examples(seeds[:1], CharTok(), 200, slot_hints=False)
-    prompt = "".join(chr(i) for i, lab in zip(with_hints[0]["input_ids"],
-                                               with_hints[0]["labels"], strict=True) if lab == -100)
+    prompt = "".join(
+        chr(i)
+        for i, lab in zip(with_hints[0]["input_ids"], with_hints[0]["labels"], strict=True)
+        if lab == -100
+    )
     assert prompt == "intent: GetWeather | slots: city, date | lang: en\n"
     assert len(without[0]["input_ids"]) < len(with_hints[0]["input_ids"])
 
@@ -89,16 +92,18 @@ def test_clean_completion_keeps_the_first_line(raw, expected):
     assert clean_completion(raw) == expected
 
 
-@pytest.mark.parametrize("raw", ["play [jazz(genre)", "play [jazz]", "[a [b](x)](y)",
-                                 "play [jazz](bad label)"])
+@pytest.mark.parametrize(
+    "raw", ["play [jazz(genre)", "play [jazz]", "[a [b](x)](y)", "play [jazz](bad label)"]
+)
 def test_malformed_completions_raise_markup_error(raw):
     with pytest.raises(MarkupError):
         parse_completion(raw, "PlayMusic")
 
 
 def test_parse_completion_sets_provenance_fields():
-    u = parse_completion(" play [jazz](genre)\nrest", "PlayMusic", "en", source="lm:x",
-                         meta={"seed": 3})
+    u = parse_completion(
+        " play [jazz](genre)\nrest", "PlayMusic", "en", source="lm:x", meta={"seed": 3}
+    )
     assert (u.text, u.intent, u.source, u.meta["seed"]) == ("play jazz", "PlayMusic", "lm:x", 3)
 
 

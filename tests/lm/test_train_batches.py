@@ -22,8 +22,9 @@ def test_length_grouped_batches_pad_less_than_a_plain_shuffle():
     lengths = [rng.randint(5, 90) for _ in range(256)]
 
     def padding(batches):
-        return sum(max(lengths[i] for i in b) * len(b) - sum(lengths[i] for i in b)
-                   for b in batches)
+        return sum(
+            max(lengths[i] for i in b) * len(b) - sum(lengths[i] for i in b) for b in batches
+        )
 
     order = list(range(256))
     random.Random(0).shuffle(order)

@@ -26,8 +26,10 @@ def toy_sets():
 
     bforms = ["book a flight to {}", "i need a ticket to {}", "fly me to {} please"]
     pforms = ["play {} now", "put on the song {}", "i want to hear {}"]
-    seeds = [book(c, f) for c in cities[:4] for f in bforms] + \
-            [play(s, f) for s in songs[:4] for f in pforms]
-    holdout = [book(c, f) for c in cities[4:] for f in bforms] + \
-              [play(s, f) for s in songs[4:] for f in pforms]
+    seeds = [book(c, f) for c in cities[:4] for f in bforms] + [
+        play(s, f) for s in songs[:4] for f in pforms
+    ]
+    holdout = [book(c, f) for c in cities[4:] for f in bforms] + [
+        play(s, f) for s in songs[4:] for f in pforms
+    ]
     return {"seeds": seeds, "holdout": holdout}

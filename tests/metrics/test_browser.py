@@ -13,8 +13,13 @@ pytestmark = pytest.mark.skipif(
 
 
 def test_report_opens_without_errors_and_screenshots(toy_sets, fake_embedder, tmp_path):
-    rep = evaluate(toy_sets["holdout"], toy_sets["seeds"], holdout=toy_sets["holdout"],
-                   test=toy_sets["holdout"], embedder=fake_embedder)
+    rep = evaluate(
+        toy_sets["holdout"],
+        toy_sets["seeds"],
+        holdout=toy_sets["holdout"],
+        test=toy_sets["holdout"],
+        embedder=fake_embedder,
+    )
     paths = rep.save(tmp_path)
     check = check_in_chromium(paths["html"], tmp_path / "report.png", window=(1000, 1400))
     assert check.ok, check.js_errors
@@ -28,8 +33,10 @@ def test_a_script_error_is_detected(tmp_path):
     html = evaluate.__module__  # any page using the report's error hook
     from textsynth.metrics.html import _JS
 
-    page.write_text(f"<html><head><title>t</title><script>{_JS}</script></head>"
-                    "<body><script>undefinedFunction();</script></body></html>")
+    page.write_text(
+        f"<html><head><title>t</title><script>{_JS}</script></head>"
+        "<body><script>undefinedFunction();</script></body></html>"
+    )
     check = check_in_chromium(page)
     assert not check.ok and html
     assert any("undefinedFunction" in e for e in check.js_errors)

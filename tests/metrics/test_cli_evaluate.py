@@ -20,13 +20,26 @@ def test_evaluate_writes_report_and_prints_table(toy_sets, tmp_path, capsys):
     write_utterances_jsonl(toy_sets["holdout"], holdout)
     syn = tmp_path / "syn.jsonl"
     lines = seeds.read_text().splitlines()[:5]
-    lines.append('{"text": "fly", "intent": "book", '
-                 '"entities": [{"start": 0, "end": 40, "label": "city"}]}')  # unreadable span
+    lines.append(
+        '{"text": "fly", "intent": "book", "entities": [{"start": 0, "end": 40, "label": "city"}]}'
+    )  # unreadable span
     syn.write_text("\n".join(lines) + "\n")
     out_dir = tmp_path / "rep"
-    code, out, err = run(["evaluate", "--synthetic", str(syn), "--seeds", str(seeds),
-                          "--holdout", str(holdout), "-o", str(out_dir), "--no-embeddings"],
-                         capsys)
+    code, out, err = run(
+        [
+            "evaluate",
+            "--synthetic",
+            str(syn),
+            "--seeds",
+            str(seeds),
+            "--holdout",
+            str(holdout),
+            "-o",
+            str(out_dir),
+            "--no-embeddings",
+        ],
+        capsys,
+    )
     assert code == 0, err
     assert "exact-match" in out and "self-bleu" in out
     data = json.loads((out_dir / "metrics.json").read_text())
@@ -39,9 +52,22 @@ def test_evaluate_writes_report_and_prints_table(toy_sets, tmp_path, capsys):
 def test_evaluate_one_metric_without_html(toy_sets, tmp_path, capsys):
     seeds = tmp_path / "seeds.jsonl"
     write_utterances_jsonl(toy_sets["seeds"], seeds)
-    code, out, err = run(["evaluate", "-s", str(seeds), "--seeds", str(seeds), "-o",
-                          str(tmp_path / "r"), "--no-embeddings", "-m", "distinct-2",
-                          "--no-html"], capsys)
+    code, out, err = run(
+        [
+            "evaluate",
+            "-s",
+            str(seeds),
+            "--seeds",
+            str(seeds),
+            "-o",
+            str(tmp_path / "r"),
+            "--no-embeddings",
+            "-m",
+            "distinct-2",
+            "--no-html",
+        ],
+        capsys,
+    )
     assert code == 0, err
     data = json.loads((tmp_path / "r" / "metrics.json").read_text())
     assert list(data["metrics"]) == ["distinct-2"]
@@ -51,9 +77,33 @@ def test_evaluate_one_metric_without_html(toy_sets, tmp_path, capsys):
 def test_missing_file_and_unknown_metric_are_usage_errors(toy_sets, tmp_path, capsys):
     seeds = tmp_path / "seeds.jsonl"
     write_utterances_jsonl(toy_sets["seeds"], seeds)
-    code, _, err = run(["evaluate", "-s", str(tmp_path / "nope.jsonl"), "--seeds", str(seeds),
-                        "-o", str(tmp_path / "r"), "--no-embeddings"], capsys)
+    code, _, err = run(
+        [
+            "evaluate",
+            "-s",
+            str(tmp_path / "nope.jsonl"),
+            "--seeds",
+            str(seeds),
+            "-o",
+            str(tmp_path / "r"),
+            "--no-embeddings",
+        ],
+        capsys,
+    )
     assert code == 2 and "no such file" in err and "Traceback" not in err
-    code, _, err = run(["evaluate", "-s", str(seeds), "--seeds", str(seeds), "-o",
-                        str(tmp_path / "r"), "--no-embeddings", "-m", "self-bleux"], capsys)
+    code, _, err = run(
+        [
+            "evaluate",
+            "-s",
+            str(seeds),
+            "--seeds",
+            str(seeds),
+            "-o",
+            str(tmp_path / "r"),
+            "--no-embeddings",
+            "-m",
+            "self-bleux",
+        ],
+        capsys,
+    )
     assert code == 2 and "did you mean 'self-bleu'" in err

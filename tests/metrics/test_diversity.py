@@ -16,10 +16,10 @@ from .metrics_helpers import utt
     "corpus, n, expected",
     [
         # fmt: off
-        ([["a", "b"], ["a", "c"]], 1, 3 / 4),       # a, b, c out of 4 tokens
-        ([["a", "b"], ["a", "b"]], 2, 1 / 2),       # one distinct bigram, two occurrences
-        ([["a", "b", "a", "b"]], 2, 2 / 3),         # ab, ba / ab ba ab
-        ([["a"], ["b"]], 2, float("nan")),          # no bigram at all
+        ([["a", "b"], ["a", "c"]], 1, 3 / 4),  # a, b, c out of 4 tokens
+        ([["a", "b"], ["a", "b"]], 2, 1 / 2),  # one distinct bigram, two occurrences
+        ([["a", "b", "a", "b"]], 2, 2 / 3),  # ab, ba / ab ba ab
+        ([["a"], ["b"]], 2, float("nan")),  # no bigram at all
         ([["x", "y", "z"], ["x", "y", "w"]], 3, 1.0),
         # fmt: on
     ],
@@ -90,9 +90,14 @@ def test_self_bleu_of_short_copies_is_smoothed_like_nltk():
 def test_diversity_metrics_through_evaluate(toy_sets, fake_embedder):
     seeds = toy_sets["seeds"]
     copies = [utt("put on the song imagine", "play", ("imagine", "song"))] * 10
-    report = evaluate(copies, seeds, holdout=toy_sets["holdout"], embedder=fake_embedder,
-                      metrics=["distinct-1", "self-bleu", "embedding-diversity",
-                               "length-distribution"], classifier_features="none")
+    report = evaluate(
+        copies,
+        seeds,
+        holdout=toy_sets["holdout"],
+        embedder=fake_embedder,
+        metrics=["distinct-1", "self-bleu", "embedding-diversity", "length-distribution"],
+        classifier_features="none",
+    )
     assert report.value("distinct-1") == pytest.approx(5 / 50)
     assert report.value("self-bleu") == pytest.approx(1.0)  # every utterance has a twin
     assert report.value("embedding-diversity") == pytest.approx(0.0, abs=1e-6)

@@ -43,8 +43,13 @@ def test_span_errors(u, expected):
 def test_span_validity_counts_unreadable_records_and_examples(toy_sets):
     seeds = toy_sets["seeds"]
     bad = utt("play rome now", "play", ("rome", "city"))
-    report = evaluate([*seeds[:3], bad], seeds, embeddings=False, metrics=["span-validity"],
-                      rejected=["syn.jsonl:9: span [4, 99) is past the end of the text"])
+    report = evaluate(
+        [*seeds[:3], bad],
+        seeds,
+        embeddings=False,
+        metrics=["span-validity"],
+        rejected=["syn.jsonl:9: span [4, 99) is past the end of the text"],
+    )
     r = report["span-validity"]
     assert r.value == pytest.approx(3 / 5)
     assert r.breakdown["errors"] == {"label-not-in-intent": 1, "unreadable": 1}
@@ -52,17 +57,20 @@ def test_span_validity_counts_unreadable_records_and_examples(toy_sets):
     assert r.breakdown["n_records"] == 5
 
 
-def test_fidelity_of_correct_labels_is_high_and_shuffled_labels_near_chance(toy_sets,
-                                                                          fake_embedder):
+def test_fidelity_of_correct_labels_is_high_and_shuffled_labels_near_chance(
+    toy_sets, fake_embedder
+):
     seeds, holdout = toy_sets["seeds"], toy_sets["holdout"]
     good = evaluate(holdout, seeds, embedder=fake_embedder, metrics=["intent-fidelity"])
     assert good.value("intent-fidelity") == 1.0
     assert good["intent-fidelity"].breakdown["oracle"]["trained_on"] == "seeds+holdout"
     # every label flipped: the oracle disagrees everywhere
-    flipped = [replace(u, intent="play" if u.intent == "book" else "book", spans=())
-               for u in holdout]
-    bad = evaluate(flipped, seeds, reference=seeds, embedder=fake_embedder,
-                   metrics=["intent-fidelity"])
+    flipped = [
+        replace(u, intent="play" if u.intent == "book" else "book", spans=()) for u in holdout
+    ]
+    bad = evaluate(
+        flipped, seeds, reference=seeds, embedder=fake_embedder, metrics=["intent-fidelity"]
+    )
     r = bad["intent-fidelity"]
     assert r.value == 0.0
     assert r.breakdown["per_intent"]["play"]["confused_with"] == {"book": 1.0}
@@ -71,8 +79,14 @@ def test_fidelity_of_correct_labels_is_high_and_shuffled_labels_near_chance(toy_
 
 def test_fidelity_reference_is_the_oracle_accuracy_on_test(toy_sets, fake_embedder):
     seeds, holdout = toy_sets["seeds"], toy_sets["holdout"]
-    report = evaluate(holdout, seeds, test=holdout, reference=seeds, embedder=fake_embedder,
-                      metrics=["intent-fidelity"])
+    report = evaluate(
+        holdout,
+        seeds,
+        test=holdout,
+        reference=seeds,
+        embedder=fake_embedder,
+        metrics=["intent-fidelity"],
+    )
     r = report["intent-fidelity"]
     assert r.reference == r.value == 1.0
     assert r.reference_label == "oracle accuracy on test"
@@ -80,8 +94,13 @@ def test_fidelity_reference_is_the_oracle_accuracy_on_test(toy_sets, fake_embedd
 
 def test_tstr_and_augmentation_gain(toy_sets, fake_embedder):
     seeds, holdout = toy_sets["seeds"], toy_sets["holdout"]
-    report = evaluate(holdout, seeds, test=holdout, embedder=fake_embedder,
-                      metrics=["tstr-accuracy", "augmentation-gain"])
+    report = evaluate(
+        holdout,
+        seeds,
+        test=holdout,
+        embedder=fake_embedder,
+        metrics=["tstr-accuracy", "augmentation-gain"],
+    )
     assert report.value("tstr-accuracy") == 1.0  # trained on the test utterances themselves
     gain = report["augmentation-gain"]
     b = gain.breakdown
@@ -91,16 +110,17 @@ def test_tstr_and_augmentation_gain(toy_sets, fake_embedder):
     # random labels teach nothing: accuracy falls towards chance
     rng = random.Random(0)
     noisy = [replace(u, intent=rng.choice(["book", "play"]), spans=()) for u in holdout * 4]
-    worse = evaluate(noisy, seeds, test=holdout, embedder=fake_embedder,
-                     metrics=["tstr-accuracy"])
+    worse = evaluate(noisy, seeds, test=holdout, embedder=fake_embedder, metrics=["tstr-accuracy"])
     assert worse.value("tstr-accuracy") < 0.9
 
 
 def test_classifier_metrics_are_skipped_without_embeddings_unless_tfidf(toy_sets):
     seeds, holdout = toy_sets["seeds"], toy_sets["holdout"]
-    off = evaluate(holdout, seeds, test=holdout, embeddings=False,
-                   metrics=["intent-fidelity", "tstr-accuracy"])
+    off = evaluate(
+        holdout, seeds, test=holdout, embeddings=False, metrics=["intent-fidelity", "tstr-accuracy"]
+    )
     assert set(off.skipped) == {"intent-fidelity", "tstr-accuracy"}
-    tfidf = evaluate(holdout, seeds, embeddings=False, classifier_features="tfidf",
-                     metrics=["intent-fidelity"])
+    tfidf = evaluate(
+        holdout, seeds, embeddings=False, classifier_features="tfidf", metrics=["intent-fidelity"]
+    )
     assert tfidf.value("intent-fidelity") == 1.0

@@ -20,9 +20,9 @@ from textsynth.metrics.text import NgramIndex
     "texts, seeds, expected",
     [
         # fmt: off
-        (["Book a flight!", "book a  FLIGHT"], ["book a flight"], 1.0),   # normalised
+        (["Book a flight!", "book a  FLIGHT"], ["book a flight"], 1.0),  # normalised
         (["book a flight", "book a train"], ["book a flight"], 0.5),
-        (["book a flight to rome"], ["book a flight"], 0.0),               # not a substring test
+        (["book a flight to rome"], ["book a flight"], 0.0),  # not a substring test
         # fmt: on
     ],
 )
@@ -40,8 +40,9 @@ def test_ngram_overlap_hand_value():
 
 def test_copied_seeds_give_exact_match_one_and_holdout_reference(toy_sets):
     seeds, holdout = toy_sets["seeds"], toy_sets["holdout"]
-    report = evaluate(seeds, seeds, holdout=holdout, embeddings=False,
-                      metrics=["exact-match", "ngram-overlap"])
+    report = evaluate(
+        seeds, seeds, holdout=holdout, embeddings=False, metrics=["exact-match", "ngram-overlap"]
+    )
     assert report.value("exact-match") == 1.0
     assert report["exact-match"].reference == 0.0  # no holdout utterance is a seed
     assert report["exact-match"].breakdown["n_matched"] == len(seeds)
@@ -68,7 +69,7 @@ def test_nearest_distances_equal_brute_force():
         # fmt: off
         ([0.1, 0.2], [0.3, 0.4], 1.0),
         ([0.5, 0.2], [0.3, 0.4], 0.5),
-        ([0.0, 0.0], [0.0, 0.0], 0.5),   # ties count one half
+        ([0.0, 0.0], [0.0, 0.0], 0.5),  # ties count one half
         ([0.9], [0.1], 0.0),
         # fmt: on
     ],
@@ -84,22 +85,37 @@ def test_nndr_ratio_and_duplicate_convention():
 
 def test_embedding_memorisation_metrics_with_a_fake_embedder(toy_sets, fake_embedder):
     seeds, holdout = toy_sets["seeds"], toy_sets["holdout"]
-    copies = evaluate(seeds, seeds, holdout=holdout, embedder=fake_embedder,
-                      classifier_features="none", metrics=["dcr", "dcr-share", "nndr"])
+    copies = evaluate(
+        seeds,
+        seeds,
+        holdout=holdout,
+        embedder=fake_embedder,
+        classifier_features="none",
+        metrics=["dcr", "dcr-share", "nndr"],
+    )
     assert copies.value("dcr") == pytest.approx(0.0, abs=1e-6)
     assert copies.value("dcr-share") == 1.0  # every copy is closer to the seeds
     assert copies["dcr"].reference > 0  # unseen real utterances are not at distance 0
     assert copies["dcr"].breakdown["share_identical"]["synthetic"] == 1.0
-    unseen = evaluate(holdout, seeds, holdout=holdout, embedder=fake_embedder,
-                      classifier_features="none", metrics=["dcr-share"])
+    unseen = evaluate(
+        holdout,
+        seeds,
+        holdout=holdout,
+        embedder=fake_embedder,
+        classifier_features="none",
+        metrics=["dcr-share"],
+    )
     assert unseen.value("dcr-share") == 0.0  # the synthetic set *is* the holdout
 
 
 def test_embedding_metrics_are_skipped_with_a_reason_when_embeddings_are_off(toy_sets):
-    report = evaluate(toy_sets["seeds"], toy_sets["seeds"], embeddings=False,
-                      metrics=["dcr", "dcr-share"])
-    assert report.skipped == {"dcr": "embeddings are turned off",
-                              "dcr-share": "embeddings are turned off"}
+    report = evaluate(
+        toy_sets["seeds"], toy_sets["seeds"], embeddings=False, metrics=["dcr", "dcr-share"]
+    )
+    assert report.skipped == {
+        "dcr": "embeddings are turned off",
+        "dcr-share": "embeddings are turned off",
+    }
 
 
 # ----- canary exposure ---------------------------------------------------------------------
@@ -124,8 +140,12 @@ def test_exposure_hand_values():
 
 def test_canary_exposure_is_maximal_when_memorised(toy_sets):
     cfg = CanaryConfig(n_canaries=3, n_candidates=255, seed=1)
-    report = evaluate(toy_sets["seeds"], toy_sets["seeds"], embeddings=False,
-                      metrics=[CanaryExposure(memorising_finetune, cfg)])
+    report = evaluate(
+        toy_sets["seeds"],
+        toy_sets["seeds"],
+        embeddings=False,
+        metrics=[CanaryExposure(memorising_finetune, cfg)],
+    )
     res = report["canary-exposure"]
     assert res.value == pytest.approx(8.0)  # log2(256)
     assert res.max_value == pytest.approx(8.0)
@@ -142,8 +162,10 @@ def test_canary_exposure_is_low_when_not_memorised(toy_sets):
 def test_canaries_are_seeded_and_use_the_template():
     cfg = CanaryConfig(n_canaries=2, seed=3, template="my pin is {secret}", digits=4)
     secrets, utts = make_canaries(cfg, "book")
-    assert (secrets, [u.text for u in utts]) == (make_canaries(cfg, "book")[0],
-                                                 [f"my pin is {s}" for s in secrets])
+    assert (secrets, [u.text for u in utts]) == (
+        make_canaries(cfg, "book")[0],
+        [f"my pin is {s}" for s in secrets],
+    )
     assert all(len(s) == 4 and u.intent == "book" for s, u in zip(secrets, utts, strict=True))
 
 
@@ -155,7 +177,8 @@ def test_canary_config_errors_and_round_trip():
 
 
 def test_canary_exposure_without_finetune_is_skipped(toy_sets):
-    report = evaluate(toy_sets["seeds"], toy_sets["seeds"], embeddings=False,
-                      metrics=["canary-exposure"])
+    report = evaluate(
+        toy_sets["seeds"], toy_sets["seeds"], embeddings=False, metrics=["canary-exposure"]
+    )
     assert "fine-tuning function" in report.skipped["canary-exposure"]
     assert math.isfinite(CanaryExposure.max_value)

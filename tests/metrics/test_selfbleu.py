@@ -17,8 +17,12 @@ def nltk_self_bleu(corpus, which=None):
     """Return nltk's BLEU of each utterance (or of those in ``which``) against all the others."""
     smooth = SmoothingFunction().method1
     which = range(len(corpus)) if which is None else which
-    return np.array([sentence_bleu(corpus[:i] + corpus[i + 1 :], corpus[i],
-                                   smoothing_function=smooth) for i in which])
+    return np.array(
+        [
+            sentence_bleu(corpus[:i] + corpus[i + 1 :], corpus[i], smoothing_function=smooth)
+            for i in which
+        ]
+    )
 
 
 def test_hand_computed_scores():
@@ -54,10 +58,10 @@ def test_clipping_uses_the_largest_count_in_any_single_other_utterance():
     "lengths, expected",
     [
         # fmt: off
-        ([3, 3, 5], [3, 3, 3]),        # a shared length is its own closest
-        ([2, 4, 6], [4, 2, 4]),        # tie between 2 and 6 for 4 -> the shorter
+        ([3, 3, 5], [3, 3, 3]),  # a shared length is its own closest
+        ([2, 4, 6], [4, 2, 4]),  # tie between 2 and 6 for 4 -> the shorter
         ([1, 10], [10, 1]),
-        ([0, 0, 7], [0, 0, 0]),        # empty utterances
+        ([0, 0, 7], [0, 0, 0]),  # empty utterances
         ([5, 3, 8, 5], [5, 5, 5, 5]),
         # fmt: on
     ],
@@ -68,11 +72,11 @@ def test_closest_other_lengths(lengths, expected):
 
 RANDOM_SETS = [
     # fmt: off
-    (0, 6, 8),     # tiny vocabulary: many repeated n-grams, clipping matters
-    (1, 30, 12),   # realistic
-    (2, 3, 4),     # very short utterances (< 4 tokens), empty ones included
+    (0, 6, 8),  # tiny vocabulary: many repeated n-grams, clipping matters
+    (1, 30, 12),  # realistic
+    (2, 3, 4),  # very short utterances (< 4 tokens), empty ones included
     (3, 200, 15),  # sparse overlaps: smoothing on most orders
-    (4, 10, 25),   # long utterances, heavy repetition
+    (4, 10, 25),  # long utterances, heavy repetition
     # fmt: on
 ]
 

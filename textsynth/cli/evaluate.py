@@ -37,19 +37,44 @@ def _read_synthetic(path: str, fmt: str | None) -> tuple[list[Utterance], list[s
 @click.option("--holdout", help="Real utterances it did not see: the 'not memorised' reference.")
 @click.option("--reference", help="Real labelled set for the oracle (default: seeds + holdout).")
 @click.option("--test", help="Real labelled test set (oracle accuracy, TSTR, augmentation gain).")
-@click.option("-o", "--output", "out_dir", required=True, type=click.Path(file_okay=False),
-              help="Directory for metrics.json and report.html.")
-@click.option("--format", "fmt", type=click.Choice(formats.names()),
-              help="Format of every input file (default: by extension).")
-@click.option("--no-embeddings", is_flag=True,
-              help="Skip sentence embeddings (fast: text metrics only).")
-@click.option("--classifier", type=click.Choice(["auto", "embeddings", "tfidf", "none"]),
-              default="auto", show_default=True,
-              help="Features of the oracle and TSTR classifiers (auto: embeddings if on).")
-@click.option("-m", "--metric", "metric_names", multiple=True,
-              help="Compute only this metric (repeatable); default: all.")
-@click.option("--max-embed", type=int, default=10_000, show_default=True,
-              help="Embed/classify at most this many synthetic utterances (seeded sample; 0=all).")
+@click.option(
+    "-o",
+    "--output",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False),
+    help="Directory for metrics.json and report.html.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(formats.names()),
+    help="Format of every input file (default: by extension).",
+)
+@click.option(
+    "--no-embeddings", is_flag=True, help="Skip sentence embeddings (fast: text metrics only)."
+)
+@click.option(
+    "--classifier",
+    type=click.Choice(["auto", "embeddings", "tfidf", "none"]),
+    default="auto",
+    show_default=True,
+    help="Features of the oracle and TSTR classifiers (auto: embeddings if on).",
+)
+@click.option(
+    "-m",
+    "--metric",
+    "metric_names",
+    multiple=True,
+    help="Compute only this metric (repeatable); default: all.",
+)
+@click.option(
+    "--max-embed",
+    type=int,
+    default=10_000,
+    show_default=True,
+    help="Embed/classify at most this many synthetic utterances (seeded sample; 0=all).",
+)
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of every sample.")
 @click.option("--no-html", is_flag=True, help="Write metrics.json only.")
 def evaluate(

@@ -39,8 +39,13 @@ __all__ = [
 Scrubber = Callable[[Iterable[Utterance]], Iterable[Utterance]]
 
 
-def finetune(seeds: Iterable[Utterance], out_dir: str | os.PathLike[str],
-             config: FinetuneConfig | None = None, *, scrub: Scrubber | None = None) -> RunInfo:
+def finetune(
+    seeds: Iterable[Utterance],
+    out_dir: str | os.PathLike[str],
+    config: FinetuneConfig | None = None,
+    *,
+    scrub: Scrubber | None = None,
+) -> RunInfo:
     """Fine-tune a causal LM on intent-conditioned seeds; save the run into ``out_dir``.
 
     Args:
@@ -62,6 +67,8 @@ def finetune(seeds: Iterable[Utterance], out_dir: str | os.PathLike[str],
     if scrub is not None:
         items = list(scrub(items))
     if not items:
-        raise InputError("no seed utterances to fine-tune on",
-                         hint="give a JSONL file with at least one labelled utterance")
+        raise InputError(
+            "no seed utterances to fine-tune on",
+            hint="give a JSONL file with at least one labelled utterance",
+        )
     return run_finetune(items, out_dir, config or FinetuneConfig())

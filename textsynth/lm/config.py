@@ -59,38 +59,69 @@ def _check(cond: bool, message: str, hint: str = "") -> None:
 class FinetuneConfig(_Config):
     """How to fine-tune a causal LM on intent-conditioned seed utterances."""
 
-    base_model: str = field(default=DEFAULT_BASE_MODEL, metadata={
-        "help": "base model: 'embedded:smollm2-135m' (offline default), a hub id or a path"})
-    method: str = field(default="lora", metadata={
-        "help": "'lora' (adapters via peft) or 'full' (every weight)", "choices": ["lora", "full"]})
-    epochs: int = field(default=4, metadata={
-        "help": "passes over the seeds (4: on SNIPS 10-shot, 6 gave about 4x the share of exact "
-                "seed copies among raw generations, for 1.5x the training time)"})
-    learning_rate: float | None = field(default=None, metadata={
-        "help": "peak learning rate; None = 2e-3 for LoRA, 5e-5 for full fine-tuning"})
+    base_model: str = field(
+        default=DEFAULT_BASE_MODEL,
+        metadata={
+            "help": "base model: 'embedded:smollm2-135m' (offline default), a hub id or a path"
+        },
+    )
+    method: str = field(
+        default="lora",
+        metadata={
+            "help": "'lora' (adapters via peft) or 'full' (every weight)",
+            "choices": ["lora", "full"],
+        },
+    )
+    epochs: int = field(
+        default=4,
+        metadata={
+            "help": "passes over the seeds (4: on SNIPS 10-shot, 6 gave about 4x the share of "
+            "exact seed copies among raw generations, for 1.5x the training time)"
+        },
+    )
+    learning_rate: float | None = field(
+        default=None,
+        metadata={"help": "peak learning rate; None = 2e-3 for LoRA, 5e-5 for full fine-tuning"},
+    )
     batch_size: int = field(default=8, metadata={"help": "examples per optimiser step"})
-    warmup_ratio: float = field(default=0.1, metadata={
-        "help": "share of steps with linear warm-up"})
+    warmup_ratio: float = field(
+        default=0.1, metadata={"help": "share of steps with linear warm-up"}
+    )
     weight_decay: float = field(default=0.0, metadata={"help": "AdamW weight decay"})
     max_length: int = field(default=96, metadata={"help": "longest example in tokens (truncated)"})
     lora_r: int = field(default=16, metadata={"help": "LoRA rank"})
     lora_alpha: int = field(default=32, metadata={"help": "LoRA scaling numerator"})
     lora_dropout: float = field(default=0.05, metadata={"help": "dropout on the LoRA input"})
-    lora_target_modules: tuple[str, ...] = field(default=(
-        "q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"), metadata={
-        "help": "module names that get LoRA adapters (Llama-style names by default)"})
-    dtype: str = field(default="auto", metadata={
-        "help": "'auto' (bf16 on GPU, fp32 on CPU), 'float32' or 'bfloat16'",
-        "choices": list(_DTYPES)})
-    device: str | None = field(default=None, metadata={
-        "help": "'cpu', 'cuda'...; None = the GPU when there is one"})
-    threads: int | None = field(default=None, metadata={
-        "help": "CPU threads for torch while training; None = torch's default. On a busy "
-                "machine 1 can be several times faster than 2"})
-    slot_hints: bool = field(default=True, metadata={
-        "help": "name the intent's slot labels in the prompt, so that the model keeps to them"})
-    seed: int = field(default=0, metadata={
-        "help": "random seed of initialisation, dropout and order"})
+    lora_target_modules: tuple[str, ...] = field(
+        default=("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"),
+        metadata={"help": "module names that get LoRA adapters (Llama-style names by default)"},
+    )
+    dtype: str = field(
+        default="auto",
+        metadata={
+            "help": "'auto' (bf16 on GPU, fp32 on CPU), 'float32' or 'bfloat16'",
+            "choices": list(_DTYPES),
+        },
+    )
+    device: str | None = field(
+        default=None, metadata={"help": "'cpu', 'cuda'...; None = the GPU when there is one"}
+    )
+    threads: int | None = field(
+        default=None,
+        metadata={
+            "help": "CPU threads for torch while training; None = torch's default. On a busy "
+            "machine 1 can be several times faster than 2"
+        },
+    )
+    slot_hints: bool = field(
+        default=True,
+        metadata={
+            "help": "name the intent's slot labels in the prompt, so that the model keeps to them"
+        },
+    )
+    seed: int = field(
+        default=0, metadata={"help": "random seed of initialisation, dropout and order"}
+    )
 
     def __post_init__(self) -> None:
         _check(self.method in ("lora", "full"), f"method={self.method!r}; use 'lora' or 'full'")
@@ -116,71 +147,130 @@ class SampleConfig(_Config):
     """How to sample, filter and keep new utterances."""
 
     per_intent: int = field(default=30, metadata={"help": "utterances to keep per intent"})
-    oversample: float = field(default=1.5, metadata={
-        "help": "first round: generate this many times the number wanted, to leave room for "
-                "filters; later rounds use each intent's observed pass rate"})
-    max_rounds: int = field(default=6, metadata={
-        "help": "generation rounds per intent while fewer than per_intent survive the filters"})
+    oversample: float = field(
+        default=1.5,
+        metadata={
+            "help": "first round: generate this many times the number wanted, to leave room for "
+            "filters; later rounds use each intent's observed pass rate"
+        },
+    )
+    max_rounds: int = field(
+        default=6,
+        metadata={
+            "help": "generation rounds per intent while fewer than per_intent survive the filters"
+        },
+    )
     temperature: float = field(default=0.9, metadata={"help": "softmax temperature (> 0)"})
     top_p: float = field(default=0.95, metadata={"help": "nucleus sampling mass, in (0, 1]"})
     max_new_tokens: int = field(default=40, metadata={"help": "longest completion in tokens"})
-    batch_size: int = field(default=64, metadata={
-        "help": "sequences generated at once (on a 2-core CPU 64 gives 1.46x the tokens/s of "
-                "32, eval/results/lm.json: the 49k-vocabulary output layer streams its "
-                "weights once per step)"})
-    threads: int | None = field(default=None, metadata={
-        "help": "CPU threads for torch while sampling; None = torch's default"})
-    seed: int = field(default=0, metadata={
-        "help": "random seed of sampling (deterministic on CPU)"})
-    near_copy_ngram: int = field(default=3, metadata={
-        "help": "word n-gram size of the near-copy test"})
-    near_copy_threshold: float = field(default=0.75, metadata={
-        "help": "reject an output when this share of its n-grams occurs in one seed"})
-    label_scope: str = field(default="intent", metadata={
-        "help": "slot labels allowed: those of the seeds of the same 'intent', or of 'all' seeds",
-        "choices": ["intent", "all"]})
-    fidelity_threshold: float = field(default=0.5, metadata={
-        "help": "keep an output only if the seed classifier gives its intent at least this "
-                "probability (tau); 0 disables the filter"})
-    fidelity_features: str = field(default="embeddings", metadata={
-        "help": "features of the seed classifier: 'embeddings' (MiniLM) or 'tfidf'",
-        "choices": ["embeddings", "tfidf"]})
-    embedding_model: str | None = field(default=None, metadata={
-        "help": "sentence-transformers model of the classifier; None = embedded MiniLM"})
+    batch_size: int = field(
+        default=64,
+        metadata={
+            "help": "sequences generated at once (on a 2-core CPU 64 gives 1.46x the tokens/s of "
+            "32, eval/results/lm.json: the 49k-vocabulary output layer streams its "
+            "weights once per step)"
+        },
+    )
+    threads: int | None = field(
+        default=None,
+        metadata={"help": "CPU threads for torch while sampling; None = torch's default"},
+    )
+    seed: int = field(
+        default=0, metadata={"help": "random seed of sampling (deterministic on CPU)"}
+    )
+    near_copy_ngram: int = field(
+        default=3, metadata={"help": "word n-gram size of the near-copy test"}
+    )
+    near_copy_threshold: float = field(
+        default=0.75,
+        metadata={"help": "reject an output when this share of its n-grams occurs in one seed"},
+    )
+    label_scope: str = field(
+        default="intent",
+        metadata={
+            "help": "slot labels allowed: those of the seeds of the same 'intent', "
+            "or of 'all' seeds",
+            "choices": ["intent", "all"],
+        },
+    )
+    fidelity_threshold: float = field(
+        default=0.5,
+        metadata={
+            "help": "keep an output only if the seed classifier gives its intent at least this "
+            "probability (tau); 0 disables the filter"
+        },
+    )
+    fidelity_features: str = field(
+        default="embeddings",
+        metadata={
+            "help": "features of the seed classifier: 'embeddings' (MiniLM) or 'tfidf'",
+            "choices": ["embeddings", "tfidf"],
+        },
+    )
+    embedding_model: str | None = field(
+        default=None,
+        metadata={"help": "sentence-transformers model of the classifier; None = embedded MiniLM"},
+    )
     shots: int = field(default=8, metadata={"help": "prompt mode: seeds shown in each prompt"})
-    completions_per_prompt: int = field(default=8, metadata={
-        "help": "prompt mode: completions sampled from each few-shot prompt (one fresh draw of "
-                "shots per group; the long prompt is encoded once per group)"})
-    dtype: str = field(default="auto", metadata={
-        "help": "'auto' (bf16 on GPU, fp32 on CPU), 'float32' or 'bfloat16'",
-        "choices": list(_DTYPES)})
-    device: str | None = field(default=None, metadata={
-        "help": "'cpu', 'cuda'...; None = the GPU when there is one"})
+    completions_per_prompt: int = field(
+        default=8,
+        metadata={
+            "help": "prompt mode: completions sampled from each few-shot prompt (one fresh draw of "
+            "shots per group; the long prompt is encoded once per group)"
+        },
+    )
+    dtype: str = field(
+        default="auto",
+        metadata={
+            "help": "'auto' (bf16 on GPU, fp32 on CPU), 'float32' or 'bfloat16'",
+            "choices": list(_DTYPES),
+        },
+    )
+    device: str | None = field(
+        default=None, metadata={"help": "'cpu', 'cuda'...; None = the GPU when there is one"}
+    )
 
     def __post_init__(self) -> None:
         _check(self.per_intent >= 1, f"per_intent={self.per_intent!r} must be at least 1")
         _check(self.oversample >= 1.0, f"oversample={self.oversample!r} must be >= 1")
         _check(self.max_rounds >= 1, f"max_rounds={self.max_rounds!r} must be at least 1")
-        _check(self.temperature > 0, f"temperature={self.temperature!r} must be > 0",
-               hint="use a small value such as 0.1 for nearly greedy output")
+        _check(
+            self.temperature > 0,
+            f"temperature={self.temperature!r} must be > 0",
+            hint="use a small value such as 0.1 for nearly greedy output",
+        )
         _check(0 < self.top_p <= 1, f"top_p={self.top_p!r} must be in (0, 1]")
         _check(self.max_new_tokens >= 1, f"max_new_tokens={self.max_new_tokens!r} must be >= 1")
         _check(self.batch_size >= 1, f"batch_size={self.batch_size!r} must be at least 1")
         _check(self.near_copy_ngram >= 1, f"near_copy_ngram={self.near_copy_ngram!r} must be >= 1")
-        _check(0 < self.near_copy_threshold <= 1,
-               f"near_copy_threshold={self.near_copy_threshold!r} must be in (0, 1]")
-        _check(0 <= self.fidelity_threshold <= 1,
-               f"fidelity_threshold={self.fidelity_threshold!r} must be in [0, 1]")
-        _check(self.label_scope in ("intent", "all"),
-               f"label_scope={self.label_scope!r}; use 'intent' or 'all'")
-        _check(self.fidelity_features in ("embeddings", "tfidf"),
-               f"fidelity_features={self.fidelity_features!r}; use 'embeddings' or 'tfidf'")
+        _check(
+            0 < self.near_copy_threshold <= 1,
+            f"near_copy_threshold={self.near_copy_threshold!r} must be in (0, 1]",
+        )
+        _check(
+            0 <= self.fidelity_threshold <= 1,
+            f"fidelity_threshold={self.fidelity_threshold!r} must be in [0, 1]",
+        )
+        _check(
+            self.label_scope in ("intent", "all"),
+            f"label_scope={self.label_scope!r}; use 'intent' or 'all'",
+        )
+        _check(
+            self.fidelity_features in ("embeddings", "tfidf"),
+            f"fidelity_features={self.fidelity_features!r}; use 'embeddings' or 'tfidf'",
+        )
         _check(self.shots >= 1, f"shots={self.shots!r} must be at least 1")
-        _check(self.completions_per_prompt >= 1,
-               f"completions_per_prompt={self.completions_per_prompt!r} must be at least 1")
+        _check(
+            self.completions_per_prompt >= 1,
+            f"completions_per_prompt={self.completions_per_prompt!r} must be at least 1",
+        )
         _check(self.dtype in _DTYPES, f"dtype={self.dtype!r}; use one of {', '.join(_DTYPES)}")
 
     def sampling_params(self) -> dict[str, Any]:
         """Return the parameters recorded in each output's provenance."""
-        return {"temperature": self.temperature, "top_p": self.top_p,
-                "max_new_tokens": self.max_new_tokens, "seed": self.seed}
+        return {
+            "temperature": self.temperature,
+            "top_p": self.top_p,
+            "max_new_tokens": self.max_new_tokens,
+            "seed": self.seed,
+        }

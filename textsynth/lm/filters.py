@@ -217,8 +217,9 @@ class FidelityFilter(Filter):
     def keep(self, candidates: Sequence[Candidate]) -> list[bool]:  # noqa: D102
         if not candidates:
             return []
-        probs = self.classifier.prob_of([c.text for c in candidates],
-                                        [c.intent for c in candidates])
+        probs = self.classifier.prob_of(
+            [c.text for c in candidates], [c.intent for c in candidates]
+        )
         out = []
         for c, p in zip(candidates, probs, strict=True):
             c.scores["intent_prob"] = round(float(p), 4)
@@ -248,8 +249,14 @@ class FilterSummary:
         """Return a JSON-ready summary, with each filter's kept share."""
         return {
             "generated": self.generated,
-            "filters": {n: {"seen": self.seen[n], "rejected": self.rejected.get(n, 0),
-                            "kept_share": round(self.kept_share(n), 4)} for n in self.seen},
+            "filters": {
+                n: {
+                    "seen": self.seen[n],
+                    "rejected": self.rejected.get(n, 0),
+                    "kept_share": round(self.kept_share(n), 4),
+                }
+                for n in self.seen
+            },
             "passed_all": self.passed,
             "surplus_dropped": self.surplus,
             "kept": self.kept,
@@ -262,8 +269,9 @@ class FilterSummary:
         lines = [f"generated {self.generated}"]
         for n in self.seen:
             lines.append(f"  {n:<16} rejected {self.rejected.get(n, 0):>5} of {self.seen[n]:>5}")
-        lines.append(f"passed all filters {self.passed}; surplus dropped {self.surplus}; "
-                     f"kept {self.kept}")
+        lines.append(
+            f"passed all filters {self.passed}; surplus dropped {self.surplus}; kept {self.kept}"
+        )
         lines += [f"  (filter {n} disabled)" for n in self.disabled]
         return "\n".join(lines)
 

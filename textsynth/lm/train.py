@@ -82,8 +82,9 @@ def seeds_hash(seeds: Sequence[Utterance]) -> str:
     return h.hexdigest()
 
 
-def encode_examples(seeds: Sequence[Utterance], tokenizer: Any, max_length: int,
-                    slot_hints: bool = True) -> list[dict]:
+def encode_examples(
+    seeds: Sequence[Utterance], tokenizer: Any, max_length: int, slot_hints: bool = True
+) -> list[dict]:
     """Tokenise seeds into ``input_ids``/``labels`` with the prompt masked out (-100).
 
     Prompt and completion are tokenised separately, so the boundary is exactly where generation
@@ -112,12 +113,16 @@ def _collate(batch: list[dict], pad_id: int) -> dict:
         ids.append(b["input_ids"] + [pad_id] * (width - n))  # right padding for training
         labels.append(b["labels"] + [-100] * (width - n))
         mask.append([1] * n + [0] * (width - n))
-    return {"input_ids": torch.tensor(ids), "labels": torch.tensor(labels),
-            "attention_mask": torch.tensor(mask)}
+    return {
+        "input_ids": torch.tensor(ids),
+        "labels": torch.tensor(labels),
+        "attention_mask": torch.tensor(mask),
+    }
 
 
-def length_grouped_batches(lengths: Sequence[int], batch_size: int,
-                           rng: random.Random) -> list[list[int]]:
+def length_grouped_batches(
+    lengths: Sequence[int], batch_size: int, rng: random.Random
+) -> list[list[int]]:
     """Return one epoch's batches: shuffled, then similar lengths grouped to cut padding.
 
     The order is shuffled, cut into mega-batches of 16 batches, each sorted by length and split
@@ -148,12 +153,15 @@ def completion_loss(model: Any, batch: dict) -> Any:
     scored = (labels != -100).any(dim=0).nonzero()
     first = int(scored[0]) if len(scored) else labels.shape[1] - 1
     keep = labels.shape[1] - first + 1  # the logit before the first label predicts it
-    logits = model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"],
-                   logits_to_keep=keep).logits
+    logits = model(
+        input_ids=batch["input_ids"], attention_mask=batch["attention_mask"], logits_to_keep=keep
+    ).logits
     lab = labels[:, labels.shape[1] - keep :]
     return torch.nn.functional.cross_entropy(
-        logits[:, :-1].reshape(-1, logits.shape[-1]).float(), lab[:, 1:].reshape(-1),
-        ignore_index=-100)
+        logits[:, :-1].reshape(-1, logits.shape[-1]).float(),
+        lab[:, 1:].reshape(-1),
+        ignore_index=-100,
+    )
 
 
 def _progress_bar(total: int, desc: str) -> Any:
@@ -162,8 +170,15 @@ def _progress_bar(total: int, desc: str) -> Any:
 
     env = os.environ.get("TEXTSYNTH_PROGRESS")
     disable = (env == "0") or (env != "1" and not sys.stderr.isatty())
-    return tqdm(total=total, desc=desc, unit="step", disable=disable, file=sys.stderr,
-                dynamic_ncols=True, mininterval=0.5)
+    return tqdm(
+        total=total,
+        desc=desc,
+        unit="step",
+        disable=disable,
+        file=sys.stderr,
+        dynamic_ncols=True,
+        mininterval=0.5,
+    )
 
 
 def _wrap_lora(model: Any, config: FinetuneConfig) -> Any:
@@ -177,15 +192,23 @@ def _wrap_lora(model: Any, config: FinetuneConfig) -> Any:
 
         raise ConfigError(
             f"none of the LoRA target modules {list(config.lora_target_modules)} is in "
-            f"{config.base_model!r}", hint="set lora_target_modules to the model's linear layers")
-    lora = peft.LoraConfig(r=config.lora_r, lora_alpha=config.lora_alpha,
-                           lora_dropout=config.lora_dropout, target_modules=targets,
-                           bias="none", task_type="CAUSAL_LM")
+            f"{config.base_model!r}",
+            hint="set lora_target_modules to the model's linear layers",
+        )
+    lora = peft.LoraConfig(
+        r=config.lora_r,
+        lora_alpha=config.lora_alpha,
+        lora_dropout=config.lora_dropout,
+        target_modules=targets,
+        bias="none",
+        task_type="CAUSAL_LM",
+    )
     return peft.get_peft_model(model, lora)
 
 
-def run_finetune(seeds: Sequence[Utterance], out_dir: str | os.PathLike[str],
-                 config: FinetuneConfig) -> RunInfo:
+def run_finetune(
+    seeds: Sequence[Utterance], out_dir: str | os.PathLike[str], config: FinetuneConfig
+) -> RunInfo:
     """Fine-tune ``config.base_model`` on ``seeds`` with ``config.threads`` CPU threads."""
     from textsynth.lm.models import torch_threads
 
@@ -193,8 +216,9 @@ def run_finetune(seeds: Sequence[Utterance], out_dir: str | os.PathLike[str],
         return _run_finetune(seeds, out_dir, config)
 
 
-def _run_finetune(seeds: Sequence[Utterance], out_dir: str | os.PathLike[str],
-                  config: FinetuneConfig) -> RunInfo:
+def _run_finetune(
+    seeds: Sequence[Utterance], out_dir: str | os.PathLike[str], config: FinetuneConfig
+) -> RunInfo:
     """Fine-tune ``config.base_model`` on ``seeds`` and save the run into ``out_dir``.
 
     Args:
@@ -263,17 +287,33 @@ def _run_finetune(seeds: Sequence[Utterance], out_dir: str | os.PathLike[str],
         model = acc.unwrap_model(model)
 
     info = RunInfo(
-        run_dir=str(out), run_id=f"{out.name}-{seeds_hash(seeds)[:8]}-s{config.seed}",
-        base_model=config.base_model, method=config.method, seeds_hash=seeds_hash(seeds),
-        n_seeds=len(seeds), intents=sorted({u.intent for u in seeds}), seed=config.seed,
-        device=device, steps=len(losses), losses=losses, load_seconds=round(load_s, 3),
-        train_seconds=round(train_s, 3))
+        run_dir=str(out),
+        run_id=f"{out.name}-{seeds_hash(seeds)[:8]}-s{config.seed}",
+        base_model=config.base_model,
+        method=config.method,
+        seeds_hash=seeds_hash(seeds),
+        n_seeds=len(seeds),
+        intents=sorted({u.intent for u in seeds}),
+        seed=config.seed,
+        device=device,
+        steps=len(losses),
+        losses=losses,
+        load_seconds=round(load_s, 3),
+        train_seconds=round(train_s, 3),
+    )
     _save_run(model, tok, seeds, out, config, info, pick_dtype(dtype, "cpu"))
     return info
 
 
-def _save_run(model: Any, tok: Any, seeds: Sequence[Utterance], out: Path,
-              config: FinetuneConfig, info: RunInfo, dtype: Any) -> None:
+def _save_run(
+    model: Any,
+    tok: Any,
+    seeds: Sequence[Utterance],
+    out: Path,
+    config: FinetuneConfig,
+    info: RunInfo,
+    dtype: Any,
+) -> None:
     model = model.to("cpu").to(dtype)
     model.eval()
     sub = out / ("adapter" if config.method == "lora" else "model")

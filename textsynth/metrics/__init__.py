@@ -56,12 +56,23 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_METRICS: tuple[str, ...] = (
     # diversity
-    "distinct-1", "distinct-2", "distinct-3", "self-bleu", "embedding-diversity",
+    "distinct-1",
+    "distinct-2",
+    "distinct-3",
+    "self-bleu",
+    "embedding-diversity",
     "length-distribution",
     # label fidelity and downstream utility
-    "intent-fidelity", "span-validity", "tstr-accuracy", "augmentation-gain",
+    "intent-fidelity",
+    "span-validity",
+    "tstr-accuracy",
+    "augmentation-gain",
     # memorisation
-    "exact-match", "ngram-overlap", "dcr", "dcr-share", "nndr",
+    "exact-match",
+    "ngram-overlap",
+    "dcr",
+    "dcr-share",
+    "nndr",
 )
 
 
@@ -108,21 +119,29 @@ def evaluate(
         UnknownNameError: an unknown metric name.
     """
     ctx = EvalContext(
-        synthetic=list(synthetic), seeds=list(seeds),
+        synthetic=list(synthetic),
+        seeds=list(seeds),
         holdout=list(holdout) if holdout is not None else None,
         reference=list(reference) if reference is not None else None,
         test=list(test) if test is not None else None,
-        embeddings=embeddings, classifier_features=classifier_features, seed=seed,
-        embedder=embedder, rejected=list(rejected), show_progress=show_progress,
+        embeddings=embeddings,
+        classifier_features=classifier_features,
+        seed=seed,
+        embedder=embedder,
+        rejected=list(rejected),
+        show_progress=show_progress,
         max_embed=max_embed,
     )
     if not ctx.synthetic:
-        raise InputError("there are no synthetic utterances to evaluate",
-                         hint="check the --synthetic file")
+        raise InputError(
+            "there are no synthetic utterances to evaluate", hint="check the --synthetic file"
+        )
     if not ctx.seeds:
         raise InputError("there are no seed utterances to compare with", hint="check --seeds")
-    chosen = [registry.get(m)() if isinstance(m, str) else m
-              for m in (metrics if metrics is not None else DEFAULT_METRICS)]
+    chosen = [
+        registry.get(m)() if isinstance(m, str) else m
+        for m in (metrics if metrics is not None else DEFAULT_METRICS)
+    ]
     report = Report(summary=_summary(ctx))
     timings: dict[str, float] = {}
     for metric in progress(chosen, desc="evaluating", unit="metric"):
@@ -149,8 +168,11 @@ def _summary(ctx: EvalContext) -> dict:
         "textsynth_version": __version__,
         "sizes": {n: len(ctx.get(n)) for n in names if ctx.get(n) or n in ("synthetic", "seeds")},
         "rejected_records": len(ctx.rejected),
-        "intents": {n: dict(sorted(Counter(u.intent for u in ctx.get(n)).items()))
-                    for n in names if ctx.get(n)},
+        "intents": {
+            n: dict(sorted(Counter(u.intent for u in ctx.get(n)).items()))
+            for n in names
+            if ctx.get(n)
+        },
         "seed": ctx.seed,
         "embeddings": ctx.embeddings,
         "classifier_features": ctx.classifier_features,

@@ -18,13 +18,23 @@ __all__ = ["BrowserCheck", "check_in_chromium", "find_chromium"]
 
 _BINARIES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 _FLAGS = (
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--disable-dev-shm-usage", "--hide-scrollbars", "--enable-logging=stderr", "--v=0",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+    "--hide-scrollbars",
+    "--enable-logging=stderr",
+    "--v=0",
 )
 # console messages Chromium logs for page errors (the page also records them in the DOM)
-_JS_ERROR = re.compile(r"Uncaught|SyntaxError|ReferenceError|TypeError|CONSOLE\(\d+\)\].*error",
-                       re.IGNORECASE)
+_JS_ERROR = re.compile(
+    r"Uncaught|SyntaxError|ReferenceError|TypeError|CONSOLE\(\d+\)\].*error", re.IGNORECASE
+)
 
 
 @dataclass
@@ -55,8 +65,9 @@ def _run(binary: str, args: list[str], timeout: float) -> subprocess.CompletedPr
     with tempfile.TemporaryDirectory(prefix="textsynth-chromium-") as profile:
         cmd = [binary, *_FLAGS, f"--user-data-dir={profile}", *args]
         env = {**os.environ, "HOME": profile}
-        return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env,
-                              check=False)
+        return subprocess.run(
+            cmd, capture_output=True, text=True, timeout=timeout, env=env, check=False
+        )
 
 
 def check_in_chromium(
@@ -96,8 +107,16 @@ def check_in_chromium(
     if screenshot is not None:
         shot = Path(screenshot).resolve()
         shot.parent.mkdir(parents=True, exist_ok=True)
-        res = _run(binary, [f"--screenshot={shot}", f"--window-size={window[0]},{window[1]}",
-                            "--virtual-time-budget=3000", url], timeout)
+        res = _run(
+            binary,
+            [
+                f"--screenshot={shot}",
+                f"--window-size={window[0]},{window[1]}",
+                "--virtual-time-budget=3000",
+                url,
+            ],
+            timeout,
+        )
         errors += [ln.strip() for ln in res.stderr.splitlines() if _JS_ERROR.search(ln)]
         if not shot.exists():
             shot = None

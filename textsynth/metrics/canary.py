@@ -41,8 +41,10 @@ class CanaryConfig:
     n_canaries: int = field(default=5, metadata={"help": "canaries inserted"})
     n_candidates: int = field(default=999, metadata={"help": "random secrets each is ranked among"})
     repeats: int = field(default=1, metadata={"help": "copies of each canary in the seeds"})
-    template: str = field(default="my account number is {secret}",
-                          metadata={"help": "canary text; {secret} is replaced"})
+    template: str = field(
+        default="my account number is {secret}",
+        metadata={"help": "canary text; {secret} is replaced"},
+    )
     digits: int = field(default=6, metadata={"help": "digits in a secret"})
     intent: str | None = field(default=None, metadata={"help": "canary intent; None = commonest"})
     seed: int = field(default=0, metadata={"help": "seed of secrets, candidates and shuffling"})
@@ -84,10 +86,13 @@ def exposure(canary_score: float, candidate_scores: Sequence[float]) -> tuple[fl
 def make_canaries(config: CanaryConfig, intent: str) -> tuple[list[str], list[Utterance]]:
     """Return the secrets and canary utterances (seeded by ``config.seed``)."""
     rng = random.Random(config.seed)
-    secrets = [f"{x:0{config.digits}d}" for x in rng.sample(range(10**config.digits),
-                                                            config.n_canaries)]
-    utts = [Utterance(config.template.format(secret=s), intent, source="canary",
-                      meta={"canary": s}) for s in secrets]
+    secrets = [
+        f"{x:0{config.digits}d}" for x in rng.sample(range(10**config.digits), config.n_canaries)
+    ]
+    utts = [
+        Utterance(config.template.format(secret=s), intent, source="canary", meta={"canary": s})
+        for s in secrets
+    ]
     return secrets, utts
 
 
@@ -123,8 +128,9 @@ class CanaryExposure(Metric):
             )
         cfg = self.config
         seeds = list(ctx.seeds)
-        intent = cfg.intent or max(sorted({u.intent for u in seeds}),
-                                   key=[u.intent for u in seeds].count)
+        intent = cfg.intent or max(
+            sorted({u.intent for u in seeds}), key=[u.intent for u in seeds].count
+        )
         secrets, canaries = make_canaries(cfg, intent)
         training = seeds + canaries * cfg.repeats
         random.Random(cfg.seed).shuffle(training)
@@ -144,9 +150,18 @@ class CanaryExposure(Metric):
             per.append({"secret": secret, "rank": rank, "exposure": exp})
         max_exp = math.log2(cfg.n_candidates + 1)
         return MetricResult(
-            name=self.name, value=float(np.mean([p["exposure"] for p in per])), goal=self.goal,
+            name=self.name,
+            value=float(np.mean([p["exposure"] for p in per])),
+            goal=self.goal,
             category=self.category,
-            min_value=0.0, max_value=max_exp, description=self.description, good=self.good,
-            breakdown={"canaries": per, "max_exposure": max_exp, "config": cfg.to_dict(),
-                       "intent": intent},
+            min_value=0.0,
+            max_value=max_exp,
+            description=self.description,
+            good=self.good,
+            breakdown={
+                "canaries": per,
+                "max_exposure": max_exp,
+                "config": cfg.to_dict(),
+                "intent": intent,
+            },
         )

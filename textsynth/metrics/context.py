@@ -213,8 +213,9 @@ class EvalContext:
     def new_classifier(self) -> IntentClassifier:
         """Return an unfitted intent classifier sharing the embedder."""
         if self.classifier_features == "embeddings":
-            return IntentClassifier("embeddings", embedder=self.get_embedder(),
-                                    seed=self.seed % 2**32)
+            return IntentClassifier(
+                "embeddings", embedder=self.get_embedder(), seed=self.seed % 2**32
+            )
         return IntentClassifier("tfidf", seed=self.seed % 2**32)
 
     def oracle(self) -> IntentClassifier:

@@ -75,21 +75,25 @@ class _DistinctN(Metric):
 
     def compute(self, ctx: EvalContext) -> MetricResult:  # noqa: D102
         toks = ctx.tokens("synthetic")
-        overall, per = distinct_n(toks, self.n, [u.intent for u in ctx.synthetic],
-                                  index=ctx.ngram_index("synthetic"))
+        overall, per = distinct_n(
+            toks, self.n, [u.intent for u in ctx.synthetic], index=ctx.ngram_index("synthetic")
+        )
         breakdown: dict = {
-            "per_intent": {k: {"distinct": v[0], "types": v[1], "tokens": v[2]}
-                           for k, v in per.items()},
+            "per_intent": {
+                k: {"distinct": v[0], "types": v[1], "tokens": v[2]} for k, v in per.items()
+            },
         }
         real_name = ctx.real_name()
         real = ctx.tokens(real_name)
         ref, label = None, ""
         if real:
             m = min(len(toks), len(real))
-            syn_m, _ = distinct_n([toks[i] for i in ctx.sample_indices(len(toks), m, "distinct-s")],
-                                  self.n)
-            ref, _ = distinct_n([real[i] for i in ctx.sample_indices(len(real), m, "distinct-r")],
-                                self.n)
+            syn_m, _ = distinct_n(
+                [toks[i] for i in ctx.sample_indices(len(toks), m, "distinct-s")], self.n
+            )
+            ref, _ = distinct_n(
+                [real[i] for i in ctx.sample_indices(len(real), m, "distinct-r")], self.n
+            )
             label = f"{real_name} n={m}; synthetic n={m}: {syn_m:.4f}"
             breakdown["matched"] = {"n": m, "synthetic": syn_m, real_name: ref}
         return self.result(overall, reference=ref, reference_label=label, breakdown=breakdown)
@@ -157,13 +161,18 @@ class EmbeddingDiversity(Metric):
         emb = ctx.embed("synthetic")
         value = mean_pairwise_cosine_distance(emb)
         intents = np.asarray([u.intent for u in ctx.model_set("synthetic")], dtype=object)
-        per = {str(it): mean_pairwise_cosine_distance(emb[intents == it])
-               for it in sorted(set(intents.tolist()))}
+        per = {
+            str(it): mean_pairwise_cosine_distance(emb[intents == it])
+            for it in sorted(set(intents.tolist()))
+        }
         real_name = ctx.real_name()
         ref = mean_pairwise_cosine_distance(ctx.embed(real_name)) if ctx.has(real_name) else None
-        return self.result(value, reference=ref,
-                           reference_label=real_name if ref is not None else "",
-                           breakdown={"per_intent": per, "n": len(emb)})
+        return self.result(
+            value,
+            reference=ref,
+            reference_label=real_name if ref is not None else "",
+            breakdown={"per_intent": per, "n": len(emb)},
+        )
 
 
 def ks_statistic(a: Sequence[int] | np.ndarray, b: Sequence[int] | np.ndarray) -> float:
@@ -184,9 +193,16 @@ def _length_stats(lengths: np.ndarray) -> dict[str, float]:
     if len(lengths) == 0:
         return {"n": 0}
     q = np.quantile(lengths, [0.05, 0.5, 0.95])
-    return {"n": int(len(lengths)), "mean": float(lengths.mean()), "std": float(lengths.std()),
-            "min": int(lengths.min()), "p05": float(q[0]), "median": float(q[1]),
-            "p95": float(q[2]), "max": int(lengths.max())}
+    return {
+        "n": int(len(lengths)),
+        "mean": float(lengths.mean()),
+        "std": float(lengths.std()),
+        "min": int(lengths.min()),
+        "p05": float(q[0]),
+        "median": float(q[1]),
+        "p95": float(q[2]),
+        "max": int(lengths.max()),
+    }
 
 
 @registry.register()
@@ -202,8 +218,11 @@ class LengthDistribution(Metric):
     good = "0 means the same length distribution as the seeds; near the holdout's value is good."
 
     def compute(self, ctx: EvalContext) -> MetricResult:  # noqa: D102
-        lens = {name: np.asarray([len(t) for t in ctx.tokens(name)], dtype=np.int64)
-                for name in ("synthetic", "seeds", "holdout") if ctx.has(name)}
+        lens = {
+            name: np.asarray([len(t) for t in ctx.tokens(name)], dtype=np.int64)
+            for name in ("synthetic", "seeds", "holdout")
+            if ctx.has(name)
+        }
         value = ks_statistic(lens["synthetic"], lens["seeds"]) if "seeds" in lens else None
         ref = None
         if "holdout" in lens and "seeds" in lens:
@@ -211,10 +230,17 @@ class LengthDistribution(Metric):
         top = int(max(int(v.max()) for v in lens.values() if len(v))) if lens else 0
         top = min(top, MAX_HIST_LENGTH)  # longer utterances fall in the last bin
         edges = list(range(0, top + 2))
-        hist = {name: np.histogram(np.minimum(v, top), bins=edges)[0].tolist()
-                for name, v in lens.items()}
-        breakdown = {"stats": {k: _length_stats(v) for k, v in lens.items()},
-                     "histogram": {"edges": edges, **hist}}
-        return self.result(value, reference=ref,
-                           reference_label="holdout" if ref is not None else "",
-                           breakdown=breakdown)
+        hist = {
+            name: np.histogram(np.minimum(v, top), bins=edges)[0].tolist()
+            for name, v in lens.items()
+        }
+        breakdown = {
+            "stats": {k: _length_stats(v) for k, v in lens.items()},
+            "histogram": {"edges": edges, **hist},
+        }
+        return self.result(
+            value,
+            reference=ref,
+            reference_label="holdout" if ref is not None else "",
+            breakdown=breakdown,
+        )

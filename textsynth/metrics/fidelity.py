@@ -118,8 +118,11 @@ def span_errors(
             errs.append("label-not-in-intent")
         if surface != surface.strip() or not surface.strip():
             errs.append("untrimmed")
-        if s.value is not None and normalise(s.value) != normalise(surface) \
-                and (s.label, normalise(s.value)) not in synonyms:
+        if (
+            s.value is not None
+            and normalise(s.value) != normalise(surface)
+            and (s.label, normalise(s.value)) not in synonyms
+        ):
             errs.append("value-mismatch")
     return errs
 
@@ -173,8 +176,10 @@ class SpanValidity(Metric):
                 "n_spans": n_spans,
                 "errors": dict(sorted(kinds.items())),
                 "examples": dict(examples),
-                "per_intent": {k: {"n": v[0], "validity": (v[0] - v[1]) / v[0]}
-                               for k, v in sorted(per_intent.items())},
+                "per_intent": {
+                    k: {"n": v[0], "validity": (v[0] - v[1]) / v[0]}
+                    for k, v in sorted(per_intent.items())
+                },
                 "schema": {k: sorted(v) for k, v in sorted(schema.items())},
             },
         )
@@ -185,7 +190,7 @@ def _markup(u: Utterance) -> str:
     out, pos = [], 0
     for s in u.spans:
         out.append(u.text[pos : s.start])
-        out.append(f"[{u.text[s.start:s.end]}]({s.label})")
+        out.append(f"[{u.text[s.start : s.end]}]({s.label})")
         pos = s.end
     out.append(u.text[pos:])
     return f"{u.intent}: {''.join(out)}"

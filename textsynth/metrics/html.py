@@ -48,7 +48,7 @@ def _svg(fig: Any) -> str:
     buf = io.StringIO()
     fig.savefig(buf, format="svg", bbox_inches="tight")
     text = buf.getvalue()
-    return text[text.find("<svg"):]  # drop the XML prolog and DOCTYPE
+    return text[text.find("<svg") :]  # drop the XML prolog and DOCTYPE
 
 
 def _figure(w: float = 6.4, h: float = 3.6) -> tuple[Any, Any]:
@@ -131,8 +131,15 @@ def _confusion_plot(b: dict[str, Any]) -> str | None:
         for i in range(m.shape[0]):
             for j in range(m.shape[1]):
                 if m[i, j] >= 0.005:
-                    ax.text(j, i, f"{m[i, j]:.2f}", ha="center", va="center", fontsize=6,
-                            color="white" if m[i, j] > 0.5 else "black")
+                    ax.text(
+                        j,
+                        i,
+                        f"{m[i, j]:.2f}",
+                        ha="center",
+                        va="center",
+                        fontsize=6,
+                        color="white" if m[i, j] > 0.5 else "black",
+                    )
     ax.set_xlabel("oracle label")
     ax.set_ylabel("intended intent")
     ax.set_title("Confusion (row-normalised)")
@@ -169,29 +176,40 @@ def _plots(report: Report) -> list[str]:
             b = report["intent-fidelity"].breakdown
             out += [_fidelity_plot(b), _confusion_plot(b)]
         if "dcr" in report:
-            out.append(_hist_plot(report["dcr"].breakdown.get("histogram", {}),
-                                  [("synthetic", "synthetic → seeds"),
-                                   ("holdout", "holdout → seeds")],
-                                  "Distance to closest seed (DCR)"))
+            out.append(
+                _hist_plot(
+                    report["dcr"].breakdown.get("histogram", {}),
+                    [("synthetic", "synthetic → seeds"), ("holdout", "holdout → seeds")],
+                    "Distance to closest seed (DCR)",
+                )
+            )
         if "dcr-share" in report:
-            out.append(_hist_plot(report["dcr-share"].breakdown.get("histogram", {}),
-                                  [("to_seeds", "synthetic → seeds"),
-                                   ("to_holdout", "synthetic → holdout")],
-                                  "Synthetic: closest seed vs closest holdout (same sizes)"))
+            out.append(
+                _hist_plot(
+                    report["dcr-share"].breakdown.get("histogram", {}),
+                    [("to_seeds", "synthetic → seeds"), ("to_holdout", "synthetic → holdout")],
+                    "Synthetic: closest seed vs closest holdout (same sizes)",
+                )
+            )
     return [p for p in out if p]
 
 
 def _table(report: Report) -> str:
     e = html.escape
-    head = ("<tr><th>metric</th><th>value</th><th>score</th><th>real reference</th>"
-            "<th>better</th><th>what good means</th></tr>")
+    head = (
+        "<tr><th>metric</th><th>value</th><th>score</th><th>real reference</th>"
+        "<th>better</th><th>what good means</th></tr>"
+    )
     body = []
     by_name = {r.name: r for r in report}
     for row in report.rows():
         r = by_name[row["metric"]]
         score = r.score
-        bar = (f'<span class="bar" data-score="{score:.4f}"></span>{score:.2f}'
-               if score is not None else '<span class="muted">–</span>')
+        bar = (
+            f'<span class="bar" data-score="{score:.4f}"></span>{score:.2f}'
+            if score is not None
+            else '<span class="muted">–</span>'
+        )
         body.append(
             f'<tr><td title="{e(r.description)}"><b>{e(row["metric"])}</b><br>'
             f'<span class="muted">{e(row["section"])}</span></td>'
@@ -206,8 +224,11 @@ def render(report: Report) -> str:
     e = html.escape
     summary = report.summary
     sizes = ", ".join(f"{n} {k}" for k, n in (summary.get("sizes") or {}).items() if n)
-    opts = {k: summary[k] for k in ("seed", "embeddings", "classifier_features",
-                                    "embedding_model") if k in summary}
+    opts = {
+        k: summary[k]
+        for k in ("seed", "embeddings", "classifier_features", "embedding_model")
+        if k in summary
+    }
     skipped = "".join(f"<li><b>{e(k)}</b>: {e(v)}</li>" for k, v in report.skipped.items())
     data = report.to_dict()["metrics"]
     details = "".join(
@@ -218,15 +239,15 @@ def render(report: Report) -> str:
     )
     plots = "".join(f'<div class="plot">{p}</div>' for p in _plots(report))
     return (
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-        "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width,initial-scale=1">'
         f"<title>textsynth evaluation report</title><style>{_CSS}</style>"
         f"<script>{_JS}</script></head><body>"
         f"<h1>textsynth evaluation report</h1><p>{e(sizes)}</p>"
-        f"<p class=\"muted\">{e(json.dumps(opts))}</p>"
+        f'<p class="muted">{e(json.dumps(opts))}</p>'
         f"<h2>Summary</h2>{_table(report)}"
         + (f"<h2>Skipped</h2><ul>{skipped}</ul>" if skipped else "")
-        + f"<h2>Plots</h2><div class=\"plots\">{plots}</div>"
+        + f'<h2>Plots</h2><div class="plots">{plots}</div>'
         f"<h2>Details</h2>{details}"
         "</body></html>\n"
     )

@@ -41,8 +41,10 @@ class ExactMatch(Metric):
         "Share of synthetic utterances identical to a seed after normalisation (NFKC, "
         "case-folded, punctuation and symbols removed, whitespace collapsed)."
     )
-    good = "Near the holdout's share (real unseen utterances that happen to equal a seed); " \
-           "1.0 means the generator copies."
+    good = (
+        "Near the holdout's share (real unseen utterances that happen to equal a seed); "
+        "1.0 means the generator copies."
+    )
 
     def compute(self, ctx: EvalContext) -> MetricResult:  # noqa: D102
         seen = {normalise(t) for t in ctx.texts("seeds")}
@@ -108,8 +110,13 @@ class NgramOverlap(Metric):
         value = ngram_overlap_share(index, 0, 1)
         ref = ngram_overlap_share(index, 2, 1) if "holdout" in names else None
         _, ids = index.ngrams(NGRAM, 0)
-        return self.result(value, reference=ref,
-                           reference_label="holdout" if ref is not None else "",
-                           breakdown={"n": NGRAM, "occurrences": int(len(ids)),
-                                      "distinct": int(np.count_nonzero(np.bincount(ids)))
-                                      if len(ids) else 0})
+        return self.result(
+            value,
+            reference=ref,
+            reference_label="holdout" if ref is not None else "",
+            breakdown={
+                "n": NGRAM,
+                "occurrences": int(len(ids)),
+                "distinct": int(np.count_nonzero(np.bincount(ids))) if len(ids) else 0,
+            },
+        )

@@ -55,9 +55,12 @@ class Dcr(Metric):
             breakdown["quantiles"]["holdout"] = _quantiles(h)
             breakdown["share_identical"]["holdout"] = float(np.mean(h < TIE))
             breakdown["histogram"]["holdout"] = _hist(h)
-        return self.result(float(np.median(d)), reference=ref,
-                           reference_label="holdout" if ref is not None else "",
-                           breakdown=breakdown)
+        return self.result(
+            float(np.median(d)),
+            reference=ref,
+            reference_label="holdout" if ref is not None else "",
+            breakdown=breakdown,
+        )
 
 
 def dcr_share(d_seeds: np.ndarray, d_holdout: np.ndarray) -> float:
@@ -82,8 +85,10 @@ class DcrShare(Metric):
         "Share of synthetic utterances whose closest seed is closer than their closest holdout "
         "utterance (seeds and holdout sampled to the same size; ties count one half)."
     )
-    good = "Near 0.5: the synthetic data is no closer to the seeds than to unseen real data; " \
-           "near 1.0 means it reproduces the seeds."
+    good = (
+        "Near 0.5: the synthetic data is no closer to the seeds than to unseen real data; "
+        "near 1.0 means it reproduces the seeds."
+    )
 
     def compute(self, ctx: EvalContext) -> MetricResult:  # noqa: D102
         seeds, holdout = ctx.embed("seeds"), ctx.embed("holdout")
@@ -94,12 +99,19 @@ class DcrShare(Metric):
         d_s = nearest_distances(syn, seeds[s_idx], 1)[:, 0]
         d_h = nearest_distances(syn, holdout[h_idx], 1)[:, 0]
         value = dcr_share(d_s, d_h)
-        return self.result(value, breakdown={
-            "n_per_side": m,
-            "closer_to_seeds": float(np.mean(d_s < d_h - TIE)),
-            "ties": float(np.mean(np.abs(d_s - d_h) <= TIE)),
-            "histogram": {"edges": HIST_EDGES, "to_seeds": _hist(d_s), "to_holdout": _hist(d_h)},
-        })
+        return self.result(
+            value,
+            breakdown={
+                "n_per_side": m,
+                "closer_to_seeds": float(np.mean(d_s < d_h - TIE)),
+                "ties": float(np.mean(np.abs(d_s - d_h) <= TIE)),
+                "histogram": {
+                    "edges": HIST_EDGES,
+                    "to_seeds": _hist(d_s),
+                    "to_holdout": _hist(d_h),
+                },
+            },
+        )
 
 
 def nndr(d: np.ndarray) -> np.ndarray:
@@ -124,8 +136,10 @@ class Nndr(Metric):
         "Median of (distance to the closest seed) / (distance to the second closest seed); "
         "1 when both are 0 (a duplicated seed)."
     )
-    good = "Not below the holdout's median; near 0 means utterances sit on one particular seed " \
-           "far from the others (an outlier being reproduced)."
+    good = (
+        "Not below the holdout's median; near 0 means utterances sit on one particular seed "
+        "far from the others (an outlier being reproduced)."
+    )
 
     def compute(self, ctx: EvalContext) -> MetricResult:  # noqa: D102
         if len(ctx.seeds) < 2:
@@ -139,6 +153,9 @@ class Nndr(Metric):
             h = nndr(ctx.neighbours("holdout", "seeds", k=2))
             ref = float(np.median(h))
             breakdown["quantiles"]["holdout"] = _quantiles(h)
-        return self.result(float(np.median(r)), reference=ref,
-                           reference_label="holdout" if ref is not None else "",
-                           breakdown=breakdown)
+        return self.result(
+            float(np.median(r)),
+            reference=ref,
+            reference_label="holdout" if ref is not None else "",
+            breakdown=breakdown,
+        )

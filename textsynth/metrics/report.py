@@ -58,8 +58,11 @@ class Report:
         """Return the results grouped by category, in report order."""
         out = []
         for sec in SECTIONS:
-            rs = [r for r in self.results.values() if (r.category if r.category in SECTIONS
-                                                        else "other") == sec]
+            rs = [
+                r
+                for r in self.results.values()
+                if (r.category if r.category in SECTIONS else "other") == sec
+            ]
             if rs:
                 out.append((sec, rs))
         return out
@@ -67,17 +70,24 @@ class Report:
     # ----- JSON -----------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
         """Return the machine-readable report (stable keys; ``schema`` versions them)."""
-        return _clean({
-            "schema": SCHEMA_VERSION,
-            "summary": self.summary,
-            "metrics": {name: r.to_dict() for name, r in self.results.items()},
-            "skipped": dict(self.skipped),
-        })
+        return _clean(
+            {
+                "schema": SCHEMA_VERSION,
+                "summary": self.summary,
+                "metrics": {name: r.to_dict() for name, r in self.results.items()},
+                "skipped": dict(self.skipped),
+            }
+        )
 
     def to_json(self, indent: int | None = 2) -> str:
         """Return :meth:`to_dict` as JSON text."""
-        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False, allow_nan=False,
-                          default=_json_default)
+        return json.dumps(
+            self.to_dict(),
+            indent=indent,
+            ensure_ascii=False,
+            allow_nan=False,
+            default=_json_default,
+        )
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Report:
@@ -104,20 +114,36 @@ class Report:
             for r in rs:
                 ref = ""
                 if r.reference is not None:
-                    ref = f"{fmt(r.reference)} ({r.reference_label})" if r.reference_label \
+                    ref = (
+                        f"{fmt(r.reference)} ({r.reference_label})"
+                        if r.reference_label
                         else fmt(r.reference)
+                    )
                 goal = _GOAL_WORD[r.goal]
                 if r.goal == Goal.TARGET:
                     goal = f"near {fmt(r.target)}"
-                rows.append({"section": sec, "metric": r.name, "value": fmt(r.value),
-                             "reference": ref, "goal": goal, "good": r.good})
+                rows.append(
+                    {
+                        "section": sec,
+                        "metric": r.name,
+                        "value": fmt(r.value),
+                        "reference": ref,
+                        "goal": goal,
+                        "good": r.good,
+                    }
+                )
         return rows
 
     def to_table(self, width: int = 110) -> str:
         """Return a plain-text summary table for a terminal (no colours)."""
         rows = self.rows()
-        head = {"section": "section", "metric": "metric", "value": "value",
-                "reference": "real reference", "goal": "better"}
+        head = {
+            "section": "section",
+            "metric": "metric",
+            "value": "value",
+            "reference": "real reference",
+            "goal": "better",
+        }
         cols = list(head)
         limit = {"reference": max(20, width - 55)}
         cells = [[_clip(r[c], limit.get(c, 40)) for c in cols] for r in [head, *rows]]
@@ -133,12 +159,17 @@ class Report:
 
     def to_markdown(self) -> str:
         """Return the summary as a Markdown table with what good means for each metric."""
-        lines = [f"**{self.headline()}**", "",
-                 "| section | metric | value | real reference | better | what good means |",
-                 "| --- | --- | --- | --- | --- | --- |"]
+        lines = [
+            f"**{self.headline()}**",
+            "",
+            "| section | metric | value | real reference | better | what good means |",
+            "| --- | --- | --- | --- | --- | --- |",
+        ]
         for r in self.rows():
-            cells = [r[c].replace("|", "\\|") for c in
-                     ("section", "metric", "value", "reference", "goal", "good")]
+            cells = [
+                r[c].replace("|", "\\|")
+                for c in ("section", "metric", "value", "reference", "goal", "good")
+            ]
             lines.append("| " + " | ".join(cells) + " |")
         for name, why in self.skipped.items():
             lines.append(f"\n_skipped {name}: {why}_")

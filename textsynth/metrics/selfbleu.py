@@ -171,8 +171,12 @@ class SelfBleu(Metric):
             ref = float(self_bleu_scores([real[i] for i in real_idx]).mean())
             ref_label = f"{real_name} n={m}; synthetic n={m}: {syn_m:.4f}"
             breakdown["matched"] = {"n": m, "synthetic": syn_m, real_name: ref}
-        return self.result(float(scores.mean()), reference=ref, reference_label=ref_label or "",
-                           breakdown=breakdown)
+        return self.result(
+            float(scores.mean()),
+            reference=ref,
+            reference_label=ref_label or "",
+            breakdown=breakdown,
+        )
 
 
 def _quantiles(x: np.ndarray) -> dict[str, float]:

@@ -54,18 +54,27 @@ class TstrAccuracy(Metric):
         "Intent accuracy on the real test set of a classifier trained only on synthetic data "
         "(a seeded sample of at most max_embed utterances)."
     )
-    good = "Near the reference (the same classifier trained on the seeds) means synthetic data " \
-           "teaches as much as the seeds."
+    good = (
+        "Near the reference (the same classifier trained on the seeds) means synthetic data "
+        "teaches as much as the seeds."
+    )
 
     def compute(self, ctx: EvalContext) -> MetricResult:  # noqa: D102
         syn = ctx.model_set("synthetic")
         acc = train_and_score(ctx, syn, ctx.get("test"))
         seeds = list(ctx.seeds)
         ref = train_and_score(ctx, seeds, ctx.get("test"))
-        return self.result(acc, reference=ref, reference_label="trained on seeds",
-                           breakdown={"n_train": len(syn), "n_seeds_train": len(seeds),
-                                      "n_test": len(ctx.get("test")),
-                                      "features": ctx.classifier_features})
+        return self.result(
+            acc,
+            reference=ref,
+            reference_label="trained on seeds",
+            breakdown={
+                "n_train": len(syn),
+                "n_seeds_train": len(seeds),
+                "n_test": len(ctx.get("test")),
+                "features": ctx.classifier_features,
+            },
+        )
 
 
 @registry.register()
@@ -100,11 +109,17 @@ class AugmentationGain(Metric):
             float(gains.mean()),
             breakdown={
                 "runs": AUG_RUNS,
-                "seed_only": {"mean": float(np.mean(base)), "std": float(np.std(base)),
-                              "runs": base},
+                "seed_only": {
+                    "mean": float(np.mean(base)),
+                    "std": float(np.std(base)),
+                    "runs": base,
+                },
                 "augmented": {"mean": float(np.mean(aug)), "std": float(np.std(aug)), "runs": aug},
-                "gain": {"mean": float(gains.mean()), "std": float(gains.std()),
-                         "runs": gains.tolist()},
+                "gain": {
+                    "mean": float(gains.mean()),
+                    "std": float(gains.std()),
+                    "runs": gains.tolist(),
+                },
                 "n_seeds": len(seeds),
                 "n_synthetic_per_run": n_syn,
                 "n_test": len(test),

@@ -1,0 +1,1 @@
+"""textsynth's benchmarks and studies, run from the repository root as ``python -m eval.<name>``."""
