@@ -125,14 +125,23 @@ def test_chatito_undefined_alias_stands_for_its_name():
     ) == {"hi", "hey", "hi how are you", "hey how are you"}
 
 
-def test_chatito_lone_alias_in_slot_is_a_synonym_of_the_alias_name():
+def test_chatito_lone_alias_in_slot_is_a_synonym_only_when_declared_so():
     g = load_grammar(
-        "%[a]\n    to @[city]\n@[city]\n    ~[new york]\n~[new york]\n    NYC\n    big apple\n",
+        "%[a]\n    to @[city]\n@[city]\n    ~[new york]\n"
+        "~[new york]('synonym': 'true')\n    NYC\n    big apple\n",
         dialect="chatito",
     )
     assert {(u.text, u.spans[0].value) for u in expand(g)} == {
         ("to NYC", "new york"),
         ("to big apple", "new york"),
+    }
+    plain = load_grammar(
+        "%[a]\n    to @[city]\n@[city]\n    ~[new york]\n~[new york]\n    NYC\n    big apple\n",
+        dialect="chatito",
+    )
+    assert {(u.text, u.spans[0].value) for u in expand(plain)} == {
+        ("to NYC", None),
+        ("to big apple", None),
     }
 
 

@@ -128,4 +128,8 @@ class RasaYamlFormat(Format):
 
 
 def _yaml_scalar(s: str) -> str:
-    return s if re.fullmatch(r"[A-Za-z0-9_][\w .\-/]*", s) and s.strip() == s else json.dumps(s)
+    """Return ``s`` as a YAML scalar that reads back as this string (``10``, ``yes`` are quoted)."""
+    import yaml
+
+    plain = re.fullmatch(r"[A-Za-z0-9_][\w .\-/]*", s) and s.strip() == s
+    return s if plain and yaml.safe_load(s) == s else json.dumps(s)

@@ -31,10 +31,12 @@ class OptionalMod:
     Attributes:
         name: named optionals in one rule are all present or all absent.
         percent: probability (0-100) of being present; ``None`` means undeclared (uniform).
+        opposite: ``?!name``: present exactly when the items named ``?name`` are absent.
     """
 
     name: str | None = None
     percent: float | None = None
+    opposite: bool = False
 
 
 @dataclass(frozen=True, slots=True)

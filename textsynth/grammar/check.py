@@ -150,19 +150,7 @@ def _check_ref(ref: Ref, index: Index, names: dict, owner: Definition) -> list[G
                 hint="known variations: " + (", ".join("#" + v for v in known) or "none"),
             )
         ]
-    errors = []
-    for target in index.targets(ref):
-        if target.arg and ref.arg is None:
-            errors.append(
-                _err(
-                    msg.MISSING_ARG.format(kind=target.kind, ref=target.display(), arg=target.arg),
-                    ref.loc,
-                    index,
-                    hint=f"write {ref_display(ref.kind, ref.name)[:-1]}$value]",
-                )
-            )
-            break
-    return errors
+    return []
 
 
 def _check_cycles(index: Index) -> list[GrammarError]:
@@ -272,6 +260,15 @@ def _check_intents(index: Index, files: list[FileAST]) -> list[GrammarError]:
                     )
     for variants in index.defs.values():
         for d in variants.values():
+            if d.rules and all(r.weight is not None and r.weight.value == 0 for r in d.rules):
+                errors.append(
+                    _err(
+                        msg.ALL_WEIGHTS_ZERO.format(ref=d.display()),
+                        d.rules[0].weight.loc,  # type: ignore[union-attr]
+                        index,
+                        hint="give at least one rule a weight above 0, or remove the weights",
+                    )
+                )
             total = sum(r.weight.value for r in d.rules if r.weight and r.weight.percent)
             if total > 100 + 1e-9:
                 errors.append(

@@ -6,10 +6,11 @@ import re
 from dataclasses import dataclass, field
 
 from textsynth.errors import GrammarError, Location
+from textsynth.grammar import messages as msg
 from textsynth.grammar.ast import ArgRef, Definition, Group, OptionalMod, Ref, Rule, Text
 from textsynth.grammar.ast import Seq as SeqAST
 from textsynth.grammar.check import Index
-from textsynth.grammar.nodes import Case, Choice, Lit, Node, Seq, Slot, Syn, nullable
+from textsynth.grammar.nodes import Case, Choice, Lit, Node, Seq, Slot, Syn, can_be_empty, nullable
 
 __all__ = ["CompiledIntent", "Compiler"]
 
@@ -52,6 +53,11 @@ class Compiler:
         self.errors: list[GrammarError] = []
         self._memo: dict[tuple, Node] = {}
 
+    def _error(self, message: str, loc: Location, hint: str) -> GrammarError:
+        lines = self.index.sources.get(loc.path, [])
+        src = lines[loc.line - 1] if 0 < loc.line <= len(lines) else None
+        return GrammarError(message, loc, hint=hint, source_line=src)
+
     # -- definitions ---------------------------------------------------------------------------
     def rule_node(self, rule: Rule, d: Definition, arg: str | None) -> Node:
         """Compile one rule of ``d`` (``arg`` replaces ``$ARG``)."""
@@ -61,6 +67,8 @@ class Compiler:
         node = self.seq(rule.body, d, arg, top=True)
         if d.kind == "slot":
             if rule.synonym is not None:
+                if rule.synonym == "/" and d.dialect != "chatito":
+                    return Syn(node, _first_token(rule.body, arg))  # Chatette ``text = /``
                 return Syn(node, rule.synonym)
             items = [
                 i for i in rule.body.items if not (isinstance(i, Text) and not i.value.strip())
@@ -70,14 +78,26 @@ class Compiler:
                 and len(items) == 1
                 and isinstance(items[0], Ref)
                 and items[0].kind == "alias"
+                and any(_is_synonym(t) for t in self.index.targets(items[0]))
             ):
-                return Syn(node, items[0].name)  # Chatito: a lone alias is a synonym of its name
+                # Chatito: a lone alias declared ('synonym': 'true') is a synonym of its name
+                return Syn(node, items[0].name)
         return node
 
     def rules_choice(self, d: Definition, arg: str | None) -> tuple[Choice, list[str]]:
         """Return the choice over ``d``'s rules, weighted by ``*[..]`` and the distribution."""
         nodes = [self.rule_node(r, d, arg) for r in d.rules]
         probs = _rule_probs(d, nodes)
+        if d.kind == "intent":
+            for i, (r, n) in enumerate(zip(d.rules, nodes, strict=True)):
+                if (probs is None or probs[i] > 0) and can_be_empty(n):
+                    self.errors.append(
+                        self._error(
+                            msg.EMPTY_UTTERANCE.format(ref=d.display()),
+                            r.loc,
+                            msg.EMPTY_UTTERANCE_HINT,
+                        )
+                    )
         locs = [f"{r.loc.path}:{r.loc.line}" for r in d.rules]
         if probs is not None:
             locs = [loc for loc, p in zip(locs, probs, strict=True) if p > 0]
@@ -97,8 +117,9 @@ class Compiler:
         arg = ref.arg
         if arg is not None and arg_env is not None:
             arg = arg.replace("$", "")  # nested arguments are passed literally
-        if not targets:  # Chatito: undefined alias stands for its own name
-            node: Node = Lit(ref.name)
+        if not targets:  # Chatito: undefined alias stands for its own name, '#...' included
+            var = f"#{ref.variation}" if ref.variation is not None else ""
+            node: Node = Lit(ref.name + var)
         else:
             key = ("ref", ref.kind, ref.name, ref.variation, arg)
             if key not in self._memo:
@@ -121,21 +142,29 @@ class Compiler:
                 named.setdefault(opt.name, []).append(i)
         if not named:
             return self._plain_seq(list(seq.items), d, arg, top)
-        name, positions = next(iter(named.items()))
-        percent = next(
-            (
-                seq.items[i].optional.percent
-                for i in positions  # type: ignore[union-attr]
-                if seq.items[i].optional.percent is not None
-            ),
-            None,
-        )  # type: ignore[union-attr]
-        with_items = [_strip_opt(it) if i in positions else it for i, it in enumerate(seq.items)]
-        without = [it for i, it in enumerate(seq.items) if i not in positions]
+        positions = next(iter(named.values()))
+        normal = [i for i in positions if not seq.items[i].optional.opposite]  # type: ignore[union-attr]
+        opposite = [i for i in positions if i not in normal]
+        pcts = [
+            (i in normal, seq.items[i].optional.percent)  # type: ignore[union-attr]
+            for i in positions
+            if seq.items[i].optional.percent is not None  # type: ignore[union-attr]
+        ]
+        percent = pcts[0][1] if pcts and pcts[0][0] else (100 - pcts[0][1] if pcts else None)
+        # ``?name`` items present (and ``?!name`` items absent), or the other way round
+        with_items = [
+            _strip_opt(it) if i in normal else it
+            for i, it in enumerate(seq.items)
+            if i not in opposite
+        ]
+        without = [
+            _strip_opt(it) if i in opposite else it
+            for i, it in enumerate(seq.items)
+            if i not in normal
+        ]
         present = self.seq(SeqAST(tuple(with_items), seq.loc), d, arg, top)
         absent = self.seq(SeqAST(tuple(without), seq.loc), d, arg, top)
         probs = None if percent is None else [1 - percent / 100, percent / 100]
-        del name
         return Choice([absent, present], probs)
 
     def _plain_seq(self, items: list, d: Definition, arg: str | None, top: bool) -> Node:
@@ -153,7 +182,32 @@ class Compiler:
                 if item.casegen:
                     node = Case(node)
                 nodes.append(_optional(node, item.optional))
-        return _finish_seq(nodes, top)
+        return _finish_seq(nodes, top, d.dialect)
+
+
+def _is_synonym(d: Definition) -> bool:
+    """Return whether ``d`` is declared ``('synonym': 'true')`` (Chatito)."""
+    return any(k.lower() == "synonym" and v.lower() == "true" for k, v in d.args)
+
+
+def _first_token(seq: SeqAST, arg: str | None) -> str:
+    """Return the first token of a rule body, as Chatette's ``= /`` slot value reads it.
+
+    A word gives itself, a reference its name; a group (Chatette: ``<choice>``) gives the
+    first token of its first alternative.
+    """
+    for item in seq.items:
+        if isinstance(item, Text):
+            words = item.value.split()
+            if words:
+                return words[0]
+        elif isinstance(item, ArgRef):
+            return arg if arg is not None else "$" + item.name
+        elif isinstance(item, Ref):
+            return item.name
+        elif isinstance(item, Group) and item.alternatives:
+            return _first_token(item.alternatives[0], arg)
+    return "/"
 
 
 def _strip_opt(item):
@@ -169,8 +223,14 @@ def _optional(node: Node, opt: OptionalMod | None) -> Node:
     return Choice([Lit(""), node], probs)
 
 
-def _finish_seq(nodes: list[Node], top: bool) -> Node:
-    """Merge literals, collapse spaces, and move separator spaces into optional items."""
+def _finish_seq(nodes: list[Node], top: bool, dialect: str = "chatito") -> Node:
+    """Merge literals, collapse spaces, and move separator spaces into optional items.
+
+    Chatito keeps a space that precedes an optional unless a space also follows it
+    (``you ~[x?]?`` gives ``you ?``); in Chatette the space before a unit belongs to the unit
+    (``you ~[x?]?`` gives ``you?``), which is the rule of every other dialect.
+    """
+    own_space = dialect != "chatito"
     merged: list[Node] = []
     for n in nodes:
         if isinstance(n, Lit) and merged and isinstance(merged[-1], Lit):
@@ -192,7 +252,9 @@ def _finish_seq(nodes: list[Node], top: bool) -> Node:
         if nullable(n):
             prev = merged[i - 1] if i > 0 else None
             nxt = merged[i + 1] if i + 1 < len(merged) else None
-            next_ok = nxt is None or (isinstance(nxt, Lit) and nxt.text.startswith(" "))
+            next_ok = (
+                own_space or nxt is None or (isinstance(nxt, Lit) and nxt.text.startswith(" "))
+            )
             if isinstance(prev, Lit) and prev.text.endswith(" ") and next_ok:
                 merged[i - 1] = Lit(prev.text[:-1])
                 merged[i] = _prefix_present(n, " ", before=True)
@@ -220,7 +282,7 @@ def _prefix_present(node: Node, space: str, before: bool) -> Node:
     branches = [
         b
         if isinstance(b, Lit) and b.text == ""
-        else _finish_seq([Lit(space), b] if before else [b, Lit(space)], False)
+        else _finish_seq([Lit(space), b] if before else [b, Lit(space)], False, "chatito")
         for b in node.branches
     ]
     return Choice(branches, node.probs)

@@ -6,11 +6,12 @@ means where it stands (a ``?`` outside brackets is plain text, for instance).
 
 Two dialects share the token set:
 
-* ``tsg`` (our superset, also used for ``.chatette``): ``;`` starts a comment, ``//`` at the
-  start of a line is a comment, and ``[ ] { } | / ? & # $ = ( ) *[`` are special.
-  A backslash escapes the next character.
-* ``chatito``: ``//`` and ``#`` at the start of a line are comments; only ``~[ @[ %[ ] ? #
-  ( ) *[`` are special, everything else is text (Chatito has no escapes or inline choices).
+* ``tsg`` (our superset, also used for ``.chatette``): ``//`` (Chatette 1.6) and ``;`` (older
+  Chatette) start a comment anywhere on a line, and ``[ ] { } | / ? & # $ = ( ) *[`` are
+  special. A backslash escapes the next character (``\\/\\/`` is a literal ``//``).
+* ``chatito``: ``//`` and ``#`` at the start of a line are comments; only ``~[ @[ %[ *[`` and,
+  inside a reference, ``] ? #`` (plus ``( )``) are special; everything else is text, a bare
+  ``[`` or ``]`` included (Chatito has no escapes or inline choices).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from dataclasses import dataclass
 
 from textsynth.errors import GrammarError, Location
 
-__all__ = ["Line", "Token", "lex"]
+__all__ = ["Line", "Token", "lex", "strip_comment"]
 
 # token kinds
 TEXT = "TEXT"
@@ -73,7 +74,7 @@ class Line:
         return Location(self.loc.path, self.loc.line, col)
 
 
-def _strip_comment(body: str, dialect: str) -> str:
+def strip_comment(body: str, dialect: str) -> str:
     """Return ``body`` without its comment (``body`` has no indentation)."""
     if body.startswith("//"):
         return ""
@@ -85,7 +86,7 @@ def _strip_comment(body: str, dialect: str) -> str:
         if c == "\\":
             i += 2
             continue
-        if c == ";":
+        if c == ";" or (c == "/" and body.startswith("/", i + 1)):
             return body[:i]
         i += 1
     return body
@@ -97,6 +98,7 @@ def _tokens(body: str, start_col: int, dialect: str) -> list[Token]:
     buf: list[str] = []
     buf_col = start_col
     i, n = 0, len(body)
+    depth = 0  # chatito: inside ~[ @[ %[ *[ (a bare ']' outside is text)
 
     def flush() -> None:
         if buf:
@@ -116,8 +118,17 @@ def _tokens(body: str, start_col: int, dialect: str) -> list[Token]:
             if c != "*" or (not out and not buf):
                 flush()
                 out.append(Token(STAR if c == "*" else OPEN, c, col))
+                depth += 1
                 i += 2
                 continue
+        if dialect == "chatito" and c == "]":
+            if depth == 0:  # Chatito: a bare ']' is text
+                if not buf:
+                    buf_col = col
+                buf.append(c)
+                i += 1
+                continue
+            depth -= 1
         if c in specials:
             flush()
             out.append(Token(specials[c], c, col))
@@ -147,7 +158,7 @@ def lex(source: str, path: str, dialect: str = "tsg") -> tuple[list[Line], list[
     for lineno, raw in enumerate(source.splitlines(), 1):
         stripped = raw.lstrip(" \t")
         indent = raw[: len(raw) - len(stripped)]
-        body = _strip_comment(stripped, dialect).rstrip()
+        body = strip_comment(stripped, dialect).rstrip()
         if not body:
             continue
         if " " in indent and "\t" in indent:

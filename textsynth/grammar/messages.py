@@ -33,7 +33,9 @@ EMPTY_FILE = "empty grammar file"
 EMPTY_DEFINITION = "{kind} '{ref}' has no rules"
 BAD_COUNT = "bad count '{value}' for intent '{ref}'"
 PERCENT_SUM = "rule percentages of '{ref}' add up to {total:g}% (more than 100%)"
-MISSING_ARG = "{kind} '{ref}' takes an argument '${arg}' but none is given"
+ALL_WEIGHTS_ZERO = "every rule of '{ref}' has weight 0, so it can generate nothing"
+EMPTY_UTTERANCE = "this rule of '{ref}' can generate an empty utterance"
+EMPTY_UTTERANCE_HINT = "make a part of the rule non-optional, or remove the rule"
 UNKNOWN_ARG = "unknown argument '${name}'"
 INTENT_VARIATION = "intent '{ref}' cannot have a variation"
 SLOT_IN_SLOT = "slot '{inner}' is used inside slot '{outer}'"
@@ -87,8 +89,12 @@ GRAMMAR_ERROR_EXAMPLES: list[tuple[str, list]] = [
     ("is not a declaration", ["hello\n%[a]\n    hi\n"]),
     ("unknown header '%langage'", ["%langage fr\n%[a]\n    hi\n"]),
     (
-        "takes an argument '$NAME' but none is given",
-        ["%[a]\n    ~[greet]\n~[greet$NAME]\n    hi $NAME\n"],
+        "every rule of '%[a]' has weight 0",
+        ["%[a]\n    *[0] hi\n    *[0%] ho\n"],
+    ),
+    (
+        "this rule of '%[a]' can generate an empty utterance",
+        ["%[a]\n    [hi?]\n", "%[a]\n    ~[x?] [y|z?]\n~[x]\n    x\n"],
     ),
     ("unknown argument '$WHO'", ["%[a]\n    ~[greet$x]\n~[greet$NAME]\n    hi $WHO\n"]),
     ("slot '@[b]' is used inside slot '@[a]'", ["%[i]\n    @[a]\n@[a]\n    x @[b]\n@[b]\n    y\n"]),

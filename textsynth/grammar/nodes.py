@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-__all__ = ["Case", "Choice", "Lit", "Node", "Seq", "Slot", "Syn", "nullable"]
+__all__ = ["Case", "Choice", "Lit", "Node", "Seq", "Slot", "Syn", "can_be_empty", "nullable"]
 
 #: resolution of declared probabilities in the virtual space (relative error ~ 1/SCALE)
 SCALE = 1 << 16
@@ -156,6 +156,25 @@ def nullable(node: Node) -> bool:
     return isinstance(node, Choice) and any(
         isinstance(b, Lit) and b.text == "" for b in node.branches
     )
+
+
+def can_be_empty(node: Node, memo: dict[int, bool] | None = None) -> bool:
+    """Return whether ``node`` can render text that is empty or only spaces."""
+    memo = {} if memo is None else memo
+    key = id(node)
+    if key not in memo:
+        if isinstance(node, Lit):
+            r = not node.text.strip()
+        elif isinstance(node, Seq):
+            r = all(can_be_empty(it, memo) for it in node.items)
+        elif isinstance(node, Choice):
+            r = any(can_be_empty(b, memo) for b in node.branches)
+        elif isinstance(node, (Slot, Syn, Case)):
+            r = can_be_empty(node.child, memo)
+        else:
+            r = False
+        memo[key] = r
+    return memo[key]
 
 
 def lit_values(node: Node) -> list[tuple[str, str | None]] | None:

@@ -11,7 +11,7 @@ import re
 from textsynth.errors import GrammarError, Location
 from textsynth.grammar import messages as msg
 from textsynth.grammar.ast import Definition, FileAST, Rule
-from textsynth.grammar.lexer import OPEN, TEXT, Line, Token
+from textsynth.grammar.lexer import OPEN, TEXT, Line, Token, strip_comment
 from textsynth.grammar.rules import LineError, RuleParser, parse_rule
 
 __all__ = ["parse"]
@@ -77,9 +77,7 @@ def _parse_args(inner: str, p: RuleParser, tok: Token) -> tuple[tuple[str, str],
 
 def _directive(line: Line, headers: dict, includes: list, errors: list, dialect: str) -> bool:
     """Handle ``%language fr``, ``|file``, ``import file``; return whether ``line`` was one."""
-    text = line.raw.strip()
-    if dialect != "chatito" and ";" in text:
-        text = text.split(";", 1)[0].rstrip()
+    text = strip_comment(line.raw.strip(), dialect).rstrip()
     if text.startswith("|") and dialect != "chatito":
         includes.append((text[1:].strip(), line.loc))
         return True

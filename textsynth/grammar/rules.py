@@ -111,7 +111,10 @@ class RuleParser:
                 name_parts.append(tok.value)
         name = "".join(name_parts).strip() or None
         del q
-        return OptionalMod(name, percent)
+        opposite = False
+        if name is not None and name.startswith("!") and self.dialect != "chatito":
+            opposite, name = True, name[1:].strip() or None  # Chatette ``?!name``
+        return OptionalMod(name, percent, opposite and name is not None)
 
     def ref(self) -> Ref:
         """Parse ``~[&name#var$arg?opt/60]`` (chatito: ``@[name#var?]``)."""
