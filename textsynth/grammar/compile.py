@@ -145,12 +145,12 @@ class Compiler:
         positions = next(iter(named.values()))
         normal = [i for i in positions if not seq.items[i].optional.opposite]  # type: ignore[union-attr]
         opposite = [i for i in positions if i not in normal]
-        pcts = [
-            (i in normal, seq.items[i].optional.percent)  # type: ignore[union-attr]
-            for i in positions
-            if seq.items[i].optional.percent is not None  # type: ignore[union-attr]
-        ]
-        percent = pcts[0][1] if pcts and pcts[0][0] else (100 - pcts[0][1] if pcts else None)
+        pcts: list[tuple[bool, float]] = []
+        for i in positions:
+            opt = seq.items[i].optional  # type: ignore[union-attr]
+            if opt is not None and opt.percent is not None:
+                pcts.append((i in normal, opt.percent))
+        percent = None if not pcts else pcts[0][1] if pcts[0][0] else 100 - pcts[0][1]
         # ``?name`` items present (and ``?!name`` items absent), or the other way round
         with_items = [
             _strip_opt(it) if i in normal else it

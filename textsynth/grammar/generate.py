@@ -237,7 +237,7 @@ def expand(
     for split, intent, k, text, ents in records(grammar, cfg):
         loc = grammar.intents[intent].rule_locs[k]
         spans = []
-        for s, e, label, vjson in ents:
+        for s, e, label, vjson, _ in ents:
             value = json.loads(vjson)
             spans.append(Span(s, e, json.loads(label), None if value == text[s:e] else value))
         meta: dict[str, Any] = {"seed": cfg.seed, "rule": loc}

@@ -1,8 +1,10 @@
 """Compile nodes into fast closures ``f(index, out, spans)`` and finish rendered utterances.
 
-A closure appends text fragments to ``out`` and slot records to ``spans``; offsets are
-computed once at the end from the fragment lengths (no per-character work). A slot record is
-``(first fragment, end fragment, label JSON, value JSON or None, synonym or None)``.
+This is the plain interpreter (the generated code of :mod:`textsynth.grammar.emitter` is the
+fast path; ``TEXTSYNTH_GRAMMAR_CODEGEN=0`` runs only this). A closure appends text fragments to
+``out`` and :class:`~textsynth.grammar.emitter.SpanRecord` s to ``spans``, whose ``start`` and
+``end`` are fragment numbers until :func:`finish` turns them into character offsets (no
+per-character work). A :class:`Syn` leaves a ``("=", value)`` marker for its enclosing slot.
 """
 
 from __future__ import annotations
@@ -12,7 +14,9 @@ from bisect import bisect_right
 from collections.abc import Callable
 from itertools import accumulate
 
+from textsynth.grammar.emitter import SpanRecord
 from textsynth.grammar.nodes import Case, Choice, Lit, Node, Seq, Slot, Syn, lit_values
+from textsynth.grammar.tables import recase
 
 __all__ = ["Renderer", "finish"]
 
@@ -74,7 +78,7 @@ class Renderer:
         raise TypeError(f"unknown node {node!r}")
 
     def _seq(self, node: Seq) -> Fn:
-        plan = []
+        plan: list[tuple] = []
         for it in node.items:
             size = self.size(it)
             if isinstance(it, Lit):
@@ -139,7 +143,7 @@ class Renderer:
             def lit_slot(i: int, out: list, spans: list) -> None:
                 text, rec = items[i]
                 n = len(out)
-                spans.append((n, n + 1, *rec))
+                spans.append(SpanRecord(n, n + 1, *rec))
                 out.append(text)
 
             return lit_slot
@@ -153,7 +157,7 @@ class Renderer:
             if len(spans) > mark:  # a synonym marker left by Syn
                 value = spans[-1][1]
                 del spans[mark:]
-            spans.append((start, len(out), label, None, value))
+            spans.append(SpanRecord(start, len(out), label, None, value))
 
         return slot
 
@@ -163,16 +167,7 @@ class Renderer:
         def case(i: int, out: list, spans: list) -> None:
             k = len(out)
             child(i >> 1, out, spans)
-            up = i & 1
-            for j in range(k, len(out)):
-                s = out[j]
-                t = s.lstrip()
-                if t:
-                    p = len(s) - len(t)
-                    c = t[0].upper() if up else t[0].lower()
-                    if len(c) == 1:
-                        out[j] = s[:p] + c + t[1:]
-                    return
+            recase(out, k, i & 1)
 
         return case
 
@@ -201,8 +196,8 @@ def _normalise(out: list[str], spans: list) -> tuple[str, list]:
     return text, [(starts[r[0]], starts[r[1]], *r[2:]) for r in spans]
 
 
-def finish(out: list[str], spans: list) -> tuple[str, list[tuple[int, int, str, str]]]:
-    """Return the text and ``[(start, end, label JSON, value JSON)]`` of a rendered utterance."""
+def finish(out: list[str], spans: list) -> tuple[str, list[SpanRecord]]:
+    """Return the text and the finished span records (character offsets, value set)."""
     text = "".join(out)
     if "  " in text or text[:1] == " " or text[-1:] == " ":
         text, recs = _normalise(out, spans)
@@ -224,5 +219,5 @@ def finish(out: list[str], spans: list) -> tuple[str, list[tuple[int, int, str, 
             vjson = _dumps(syn if syn is not None else stripped, ensure_ascii=False)
         e = min(e, len(text))
         if e > s:
-            ents.append((s, e, label, vjson))
+            ents.append(SpanRecord(s, e, label, vjson))
     return text, ents

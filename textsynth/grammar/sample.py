@@ -20,15 +20,17 @@ import json
 import random
 from bisect import bisect_right
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from itertools import accumulate
 from typing import Any
 
 from textsynth.errors import TextsynthError
-from textsynth.grammar.codegen import TableCache, compile_rule
 from textsynth.grammar.compile import CompiledIntent
 from textsynth.grammar.coverage import cover_indices
+from textsynth.grammar.emitter import SpanRecord, codegen_enabled, compile_rule, entity_json
 from textsynth.grammar.permute import Permutation
-from textsynth.grammar.render import Renderer, finish
+from textsynth.grammar.render import Fn, Renderer, finish
+from textsynth.grammar.tables import TableCache
 
 __all__ = ["DEDUPE", "IntentEngine", "SamplingStalledError"]
 
@@ -38,8 +40,7 @@ DEDUPE: dict[str, Callable[[str], str] | None] = {
     "casefold": str.casefold,
     "none": None,
 }
-_enc = json.encoder.encode_basestring  # type: ignore[attr-defined]  # the C encoder
-_ENTITY = '{"start": %d, "end": %d, "label": %s, "value": %s}'
+_enc = json.encoder.encode_basestring  # the C encoder
 _SPARSE = 64  # iid draws when the space is at least this many times the request
 _STALL = 200_000  # draws in a row without a new text before a weighted walk switches space
 
@@ -48,46 +49,70 @@ class SamplingStalledError(TextsynthError):
     """The grammar maps a huge number of combinations onto very few distinct texts."""
 
 
-class IntentEngine:
-    """Render utterances of one intent by index, in the real or the virtual (weighted) space."""
+@dataclass
+class Space:
+    """One index space of an intent (real or virtual) and how its rules render.
 
-    def __init__(self, intent: CompiledIntent) -> None:
+    Attributes:
+        starts: the first index of each rule's block.
+        rules: ``(start, size, closure)`` per rule (the interpreter).
+        virtual: whether this is the virtual (weighted) space.
+        fast: generated functions by ``(rule, json_mode)`` (``None``: not generated).
+    """
+
+    starts: list[int]
+    rules: tuple[tuple[int, int, Fn], ...]
+    virtual: bool
+    fast: dict[tuple[int, bool], Callable | None] = field(default_factory=dict)
+
+
+class IntentEngine:
+    """Render utterances of one intent by index, in the real or the virtual (weighted) space.
+
+    Args:
+        intent: the compiled intent.
+        codegen: use the generated code (:mod:`textsynth.grammar.emitter`); ``None`` reads
+            ``TEXTSYNTH_GRAMMAR_CODEGEN`` (on unless ``0``). Off, only the interpreter runs.
+    """
+
+    def __init__(self, intent: CompiledIntent, codegen: bool | None = None) -> None:
         self.intent = intent
         root = intent.root
         self.total = root.count
         self.weighted = root.weighted
         self.vtotal = root.vcount if self.weighted else root.count
+        self.codegen = codegen_enabled() if codegen is None else codegen
         self._cache = TableCache()
-        self._real = self._table(Renderer(False), virtual=False)
-        self._virt = self._table(Renderer(True), virtual=True) if self.weighted else self._real
+        self._real = self._space(Renderer(False), virtual=False)
+        self._virt = self._space(Renderer(True), virtual=True) if self.weighted else self._real
 
-    def _table(self, r: Renderer, virtual: bool) -> tuple:
+    def _space(self, r: Renderer, virtual: bool) -> Space:
         root = self.intent.root
         sizes = [r.size(b) for b in root.branches]
         mults = root.mult if virtual else [1] * len(sizes)
-        starts = list(accumulate((m * s for m, s in zip(mults, sizes, strict=True)), initial=0))[
-            :-1
-        ]
+        blocks = (m * s for m, s in zip(mults, sizes, strict=True))
+        starts = list(accumulate(blocks, initial=0))[:-1]
         fns = [r.build(b) for b in root.branches]
-        return starts, tuple(zip(starts, sizes, fns, strict=True)), virtual, {}
+        return Space(starts, tuple(zip(starts, sizes, fns, strict=True)), virtual)
 
-    def _fast(self, table: tuple, k: int, json_mode: bool) -> Callable | None:
+    def _fast(self, space: Space, k: int, json_mode: bool) -> Callable | None:
         """Return (compiling on first use) the generated function of rule ``k``."""
-        cache = table[3]
         key = (k, json_mode)
-        if key not in cache:
-            cache[key] = compile_rule(
-                self.intent.root.branches[k], table[2], json_mode, self._cache
+        if key not in space.fast:
+            space.fast[key] = (
+                compile_rule(self.intent.root.branches[k], space.virtual, json_mode, self._cache)
+                if self.codegen
+                else None
             )
-        return cache[key]
+        return space.fast[key]
 
     def _renderer(self, virtual: bool, as_json: bool) -> Callable[[int], tuple]:
         """Return ``f(index) -> (rule, text, entities)`` with as little overhead as possible."""
         if not as_json:
             return lambda idx: self.render(idx, virtual)
-        tab = self._virt if virtual else self._real
-        starts, table = tab[0], tab[1]
-        fasts = [self._fast(tab, k, True) for k in range(len(table))]
+        space = self._virt if virtual else self._real
+        starts, table = space.starts, space.rules
+        fasts = [self._fast(space, k, True) for k in range(len(table))]
         sizes = [t[1] for t in table]
         slow = self.render_json
 
@@ -115,29 +140,23 @@ class IntentEngine:
 
     def render_json(self, idx: int, virtual: bool = False) -> tuple[int, str, str]:
         """Return ``(rule number, text, JSONL entities body)`` of index ``idx``."""
-        tab = self._virt if virtual else self._real
-        starts, table = tab[0], tab[1]
-        k = bisect_right(starts, idx) - 1
-        fast = tab[3].get((k, True), False)
-        if fast is False:
-            fast = self._fast(tab, k, True)
+        space = self._virt if virtual else self._real
+        k = bisect_right(space.starts, idx) - 1
+        fast = self._fast(space, k, True)
         if fast is not None:
-            start, size = table[k][:2]
+            start, size = space.rules[k][:2]
             res = fast((idx - start) % size)
             if res is not None:
                 return k, res[0], res[1]
         k, text, ents = self.render(idx, virtual)
-        return k, text, ", ".join(_ENTITY % e for e in ents)
+        return k, text, ", ".join(map(entity_json, ents))
 
-    def render(self, idx: int, virtual: bool = False) -> tuple[int, str, list]:
-        """Return ``(rule number, text, entity records)`` of index ``idx``."""
-        tab = self._virt if virtual else self._real
-        starts, table = tab[0], tab[1]
-        k = bisect_right(starts, idx) - 1
-        start, size, fn = table[k]
-        fast = tab[3].get((k, False), False)
-        if fast is False:
-            fast = self._fast(tab, k, False)
+    def render(self, idx: int, virtual: bool = False) -> tuple[int, str, list[SpanRecord]]:
+        """Return ``(rule number, text, finished span records)`` of index ``idx``."""
+        space = self._virt if virtual else self._real
+        k = bisect_right(space.starts, idx) - 1
+        start, size, fn = space.rules[k]
+        fast = self._fast(space, k, False)
         j = (idx - start) % size
         if fast is not None:
             res = fast(j)
@@ -147,7 +166,7 @@ class IntentEngine:
                     if r[3] is None:
                         return k, text, _general_spans(text, sp)
                 return k, text, sp
-        out = []
+        out: list[str] = []
         spans: list = []
         fn(j, out, spans)
         text, ents = finish(out, spans)
@@ -240,7 +259,7 @@ class IntentEngine:
                     )
 
 
-def _general_spans(text: str, sp: list) -> list:
+def _general_spans(text: str, sp: list[SpanRecord]) -> list[SpanRecord]:
     """Finish span records of multi-part slots: trim spaces, value = synonym or surface."""
     ents = []
     for r in sp:
@@ -255,7 +274,7 @@ def _general_spans(text: str, sp: list) -> list:
                 continue
             s += len(surface) - len(surface.lstrip())
             e = s + len(stripped)
-        ents.append((s, e, label, _enc(syn if syn is not None else stripped)))
+        ents.append(SpanRecord(s, e, label, _enc(syn if syn is not None else stripped)))
     return ents
 
 
