@@ -29,24 +29,14 @@ import tempfile
 import time
 from pathlib import Path
 
+from eval.grammar_peers import CHATETTE_VENV, ensure_chatette
+
 ROOT = Path(__file__).resolve().parent.parent
 GRAMMAR = ROOT / "grammars" / "bench" / "bench.chatette"
-VENV = ROOT / "eval" / ".venvs" / "chatette"
+VENV = CHATETTE_VENV
 CACHE = ROOT / "eval" / ".cache" / "bench_grammar"
 RESULTS = ROOT / "eval" / "results" / "grammar.json"
 SEED = 1
-
-
-def ensure_chatette() -> str:
-    """Create the Chatette virtualenv if needed; return its version."""
-    py = VENV / "bin" / "python"
-    if not py.exists():
-        subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
-        subprocess.run([str(py), "-m", "pip", "install", "-q", "chatette"], check=True)
-    out = subprocess.run(
-        [str(py), "-m", "pip", "show", "chatette"], capture_output=True, text=True, check=True
-    ).stdout
-    return re.search(r"Version: (\S+)", out).group(1)  # type: ignore[union-attr]
 
 
 def grammar_with_counts(n: int, dest: Path) -> dict[str, int]:

@@ -167,3 +167,24 @@ def test_chatito_text_has_no_special_characters_except_references():
 
 def test_chatito_comments_with_slashes_and_hash():
     assert texts("// c\n# c\n%[a]\n    hi\n", dialect="chatito") == ["hi"]
+
+
+def test_the_stray_bracket_hint_works_where_it_is_given():
+    from textsynth.errors import GrammarErrors
+
+    with pytest.raises(GrammarErrors) as exc:
+        load_grammar("%[a]\n    a ] b\n")
+    assert "escape it as '\\]'" in str(exc.value)
+    assert [u.text for u in expand(load_grammar("%[a]\n    a \\] b\n"))] == ["a ] b"]
+    # .chatito files have no escapes: a bare ']' is text there, as in Chatito
+    assert [u.text for u in expand(load_grammar("%[a]\n    a ] b\n", dialect="chatito"))] == [
+        "a ] b"
+    ]
+
+
+def test_opposite_optionals_are_counted_exactly():
+    from textsynth.grammar import count
+
+    g = load_grammar("%[go]\n    go ~[a?x] ~[b?!x] now\n~[a]\n    a1\n    a2\n~[b]\n    b1\n")
+    assert count(g) == {"go": 3}
+    assert sorted(u.text for u in expand(g)) == ["go a1 now", "go a2 now", "go b1 now"]
