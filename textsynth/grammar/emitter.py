@@ -230,8 +230,17 @@ class Emitter:
         )
 
     def entity(self, d: int, start: str, end: str, tail: str) -> None:
-        """Emit the JSONL entity ``{"start": start, "end": end<tail>``."""
-        self.s.emit(d, f'sp.append(f\'{{{{"start": {{{start}}}, "end": {{{end}}}{{{tail}}}\')')
+        """Emit the JSONL entity ``{"start": <start>, "end": <end><tail>`` (names of locals;
+        ``tail`` is an expression giving :func:`entity_tail`'s text)."""
+        head = "{{" + '"start": {' + start + '}, "end": {' + end + "}"
+        self.s.emit(d, "sp.append(f'" + head + "{" + tail + "}')")
+
+    def entity_inline(self, d: int, start: str, end: str, label: str, value: str) -> None:
+        """Emit the entity with the label constant ``label`` and value expression ``value``
+        written in place (the layout of :func:`entity_tail`, without a call)."""
+        head = "{{" + '"start": {' + start + '}, "end": {' + end + "}"
+        tail = ', "label": {' + label + '}, "value": {' + value + "}}}"
+        self.s.emit(d, "sp.append(f'" + head + tail + "')")
 
     # -- the general form ----------------------------------------------------------------------
     def node(self, node: Node, idx: str, d: int) -> None:
@@ -439,11 +448,9 @@ class Emitter:
         s = self.s
         if values is True:
             v = self.expr(slot.child, idx, d)
-            tail = s.var("e")
             label = s.const(encode(slot.label))
             s.emit(d, f"b = p + {len(pre)}; e = b + len({v})")
-            s.emit(d, f"{tail} = T({label}, enc({v}))")
-            self.entity(d, "b", "e", tail)
+            self.entity_inline(d, "b", "e", label, f"enc({v})")
             return v
         v = s.var("s")
         tails = self.value_tails(slot, values)
