@@ -5,6 +5,10 @@ grammar loading, sampling, JSONL writing) under ``/usr/bin/time``, checks the ou
 distinct texts, span validity on a sample), and writes ``eval/results/sample.json``.
 
 Usage: ``python -m eval.bench_sample [--n 1000000] [--repeat 3]``
+
+``--baseline COMMIT`` instead compares this tree with COMMIT (exported with ``git archive``):
+the two run alternately, ``--repeat`` rounds, and ``eval/results/grammar_speed.json`` gets
+their CPU and wall times (CPU time is the steadier figure on a shared machine).
 """
 
 from __future__ import annotations
@@ -22,10 +26,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 GRAMMAR = ROOT / "grammars" / "bench" / "bench.chatette"
 RESULTS = ROOT / "eval" / "results" / "sample.json"
+SPEED = ROOT / "eval" / "results" / "grammar_speed.json"
 TARGET_S, TARGET_MIB = 10.0, 300.0
 
 
-def timed(cmd: list[str]) -> dict:
+def timed(cmd: list[str], cwd: Path = ROOT, env: dict | None = None) -> dict:
     """Run ``cmd`` under /usr/bin/time; return wall seconds, CPU seconds and peak RSS (MiB)."""
     with tempfile.NamedTemporaryFile("r", suffix=".time") as tf:
         t0 = time.perf_counter()
@@ -33,7 +38,8 @@ def timed(cmd: list[str]) -> dict:
             ["/usr/bin/time", "-f", "%e %U %S %M", "-o", tf.name, *cmd],
             capture_output=True,
             text=True,
-            cwd=ROOT,
+            cwd=cwd,
+            env=env,
         )
         wall = time.perf_counter() - t0
         if proc.returncode != 0:
@@ -75,12 +81,70 @@ def check_output(path: Path, n: int) -> dict:
     }
 
 
+def compare(baseline: str, n: int, rounds: int, seed: int) -> dict:
+    """Time this tree and ``baseline`` alternately; write and return the comparison."""
+    import statistics
+
+    exe = str(Path(sys.executable).parent / "textsynth")
+    runs: dict[str, list[dict]] = {"baseline": [], "this": []}
+    with tempfile.TemporaryDirectory() as tmp:
+        base = Path(tmp) / "baseline"
+        base.mkdir()
+        archive = subprocess.run(
+            ["git", "archive", baseline], cwd=ROOT, capture_output=True, check=True
+        ).stdout
+        subprocess.run(["tar", "-x", "-C", str(base)], input=archive, check=True)
+        for r in range(rounds):
+            for name, tree in (("baseline", base), ("this", ROOT)):
+                out = Path(tmp) / f"{name}.jsonl"
+                cmd = [exe, "grammar", "generate", str(GRAMMAR.relative_to(ROOT))]
+                cmd += ["--n", str(n), "--seed", str(seed), "-o", str(out)]
+                env = {**os.environ, "PYTHONPATH": str(tree)}
+                runs[name].append(timed(cmd, cwd=tree, env=env))
+                print(f"round {r + 1} {name}: {runs[name][-1]}", flush=True)
+        same = (Path(tmp) / "baseline.jsonl").read_bytes() == (
+            Path(tmp) / "this.jsonl"
+        ).read_bytes()
+    med = {k: statistics.median(x["cpu_s"] for x in v) for k, v in runs.items()}
+    wall = {k: statistics.median(x["wall_s"] for x in v) for k, v in runs.items()}
+    result = {
+        "baseline": baseline,
+        "grammar": str(GRAMMAR.relative_to(ROOT)),
+        "n": n,
+        "rounds": rounds,
+        "runs": runs,
+        "median_cpu_s": med,
+        "median_wall_s": wall,
+        "same_output_bytes": same,
+        "loadavg_after": [round(x, 2) for x in os.getloadavg()],
+        "readme_rows": [
+            {
+                "benchmark": "grammar: sample 1M distinct from >1e30 combinations",
+                "measure": f"CPU seconds, median of {rounds} alternating runs",
+                "textsynth": med["this"],
+                "peer": f"textsynth at {baseline}",
+                "peer_value": med["baseline"],
+                "ratio": round(med["baseline"] / med["this"], 3),
+                "note": f"same output bytes: {same}; shared 2-core machine, wall medians "
+                f"{wall['this']} s vs {wall['baseline']} s",
+            }
+        ],
+    }
+    SPEED.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    return result
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, default=1_000_000)
     ap.add_argument("--repeat", type=int, default=3, help="runs; the best wall time is kept")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--baseline", default=None, help="compare with this commit instead")
     args = ap.parse_args()
+    if args.baseline:
+        res = compare(args.baseline, args.n, args.repeat, args.seed)
+        print(json.dumps({k: res[k] for k in ("median_cpu_s", "median_wall_s")}, indent=2))
+        return
 
     from textsynth.grammar import count, load_grammar
 

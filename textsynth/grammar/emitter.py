@@ -505,7 +505,6 @@ def _build(node: Node, virtual: bool, json_mode: bool, tables: TableCache) -> tu
         "recase_str": recase_str,
         "enc": encode,
         "R": SpanRecord,
-        "T": entity_tail,
     }
     return src, {**env, **state.consts}
 
