@@ -4,7 +4,8 @@ This is the plain interpreter (the generated code of :mod:`textsynth.grammar.emi
 fast path; ``TEXTSYNTH_GRAMMAR_CODEGEN=0`` runs only this). A closure appends text fragments to
 ``out`` and :class:`~textsynth.grammar.emitter.SpanRecord` s to ``spans``, whose ``start`` and
 ``end`` are fragment numbers until :func:`finish` turns them into character offsets (no
-per-character work). A :class:`Syn` leaves a ``("=", value)`` marker for its enclosing slot.
+per-character work). A :class:`Syn` leaves a marker record (``start == -1``, ``synonym`` set)
+that its enclosing slot consumes.
 """
 
 from __future__ import annotations
@@ -22,7 +23,6 @@ __all__ = ["Renderer", "finish"]
 
 Fn = Callable[[int, list, list], None]
 _dumps = json.dumps
-_SYN = "="  # marker record a Syn leaves for its enclosing Slot
 
 
 def _noop(i: int, out: list, spans: list) -> None:
@@ -66,7 +66,7 @@ class Renderer:
             return self._slot(node)
         if isinstance(node, Syn):
             child = self.build(node.child)
-            marker = (_SYN, node.value)
+            marker = SpanRecord(-1, -1, "", None, node.value)
 
             def syn(i: int, out: list, spans: list) -> None:
                 child(i, out, spans)
@@ -155,7 +155,7 @@ class Renderer:
             child(i, out, spans)
             value = None
             if len(spans) > mark:  # a synonym marker left by Syn
-                value = spans[-1][1]
+                value = spans[-1].synonym
                 del spans[mark:]
             spans.append(SpanRecord(start, len(out), label, None, value))
 
