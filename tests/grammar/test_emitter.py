@@ -24,6 +24,10 @@ def test_interpreter_alone_gives_the_same_utterances():
             assert fast.render(idx) == plain.render(idx)
             assert fast.render_json(idx) == plain.render_json(idx)
         assert not any(plain._real.fast.values())  # nothing was generated
+    off = load_grammar("grammars/travel.tsg", codegen=False)
+    name = next(iter(off.intents))
+    assert not off.engine(name).codegen
+    assert [u.text for u in expand(off, n=50, seed=2)] == [u.text for u in expand(g, n=50, seed=2)]
 
 
 def test_env_switch_turns_generated_code_off_with_the_same_bytes(tmp_path):

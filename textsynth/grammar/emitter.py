@@ -17,7 +17,7 @@ Two forms are generated:
 Only constants the emitter made itself enter the source (names ``K0, K1...`` bound in the
 function's globals), never grammar text, so no grammar content is ever evaluated as code.
 
-Switch it off with ``TEXTSYNTH_GRAMMAR_CODEGEN=0`` (or ``IntentEngine(intent, codegen=False)``)
+Switch it off with ``TEXTSYNTH_GRAMMAR_CODEGEN=0`` (or ``load_grammar(path, codegen=False)``)
 to run the plain interpreter; read the generated source with :func:`dump_source` or
 ``python -m textsynth.grammar.dump FILE [INTENT]``.
 """

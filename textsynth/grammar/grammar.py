@@ -27,6 +27,8 @@ class Grammar:
         locale: ``%locale`` used for Faker slots, if any.
         intents: compiled intents by name, in declaration order.
         files: every file read (the main file first).
+        codegen: render through generated code (``None``: ``TEXTSYNTH_GRAMMAR_CODEGEN``,
+            on unless ``0``); ``False`` runs only the interpreter.
     """
 
     path: str
@@ -34,12 +36,13 @@ class Grammar:
     locale: str | None
     intents: dict[str, CompiledIntent]
     files: list[str]
+    codegen: bool | None = None
     _engines: dict[str, IntentEngine] = field(default_factory=dict, repr=False)
 
     def engine(self, intent: str) -> IntentEngine:
         """Return the (cached) sampling engine of ``intent``."""
         if intent not in self._engines:
-            self._engines[intent] = IntentEngine(self.intents[intent])
+            self._engines[intent] = IntentEngine(self.intents[intent], self.codegen)
         return self._engines[intent]
 
     def combinations(self) -> dict[str, int]:
@@ -64,6 +67,7 @@ def load_grammar(
     *,
     name: str | None = None,
     dialect: str | None = None,
+    codegen: bool | None = None,
 ) -> Grammar:
     """Load a grammar from a file path or from source text.
 
@@ -73,6 +77,8 @@ def load_grammar(
         name: the path shown in messages for source text (default ``<string>``, or
             ``<string>.chatito`` when ``dialect="chatito"``).
         dialect: ``"tsg"`` or ``"chatito"`` for source text (files: by extension).
+        codegen: ``False`` renders with the plain interpreter only (see
+            :mod:`textsynth.grammar.emitter`); ``None`` reads ``TEXTSYNTH_GRAMMAR_CODEGEN``.
 
     Returns:
         The compiled grammar.
@@ -136,4 +142,4 @@ def load_grammar(
     errors = faker.errors + compiler.errors
     if errors:
         raise GrammarErrors(sorted(errors, key=_sort_key))
-    return Grammar(path, language, locale, intents, [f.path for f in files])
+    return Grammar(path, language, locale, intents, [f.path for f in files], codegen)
