@@ -179,7 +179,8 @@ def compare(src: Path, limit: int = LIMIT, timeout: float = 600) -> dict:
                 except subprocess.TimeoutExpired:
                     return row
                 if peer.error:
-                    row["tool"], row["peer_error"] = peer.tool, peer.error
+                    row["tool"] = peer.tool
+                    row["peer_error"] = peer.error.replace(str(path.parent) + "/", "")
                     row["status"] = "documented"
                     row["reason"] = "uses textsynth extensions the peer does not read: " + (
                         ", ".join(used)
@@ -202,7 +203,9 @@ def compare(src: Path, limit: int = LIMIT, timeout: float = 600) -> dict:
     row["tool"] = peer.tool
     row["peer_examples"] = None if peer.error else len(peer.examples)
     row["textsynth_examples"] = None if ours.error else len(ours.examples)
-    row["peer_error"], row["textsynth_error"] = peer.error, ours.error
+    tmp_dir = str(path.parent) + "/"
+    row["peer_error"] = peer.error and peer.error.replace(tmp_dir, "")
+    row["textsynth_error"] = ours.error and ours.error.replace(tmp_dir, "")
     row["peer_s"] = round(peer_s, 2)
     if peer.error or ours.error:
         same = bool(peer.error and ours.error)
