@@ -7,7 +7,8 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from textsynth.pii.context import ContextScorer
 from textsynth.pii.entities import Finding
-from textsynth.pii.names import TITLE_BEFORE, NameFinder
+from textsynth.pii.names import NAME_QUESTION, TITLE_BEFORE, NameFinder
+from textsynth.pii.not_pii import absolute_date, not_pii_word
 from textsynth.pii.ner import NerBackend, make_ner
 from textsynth.pii.recognizers import CustomConfig, Recognizer, build_recognizers, load_custom
 from textsynth.pii.resolve import resolve
@@ -27,7 +28,8 @@ _EDGE = " \t\n\r.,;:!?\"'“”‘’()[]{}"
 # words NER glues to names ("Sorry Margaret") and field names it mistakes for entities ("IBAN")
 _LEADING = frozenset(
     "hi hello hey sorry thanks thank dear ok okay yes no bonjour merci salut "
-    "allo hallo cher chère".split()
+    "allo hallo cher chère good morning afternoon evening guten tag morgen abend bonsoir "
+    "danke servus moin liebe lieber cheers".split()
 )
 _KEYWORDS = frozenset(
     "iban ssn email e-mail phone card visa mastercard amex nino nir url ip dob "
@@ -125,7 +127,12 @@ class Detector:
             ]
             if self.use_names:
                 nf = self._name_finder(lang)
-                per_text = [fs + nf.local(t) for fs, t in zip(per_text, texts, strict=False)]
+                per_text = [
+                    fs
+                    + nf.local(t)
+                    + nf.alone(t, ti > 0 and NAME_QUESTION.search(texts[ti - 1]) is not None)
+                    for ti, (fs, t) in enumerate(zip(per_text, texts, strict=False))
+                ]
                 first = [resolve(fs, self.threshold) for fs in per_text]
                 people = {
                     t[f.start : f.end]
@@ -135,9 +142,10 @@ class Detector:
                 }
                 if people:
                     again = nf.recurring(texts, sorted(people))
+                    folded = {p.casefold() for p in people}
                     per_text = [
-                        _as_person(fs, more) + more
-                        for fs, more in zip(per_text, again, strict=False)
+                        _as_person(fs, more, t, folded) + more
+                        for fs, more, t in zip(per_text, again, texts, strict=False)
                     ]
             out.append([self._finish(t, fs) for t, fs in zip(texts, per_text, strict=False)])
         return out
@@ -186,6 +194,7 @@ class Detector:
         return found
 
     def _finish(self, text: str, findings: list[Finding]) -> list[Finding]:
+        findings = [f for f in findings if _meaningful(text, f)]
         kept = resolve([_with_title(text, f) for f in findings], self.threshold)
         if self.allow:
             kept = [
@@ -194,6 +203,14 @@ class Detector:
         if self.entities is not None:
             kept = [f for f in kept if f.entity in self.entities]
         return kept
+
+
+def _meaningful(text: str, f: Finding) -> bool:
+    """Whether a finding is PII at all: not a currency, unit or field label; not a duration."""
+    surface = text[f.start : f.end]
+    if f.entity in ("PERSON", "ORG", "LOCATION") and not_pii_word(surface):
+        return False
+    return not (f.entity == "DATE" and not absolute_date(surface))
 
 
 def _clean_ner(text: str, start: int, end: int, label: str, recognizer: str) -> Finding | None:
@@ -220,17 +237,21 @@ def _clean_ner(text: str, start: int, end: int, label: str, recognizer: str) -> 
     return Finding(start, end, label, score, recognizer)
 
 
-def _as_person(findings: list[Finding], names: list[Finding]) -> list[Finding]:
-    """Retype NER organisations and places that lie within a recurring person's name.
+def _as_person(
+    findings: list[Finding], names: list[Finding], text: str = "", people: frozenset | set = frozenset()
+) -> list[Finding]:
+    """Retype organisations and places that are a person's name elsewhere in the document.
 
-    The document already showed the word to be part of a person's name ("Name: Sophie Martin"),
-    so NER calling a later "Hi Sophie" an ORG must not give it an organisation's surrogate.
+    The document already showed the string to be (part of) a person's name ("Name: Sophie
+    Martin"), so NER calling a later "Hi Sophie" an ORG, or "pulled up for Sophie Martin" a
+    place, must not give it an organisation's or a place's surrogate.
     """
-    if not names:
-        return findings
     out = []
     for f in findings:
-        if f.entity in _RETYPABLE and any(n.start <= f.start and f.end <= n.end for n in names):
+        if f.entity in _RETYPABLE and (
+            any(n.start <= f.start and f.end <= n.end for n in names)
+            or text[f.start : f.end].strip(_EDGE).casefold() in people
+        ):
             f = Finding(f.start, f.end, "PERSON", f.score, f.recognizer)
         out.append(f)
     return out

@@ -20,7 +20,8 @@ from textsynth.registry import surrogates
 _TOKEN = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
 # leading titles are kept as they are ("M. Dupont" -> "M. Martin")
 TITLE_BEFORE_NAME = re.compile(
-    r"(?:(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Dame|Madam|Mme|Mlle|Monsieur|Madame|Lord|Lady|M(?=\.)|Me)"
+    r"(?:(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Dame|Madam|Mme|Mlle|Monsieur|Madame|Lord|Lady|Mister|"
+    r"Ma[îi]tre|Professeur|Professor|Docteur|Doktor|Herr|Frau|Fräulein|Hr|Fr|Pr|M(?=\.)|Me)"
     r"\.?\s+)+",
     re.IGNORECASE,
 )
