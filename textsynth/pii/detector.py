@@ -43,6 +43,10 @@ _GENERIC_ORGS = frozenset(
     "congress cabinet team support service services customer management".split()
 )
 
+# the end of a turn and the start of the next one that may be two halves of a phone number
+_PHONE_TAIL = re.compile(r"(?<![\w.,/-])(\+?\(?\d[\d ().-]{1,14}\d)[ \t]*[.,]?[ \t]*$")
+_PHONE_HEAD = re.compile(r"^[ \t]*(\d[\d ().-]{1,14}\d)(?![\w.,/-]|[.,]\d)[ \t]*[.,!]?[ \t]*$")
+
 # NER labels that a recurring person's name overrides
 _RETYPABLE = frozenset({"ORG", "LOCATION", "NORP", "FAC", "PRODUCT", "WORK_OF_ART", "MISC"})
 
@@ -125,6 +129,7 @@ class Detector:
                 self._patterns(t, lang, texts[ti - 1] if ti else "") + ner_hits[di][ti]
                 for ti, t in enumerate(texts)
             ]
+            self._split_phones(texts, lang, per_text)
             if self.use_names:
                 nf = self._name_finder(lang)
                 per_text = [
@@ -151,6 +156,23 @@ class Detector:
         return out
 
     # -- steps -------------------------------------------------------------------------------
+
+    def _split_phones(self, texts: Sequence[str], lang: str, per_text: list[list[Finding]]) -> None:
+        """A phone number typed over two turns ("415 555" then "0173"): both parts are PHONE."""
+        phone = next((r for r in self.recognizers if r.name == "phone"), None)
+        if phone is None or len(texts) < 2:
+            return
+        for ti in range(len(texts) - 1):
+            a = _PHONE_TAIL.search(texts[ti])
+            b = _PHONE_HEAD.match(texts[ti + 1]) if a else None
+            if not (a and b):
+                continue
+            joined = a.group(1) + " " + b.group(1)
+            if not 7 <= sum(c.isdigit() for c in joined) <= 15:
+                continue
+            if phone.score(joined, lang) > 0:  # type: ignore[attr-defined]
+                per_text[ti].append(Finding(*a.span(1), "PHONE", 0.7, "phone-split"))
+                per_text[ti + 1].append(Finding(*b.span(1), "PHONE", 0.7, "phone-split"))
 
     def _name_finder(self, lang: str) -> NameFinder:
         if lang not in self._names:

@@ -45,6 +45,8 @@ def normalise(entity: str, value: str) -> str:
     """Return the form of ``value`` that identifies the entity (layout and case removed)."""
     if entity in ("PHONE", "CREDIT_CARD", "US_SSN"):
         digits = re.sub(r"\D", "", value)
+        if not digits:  # spelled out ("four one five..."): the words
+            return " ".join(re.findall(r"[^\W\d_]+", value.casefold()))
         return ("+" if value.lstrip().startswith("+") else "") + digits
     if entity in ("IBAN", "UK_NINO", "FR_NIR", "POSTCODE", "ID"):
         return re.sub(r"[\W_]", "", value).upper()
