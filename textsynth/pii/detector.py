@@ -260,7 +260,10 @@ def _clean_ner(text: str, start: int, end: int, label: str, recognizer: str) -> 
 
 
 def _as_person(
-    findings: list[Finding], names: list[Finding], text: str = "", people: frozenset | set = frozenset()
+    findings: list[Finding],
+    names: list[Finding],
+    text: str = "",
+    people: frozenset | set = frozenset(),
 ) -> list[Finding]:
     """Retype organisations and places that are a person's name elsewhere in the document.
 

@@ -53,7 +53,9 @@ def not_pii_word(surface: str) -> bool:
 
 def identifier_label(surface: str) -> bool:
     """Return whether ``surface`` names an identifier field (``NRIC``, ``my SSN``, ``Steuer-ID``)."""
-    words = re.sub(r"^(?:my|your|the|his|her|mon|ma|votre|mein|meine|ihr|ihre)\s+", "", surface.lower())
+    words = re.sub(
+        r"^(?:my|your|the|his|her|mon|ma|votre|mein|meine|ihr|ihre)\s+", "", surface.lower()
+    )
     words = re.sub(r"\s+(?:number|no|nr|num|nummer|numéro)\.?$", "", words).strip()
     return words in _LABELS
 

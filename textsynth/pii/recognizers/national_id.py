@@ -52,7 +52,9 @@ class UkNinoRecognizer(PatternRecognizer):
         *PATTERNS,
         # HMRC's own examples and temporary numbers (QQ 12 34 56 C) only after a cue
         Pattern(
-            "nino-any", r"[A-Z](?<![\w][A-Z])[A-Z] ?\d{2} ?\d{2} ?\d{2} ?[A-D](?![\w])", 0.15,
+            "nino-any",
+            r"[A-Z](?<![\w][A-Z])[A-Z] ?\d{2} ?\d{2} ?\d{2} ?[A-D](?![\w])",
+            0.15,
             re.IGNORECASE,
         ),
     )

@@ -25,7 +25,7 @@ class UsernameRecognizer(PatternRecognizer):
         Pattern(
             "cued",
             rf"\b{_CUES}\s*(?:is|was|est|ist|:|=|c'est|lautet)?\s*(?:@)?"
-            r"(?P<pii>(?=[\w.-]*[\d_.])[A-Za-z][\w.-]{2,30}[A-Za-z0-9])(?![\w@-])",
+            r"(?P<pii>(?=[\w.-]*(?:\d|_|\.\w))[A-Za-z][\w.-]{2,30}[A-Za-z0-9])(?![\w@-])",
             0.7,
             re.IGNORECASE,
         ),

@@ -192,8 +192,10 @@ def _shift(parts: dict[str, object], ctx: SurrogateContext) -> dict[str, object]
         else:
             n = base + dt.timedelta(weeks=weeks)
         best = n
-        if n.month != base.month and (d is None or n.day != base.day) and (
-            y is None or n.year != base.year
+        if (
+            n.month != base.month
+            and (d is None or n.day != base.day)
+            and (y is None or n.year != base.year)
         ):
             break
     assert best is not None
