@@ -102,6 +102,11 @@ _ALL_NUMBER_WORDS = sorted(
     key=len,
     reverse=True,
 )
+_NUMBER_SET = frozenset(_ALL_NUMBER_WORDS)
+_WORDS = re.compile(r"[^\W\d_]+")
+_SPELLED_TRIGGER = re.compile(
+    r"(?i)\b(?:one|two|five|six|nine|zero|deux|trois|cinq|neuf|zéro|null|eins|zwei|drei|fünf|neun)\b"
+)
 _NUM_WORD = r"(?:{})".format("|".join(_ALL_NUMBER_WORDS))
 _SPELLED = re.compile(
     rf"(?<![\w-]){_NUM_WORD}(?:-{_NUM_WORD})*(?:[ ,\-]{{1,3}}(?:and |et )?{_NUM_WORD}(?:-{_NUM_WORD})*){{5,20}}(?![\w-])",
@@ -213,7 +218,9 @@ class PhoneRecognizer(Recognizer):
     def analyze(self, text: str, language: str) -> list[Finding]:  # noqa: D102
         out: list[Finding] = []
         regions = self.regions(language)
-        for m in _SPELLED.finditer(text):
+        words = _WORDS.findall(text.lower()) if _SPELLED_TRIGGER.search(text) else ()
+        spelled = sum(w in _NUMBER_SET for w in words) >= 6
+        for m in _SPELLED.finditer(text) if spelled else ():
             digits = spelled_digits(m.group())
             if 7 <= len(digits) <= 15:
                 out.append(Finding(m.start(), m.end(), "PHONE", 0.6, self.name))

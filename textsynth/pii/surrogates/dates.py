@@ -131,6 +131,8 @@ def _parse(value: str, language: str) -> tuple[dict[str, object], list[tuple[int
         low = w.lower().rstrip(".")
         if low in _MONTH_WORDS and "month" not in parts:
             lang, idx, abbr = _MONTH_WORDS[low]
+            if language in MONTHS and low in MONTHS[language]:  # the text's language first
+                lang, idx, abbr = language, MONTHS[language].index(low), False
             if low == "may" and language != "en":
                 continue
             if abbr and len(low) < 3:
