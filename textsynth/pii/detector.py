@@ -8,8 +8,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from textsynth.pii.context import ContextScorer
 from textsynth.pii.entities import Finding
 from textsynth.pii.names import NAME_QUESTION, TITLE_BEFORE, NameFinder
-from textsynth.pii.not_pii import absolute_date, not_pii_word
 from textsynth.pii.ner import NerBackend, make_ner
+from textsynth.pii.not_pii import absolute_date, not_pii_word
 from textsynth.pii.recognizers import CustomConfig, Recognizer, build_recognizers, load_custom
 from textsynth.pii.resolve import resolve
 
@@ -135,6 +135,8 @@ class Detector:
                 per_text = [
                     fs
                     + nf.local(t)
+                    + nf.lines(t)
+                    + nf.known(t)
                     + nf.alone(t, ti > 0 and NAME_QUESTION.search(texts[ti - 1]) is not None)
                     for ti, (fs, t) in enumerate(zip(per_text, texts, strict=False))
                 ]

@@ -44,7 +44,8 @@ _TITLE_RX = re.compile(  # no leading \b: a literal first lets the regex engine 
 # a title right before a name ("Mr " + "Benham"): the name span takes it in
 TITLE_BEFORE = re.compile(rf"(?<![\w.]){_TITLE}[ \t]+$")
 _CUE_RX = re.compile(
-    r"\b(?:my name is|my name's|name is|names|this is|it's|i am|i'm|im|call me|speaking with|"
+    r"\b(?:my name is|my name's|name is|names|name[ \t]*:|nom[ \t]*:|this is|it's|i am|i'm|"
+    r"im|call me|speaking with|"
     r"talking to|chatting with|ask for|je m'appelle|je me nomme|je suis|moi c'est|c'est|ici|"
     r"en ligne avec|mon nom est|ich bin|ich heiße|ich heisse|mein name ist|hier ist|hier spricht|"
     r"chatten mit|sprechen mit|you're with|transferred to)[ \t]+"
@@ -53,6 +54,10 @@ _CUE_RX = re.compile(
 )
 _NAME_WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 _STRONG_CUES = (
+    "name:",
+    "name :",
+    "nom:",
+    "nom :",
     "my name",
     "name is",
     "names",
@@ -87,6 +92,14 @@ _SELF_RX = re.compile(
     r"(?:^|(?<=[,.!?]\s))(?P<first>[A-ZÀ-Ý][\w'’-]+)(?:[ \t]+(?P<last>[A-ZÀ-Ý][\w'’-]+))?"
     r"[ \t]+(?:here\b|hier\b|ici\b|from\b|à votre|du service|de l'équipe|vom\b|von der\b)"
 )
+_PLACE_WORDS = frozenset(
+    "street st road rd avenue ave lane park square bridge station hospital university college "
+    "school court bank group inc ltd llc hotel airport church county city river lake valley "
+    "mountain island centre center house hall building tower beach bay straße strasse platz "
+    "rue avenue boulevard".split()
+)
+_SPEAKER_RX = re.compile(r"(?m)^[ \t>]*([^\W\d_][\w'’-]+)[ \t]*:")
+_CAP_WORD = re.compile(r"(?<![\w.@-])([A-ZÀ-Ý][a-zà-ÿ'’-]{2,})(?![\w@-])")
 # what an agent asks before a name given alone as the next turn
 NAME_QUESTION = re.compile(
     r"\b(?:(?:your|full|first|last|sur)[ -]?name|name please|who am i (?:speaking|chatting)|"
@@ -259,6 +272,57 @@ class NameFinder:
             return []
         off = text.find(stripped)
         return [Finding(off, off + len(stripped), "PERSON", 0.75 if asked else 0.65, "alone-name")]
+
+    def lines(self, text: str) -> list[Finding]:
+        """Names on a line of their own (signatures, address blocks, lists), a speaker's name
+        before a colon (``Ella: ...``), and the answer after a name question in the same text
+        (``What's your last name? Boyle``)."""
+        out: list[Finding] = []
+        if "\n" in text:
+            for m in re.finditer(r"[^\n]+", text):
+                line = m.group()
+                body = line.lstrip(" \t>*-•?")
+                off = m.start() + len(line) - len(body)
+                out += [
+                    Finding(f.start + off, f.end + off, f.entity, f.score, "line-name")
+                    for f in self.alone(body, False)
+                ]
+        for m in _SPEAKER_RX.finditer(text):
+            if m.group(1).lower() in self.first and m.group(1).lower() not in self.stop:
+                out.append(Finding(*m.span(1), "PERSON", 0.6, "speaker-name"))
+        q = NAME_QUESTION.search(text)
+        if q:
+            rest = re.match(r"[^?\n]*\?[ \t]*", text[q.end() :])
+            if rest:
+                start = q.end() + rest.end()
+                out += [
+                    Finding(f.start + start, f.end + start, "PERSON", f.score, "answer-name")
+                    for f in self.alone(text[start:], True)
+                ]
+        return out
+
+    def known(self, text: str) -> list[Finding]:
+        """A capitalised known first name inside a sentence, with the surname after it."""
+        out: list[Finding] = []
+        for m in _CAP_WORD.finditer(text):
+            w = m.group(1)
+            lw = w.lower()
+            if lw not in self.first or lw in self.stop or lw in _COMMON or lw in TITLES:
+                continue
+            if m.start(1) == 0 or text[max(0, m.start(1) - 2) : m.start(1)].strip() in (
+                ".",
+                "!",
+                "?",
+            ):
+                continue  # sentence-initial capitals say nothing
+            end = m.end(1)
+            nxt = re.match(r"[ \t]+((?:[A-Z]\.?[ \t]+)?[A-ZÀ-Ý][\w'’-]+)", text[end:])
+            if nxt and nxt.group(1).split()[-1].lower() in _PLACE_WORDS:
+                continue  # "Victoria Street", "Jordan Bank": a place or an organisation
+            if nxt and nxt.group(1).split()[-1].lower() not in self.stop:
+                end += nxt.end()
+            out.append(Finding(m.start(1), end, "PERSON", 0.45, "known-name"))
+        return out
 
     def _surname_like(self, word: str, first: str) -> bool:
         w = word.lower()

@@ -52,7 +52,7 @@ def not_pii_word(surface: str) -> bool:
 
 
 def identifier_label(surface: str) -> bool:
-    """Return whether ``surface`` names an identifier field (``NRIC``, ``my SSN``, ``Steuer-ID``)."""
+    """Return whether ``surface`` names an identifier field (``NRIC``, ``my SSN``)."""
     words = re.sub(
         r"^(?:my|your|the|his|her|mon|ma|votre|mein|meine|ihr|ihre)\s+", "", surface.lower()
     )

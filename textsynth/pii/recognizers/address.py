@@ -155,8 +155,11 @@ def _extend(text: str, end: int, multiline: bool) -> tuple[int, int]:
     return end, added
 
 
+_HOUSE = re.compile(r"[ \t]+\d{1,5}[a-zA-Z]?\.?(?![\w])")
+_LEAD_NUMBER = re.compile(r"(?<![\w.,/-])\d{1,6}[ \t]+$")
 _CITY_STATE_ZIP = re.compile(
-    rf"(?<![\w-])(?:{_W}[ \t]+){{0,2}}{_W},?[ \t]+(?:{_STATES})\.?[ \t]+\d{{5}}(?:-\d{{4}})?(?![\w-])",
+    rf"(?<![\w-])(?:{_W}[ \t]+){{0,2}}{_W},?[ \t]+(?:{_STATES})\.?[ \t]+"
+    r"\d{5}(?:-\d{4})?(?![\w-])",
     re.IGNORECASE,
 )
 
@@ -215,7 +218,15 @@ class StreetAddressRecognizer(Recognizer):
                     continue
                 if pat.name != "romance" and _PROSE.search(m.group()):  # "1 of the Rules of Court"
                     continue
-                end, added = _extend(text, end, "\n" in text[start:end])
+                house = _HOUSE.match(text, end)  # "Erzsébet tér 19."
+                if house:
+                    end = house.end()
+                lead = _LEAD_NUMBER.search(text, max(0, start - 8), start)  # "17151 2450 Crown St"
+                if lead:
+                    start = lead.start()
+                end, added = _extend(
+                    text, end, "\n" in text[start:end] or "\n" in text[end : end + 2]
+                )
                 score = pat.score + (0.3 if added >= 2 else 0.0)
                 out.append(Finding(start, end, "ADDRESS", score, self.name))
         return out
@@ -238,5 +249,6 @@ class PostcodeRecognizer(PatternRecognizer):
             re.IGNORECASE,
         ),
         Pattern("digits", r"\d(?<![\w.,-]\d)\d{3,4}(?:-\d{4})?(?![\w.,-]\d|[\w])", 0.1),
+        Pattern("digits-spaced", r"\d(?<![\w.,-]\d)\d{2} \d{2}(?![\w.,-]\d|[\w])", 0.1),
     )
     context = ("zip", "zipcode", "postcode", "postal", "post code", "code postal", "cp", "plz")

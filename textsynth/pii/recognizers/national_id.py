@@ -85,7 +85,8 @@ class FrNirRecognizer(PatternRecognizer):
 
 
 _ID_CUES = (
-    r"(?:ssn|social security(?: number| no\.?)?|national (?:id|identity|insurance)(?: number| card)?|"
+    r"(?:ssn|social security(?: number| no\.?)?|"
+    r"national (?:id|identity|insurance)(?: number| card)?|"
     r"id(?:entity)? (?:number|card(?: number)?)|nric|passport(?: number| no\.?)?|tax (?:id|number)|"
     r"tin|itin|nif|nie|dni|bsn|pesel|codice fiscale|steuer-?id|steuer-?identifikationsnummer|"
     r"steuernummer|personalausweis(?:nummer)?|ausweisnummer|reisepass(?:nummer)?|"

@@ -109,7 +109,8 @@ _SPELLED_TRIGGER = re.compile(
 )
 _NUM_WORD = r"(?:{})".format("|".join(_ALL_NUMBER_WORDS))
 _SPELLED = re.compile(
-    rf"(?<![\w-]){_NUM_WORD}(?:-{_NUM_WORD})*(?:[ ,\-]{{1,3}}(?:and |et )?{_NUM_WORD}(?:-{_NUM_WORD})*){{5,20}}(?![\w-])",
+    rf"(?<![\w-]){_NUM_WORD}(?:-{_NUM_WORD})*"
+    rf"(?:[ ,\-]{{1,3}}(?:and |et )?{_NUM_WORD}(?:-{_NUM_WORD})*){{5,20}}(?![\w-])",
     re.IGNORECASE,
 )
 

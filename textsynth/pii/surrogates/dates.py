@@ -22,9 +22,15 @@ from textsynth.registry import surrogates
 __all__ = ["MONTHS", "WEEKDAYS", "date_parts"]
 
 MONTHS: dict[str, list[str]] = {
-    "en": "january february march april may june july august september october november december".split(),
-    "fr": "janvier février mars avril mai juin juillet août septembre octobre novembre décembre".split(),
-    "de": "januar februar märz april mai juni juli august september oktober november dezember".split(),
+    "en": (
+        "january february march april may june july august september october november december"
+    ).split(),
+    "fr": (
+        "janvier février mars avril mai juin juillet août septembre octobre novembre décembre"
+    ).split(),
+    "de": (
+        "januar februar märz april mai juni juli august september oktober november dezember"
+    ).split(),
 }
 _MONTH_ABBR: dict[str, list[str]] = {
     "en": "jan feb mar apr may jun jul aug sep oct nov dec".split(),
