@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from textsynth.pii.context import ContextScorer
 from textsynth.pii.entities import Finding
-from textsynth.pii.names import NAME_QUESTION, TITLE_BEFORE, NameFinder
+from textsynth.pii.names import NAME_QUESTION, TITLE_BEFORE, NameFinder, name_words
 from textsynth.pii.ner import NerBackend, make_ner
 from textsynth.pii.not_pii import absolute_date, not_pii_word
 from textsynth.pii.recognizers import CustomConfig, Recognizer, build_recognizers, load_custom
@@ -193,6 +193,7 @@ class Detector:
                 by_lang.setdefault(lang, []).append((di, ti))
         for lang, where in by_lang.items():
             texts = [docs[di][ti] for di, ti in where]
+            foreign = _borrowed_model(self.ner, lang)
             for (di, ti), ents, text in zip(
                 where, self.ner.entities(texts, lang), texts, strict=False
             ):
@@ -200,6 +201,7 @@ class Detector:
                     f
                     for s, e, lab in ents
                     if (f := _clean_ner(text, s, e, lab, self.ner.name)) is not None
+                    and (not foreign or _plausible_abroad(text, f))
                 ]
         return result
 
@@ -227,6 +229,25 @@ class Detector:
         if self.entities is not None:
             kept = [f for f in kept if f.entity in self.entities]
         return kept
+
+
+def _borrowed_model(ner: NerBackend, lang: str) -> bool:
+    """Whether the NER model for ``lang`` was made for another language (German text read by
+    an English model tags capitalised nouns as names)."""
+    models = getattr(ner, "models", None)
+    return isinstance(models, dict) and lang not in models and "*" not in models
+
+
+def _plausible_abroad(text: str, f: Finding) -> bool:
+    """Keep what a model of another language found only where the words back it: a person with
+    a known name word, a date; organisations and places are left to the patterns."""
+    if f.entity == "DATE":
+        return True
+    if f.entity != "PERSON":
+        return False
+    first, last = name_words()
+    words = [w.lower() for w in re.findall(r"[^\W\d_]+", text[f.start : f.end])]
+    return any(w in first or w in last for w in words)
 
 
 def _meaningful(text: str, f: Finding) -> bool:

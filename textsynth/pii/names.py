@@ -83,7 +83,9 @@ _GREETING_RX = re.compile(
     r"(?:^|(?<=[\s,.!?;:]))(?:hi|hiya|hello|hey|dear|thanks|thank you|thx|cheers|bye|goodbye|"
     r"morning|good (?:morning|afternoon|evening)|regards|best|bonjour|bonsoir|salut|coucou|merci|"
     r"au revoir|cordialement|hallo|hi|guten (?:tag|morgen|abend)|danke|tschüss|servus|moin|"
-    r"grüße|gruß|liebe|lieber|cher|chère)[ \t]*[,!]?[ \t\n]+"
+    r"grüße|gruß|liebe|lieber|cher|chère)"
+    r"(?:[ \t]+(?:so much|very much|a lot|again|beaucoup|bien|encore|schön|sehr|vielmals))?"
+    r"[ \t]*[,!]?[ \t\n]+"
     r"(?P<first>[^\W\d_][\w'’-]*)(?:[ \t]+(?P<last>[^\W\d_][\w'’-]*))?",
     re.IGNORECASE,
 )
@@ -210,7 +212,8 @@ class NameFinder:
                 continue
             out.append(Finding(s, e, "PERSON", 0.75, "title-name"))
         for m in _LOWER_TITLE_RX.finditer(text):
-            if self._name_like(m.group("name"), strong=True):
+            w = m.group("name").lower()
+            if w not in self.stop and w not in TITLES and w not in _COMMON:
                 out.append(Finding(*m.span("pii"), "PERSON", 0.7, "title-name"))
         for rx in (_GREETING_RX, _SELF_RX):
             for m in rx.finditer(text):

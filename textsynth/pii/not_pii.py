@@ -48,7 +48,16 @@ def not_pii_word(surface: str) -> bool:
         return True
     if s in _currency_codes() or s.lower() in _CURRENCY_WORDS or s.lower() in _UNITS:
         return True
-    return identifier_label(s)
+    if identifier_label(s):
+        return True
+    # an amount: "GBP 50,000", "NOK 625", "20 CHF", "5 GB"
+    rest = [
+        w
+        for w in re.findall(r"[^\W\d_]+|\d[\d.,']*", s)
+        if not (w[0].isdigit() or w in _currency_codes() or w.lower() in _CURRENCY_WORDS)
+        and w.lower() not in _UNITS
+    ]
+    return not rest
 
 
 def identifier_label(surface: str) -> bool:

@@ -104,7 +104,8 @@ _SENTENCE_WORDS = frozenset(
     "i you we they he she it is are was and but or for to the a an my your please can could "
     "would will if then after before when because so this that there here "
     "et ou mais je il elle nous vous le la les un une est sont pour avec merci "
-    "und oder aber ich er sie wir ist sind der die das ein eine für mit danke bitte".split()
+    "und oder aber ich er sie wir ist sind der die das ein eine für mit danke bitte "
+    "since until from depuis dès jusqu jusqu'au seit bis ab".split()
 )
 _LEAD_WORDS = _SENTENCE_WORDS | frozenset(
     "in at to from near of on live lives living moved move ship send sent delivered address "

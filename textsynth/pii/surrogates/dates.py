@@ -54,7 +54,7 @@ for _lang in ("de", "fr", "en"):  # English last: it wins for words shared by se
 _MONTH_WORDS["sept"] = ("en", 8, True)
 
 _TIME = re.compile(
-    r"(?<![\d:.,])(?P<h>[01]?\d|2[0-4])(?:(?P<sep>[:h.])(?P<m>[0-5]\d))?(?::(?P<s>[0-5]\d))?"
+    r"(?<![\d:.,])(?P<h>2[0-4]|[01]?\d)(?:(?P<sep>[:h.])(?P<m>[0-5]\d))?(?::(?P<s>[0-5]\d))?"
     r"(?:(?P<sp>\s?)(?P<ampm>[AaPp]\.?[Mm]\.?(?![\w])))?"
 )
 _NUMERIC = re.compile(
@@ -256,7 +256,9 @@ def date(value: str, ctx: SurrogateContext) -> str:
         if kind == "Y":
             rep = f"{int(new['year']):04d}" if len(old) == 4 else f"{int(new['year']) % 100:02d}"
         elif kind in ("M", "D"):
-            width = len(old) if old.startswith("0") else 1
+            # padded if the original was ("03", or both fields written with two digits)
+            widths = {e2 - s2 for s2, e2, k2 in where if k2 in ("M", "D")}
+            width = 2 if old.startswith("0") or widths == {2} else 1
             rep = f"{int(new['month' if kind == 'M' else 'day']):0{width}d}"
         elif kind == "DO":
             n = int(new["day"])
