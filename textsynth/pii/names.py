@@ -100,6 +100,7 @@ _PLACE_WORDS = frozenset(
     "mountain island centre center house hall building tower beach bay straße strasse platz "
     "rue avenue boulevard".split()
 )
+_LOWER_WORD = re.compile(r"(?<![\w@.-])[a-zà-ÿ][a-zà-ÿ'’-]{2,}(?![\w@-])")
 _SPEAKER_RX = re.compile(r"(?m)^[ \t>]*([^\W\d_][\w'’-]+)[ \t]*:")
 _CAP_WORD = re.compile(r"(?<![\w.@-])([A-ZÀ-Ý][a-zà-ÿ'’-]{2,})(?![\w@-])")
 # what an agent asks before a name given alone as the next turn
@@ -325,6 +326,18 @@ class NameFinder:
             if nxt and nxt.group(1).split()[-1].lower() not in self.stop:
                 end += nxt.end()
             out.append(Finding(m.start(1), end, "PERSON", 0.45, "known-name"))
+        words = list(_LOWER_WORD.finditer(text))  # "patricia desrosiers": first + surname
+        bad = self.stop | _COMMON | TITLES
+        for x, y in zip(words, words[1:], strict=False):
+            a, b = x.group(), y.group()
+            if (
+                text[x.end() : y.start()] in (" ", "\t")
+                and a in self.first
+                and b in self.last
+                and a not in bad
+                and b not in bad
+            ):
+                out.append(Finding(x.start(), y.end(), "PERSON", 0.5, "known-name"))
         return out
 
     def _surname_like(self, word: str, first: str) -> bool:
