@@ -530,6 +530,54 @@ def quality_rows(quality: dict) -> list[dict]:
     return rows
 
 
+def quality_markdown(quality: dict) -> str:
+    """The leak, F2 and validity tables of docs/pseudonymiser.md."""
+    out = []
+    for name, q in quality.items():
+        ts, pr, base = q["textsynth"], q["presidio"], q.get("baseline")
+        out.append(f"### {name} ({q['records']} records)\n")
+        out.append("| class | gold strings | textsynth | before issue 15 | Presidio |")
+        out.append("|---|---:|---:|---:|---:|")
+        for cls, v in ts["leaks"].items():
+            b = base["leaks"].get(cls) if base else None
+            p = pr["leaks"].get(cls)
+            cell = f"{v['share']:.1%} ({v['surviving']})"
+            if cls == "ADDRESS":
+                cell += f"; a part: {v['parts_share']:.1%}"
+            out.append(
+                f"| {cls} | {v['gold']} | {cell} | "
+                + (f"{b['share']:.1%} ({b['surviving']})" if b else "n/a")
+                + " | "
+                + (f"{p['share']:.1%} ({p['surviving']})" if p else "n/a")
+                + " |"
+            )
+        out.append("")
+        out.append("| token scores | precision | recall | F2 |")
+        out.append("|---|---:|---:|---:|")
+        for label, sc in (("textsynth", ts), ("before issue 15", base), ("Presidio", pr)):
+            if sc:
+                out.append(f"| {label} | {sc['precision']} | {sc['recall']} | {sc['f2']} |")
+        out.append("")
+        v, bv = ts["validity"], (base or {}).get("validity", {})
+        out.append("| surrogate validity | textsynth | before issue 15 |")
+        out.append("|---|---:|---:|")
+        for key in (
+            "date_surrogates",
+            "unparseable_date_surrogates",
+            "impossible_times",
+            "weekday_checked",
+            "weekday_agreement",
+            "durations",
+            "durations_changed",
+            "currency_codes",
+            "currency_codes_changed",
+            "placeholders_left",
+        ):
+            out.append(f"| {key} | {v.get(key)} | {bv.get(key, 'n/a')} |")
+        out.append("")
+    return "\n".join(out) + "\n"
+
+
 def readme_rows(corpora: dict, tr: dict, quality: dict | None = None) -> list[dict]:
     rows = quality_rows(quality or {})
     for name, c in corpora.items():
@@ -650,6 +698,7 @@ def main() -> None:
     }
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", "utf-8")
+    Path(args.out).with_name("pii_quality.md").write_text(quality_markdown(quality), "utf-8")
     print("wrote", args.out)
 
 

@@ -68,6 +68,7 @@ class WrittenDateRecognizer(PatternRecognizer):
             rf"(?:[ \t]+of)?[ \t]+{_M}(?:,?[ \t]+\d{{4}})?(?![\w])",
             0.6,
             re.IGNORECASE,
+            trigger=r"\d",
         ),
         Pattern(
             "month-day",
@@ -75,6 +76,7 @@ class WrittenDateRecognizer(PatternRecognizer):
             r"(?![\w])",
             0.55,
             re.IGNORECASE,
+            trigger=r"\d",
         ),
         Pattern(
             "time",
