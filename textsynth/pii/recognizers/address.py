@@ -66,6 +66,8 @@ _PATTERNS = (
         r"[ \t]+\d{1,4}[ \t]?[a-zA-Z]?(?![\w])",
         0.6,
         re.IGNORECASE,
+        trigger=r"(?i)(?:stra(?:ß|ss)e|str\.|weg|gasse|platz|allee|ring|damm|ufer|chaussee|steig|"
+        r"pfad)[ \t]+\d",
     ),
     # 6750 Koskikatu 25 (needs context)
     Pattern(
@@ -158,6 +160,7 @@ def _extend(text: str, end: int, multiline: bool) -> tuple[int, int]:
 
 _HOUSE = re.compile(r"[ \t]+\d{1,5}[a-zA-Z]?\.?(?![\w])")
 _LEAD_NUMBER = re.compile(r"(?<![\w.,/-])\d{1,6}[ \t]+$")
+_FIVE_DIGITS = re.compile(r"\d{5}")
 _CITY_STATE_ZIP = re.compile(
     rf"(?<![\w-])(?:{_W}[ \t]+){{0,2}}{_W},?[ \t]+(?:{_STATES})\.?[ \t]+"
     r"\d{5}(?:-\d{4})?(?![\w-])",
@@ -201,7 +204,7 @@ class StreetAddressRecognizer(Recognizer):
     def analyze(self, text: str, language: str) -> list[Finding]:  # noqa: D102
         out: list[Finding] = []
         # "Newark, MI 85971", "new york, ny 10012" without a street
-        for m in _CITY_STATE_ZIP.finditer(text):
+        for m in _CITY_STATE_ZIP.finditer(text) if _FIVE_DIGITS.search(text) else ():
             city = text[m.start() : m.group().rfind(",") + m.start()] if "," in m.group() else ""
             words = list(re.finditer(r"\S+", city))
             start = m.start()

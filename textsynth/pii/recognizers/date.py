@@ -76,7 +76,8 @@ class WrittenDateRecognizer(PatternRecognizer):
             r"(?![\w])",
             0.55,
             re.IGNORECASE,
-            trigger=r"\d",
+            trigger=r"(?i)\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|janv|févr|avr|mai|juin|"
+            r"juil|août|déc|märz|okt|dez|mars)",
         ),
         Pattern(
             "time",

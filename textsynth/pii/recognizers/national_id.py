@@ -108,6 +108,8 @@ class CuedNationalIdRecognizer(PatternRecognizer):
             r"(?P<pii>(?=(?:[\w -]*\d){4})[A-Z0-9](?:[A-Z0-9]|[ -](?=[A-Z0-9])){4,24})(?![\w-])",
             0.75,
             re.IGNORECASE,
+            trigger=r"(?i)ssn|social|national|ident|nric|passport|tax|tin|nif|nie|dni|bsn|pesel|"
+            r"fiscal|steuer|ausweis|reisepass|sozial|sécurité|passeport",
         ),
     )
 

@@ -25,8 +25,7 @@ _FALLBACK_REGIONS = ("US", "GB", "FR", "DE")
 
 _CANDIDATE = re.compile(
     r"(?<![\w+/.:-])(?:\+|00)?\(?\d{1,4}\)?(?:[ .\-]{0,2}\(?\d{1,5}\)?){1,6}"
-    r"(?:[ ]?(?:x|ext\.?|extension|poste|durchwahl)[ ]?\d{1,6})?(?![\w/]|[.-]\d)",
-    re.IGNORECASE,
+    r"(?:[ ]?(?i:x|ext\.?|extension|poste|durchwahl)[ ]?\d{1,6})?(?![\w/]|[.-]\d)"
 )
 _EXTENSION = re.compile(r"[ ]?(?:x|ext\.?|extension|poste|durchwahl)[ ]?\d{1,6}$", re.IGNORECASE)
 # spelled-out digits: "four one five, five five five...", "zéro six, vingt-deux", "null eins"

@@ -28,12 +28,20 @@ class UsernameRecognizer(PatternRecognizer):
             r"(?P<pii>(?=[\w.-]*(?:\d|_|\.\w))[A-Za-z][\w.-]{2,30}[A-Za-z0-9])(?![\w@-])",
             0.7,
             re.IGNORECASE,
+            trigger=r"(?i)user|login|handle|screen|gamertag|account name|utilisateur|identifiant|"
+            r"pseudo|benutzer|nutzer|anmelde",
         ),
-        Pattern("handle", r"(?<![\w@.])@(?P<pii>[A-Za-z][\w.]{2,29}[A-Za-z0-9_])(?![\w@.-])", 0.6),
+        Pattern(
+            "handle",
+            r"(?<![\w@.])@(?P<pii>[A-Za-z][\w.]{2,29}[A-Za-z0-9_])(?![\w@.-])",
+            0.6,
+            trigger="@",
+        ),
         Pattern(
             "shape",
             r"(?<![\w@.-])(?P<pii>[a-z][a-z]{1,20}[._]?[a-z]{0,12}[_.]?\d{1,5})(?![\w@-]|\.\w)",
             0.2,
+            trigger=r"[a-z][._]?\d",
         ),
     )
     context = (
