@@ -51,37 +51,73 @@ LEAK_CASES = [
     ("fr", ["Bonjour, vous êtes en ligne avec Capucine."], ["Capucine"], []),
     ("de", ["Guten Tag, Sie sprechen mit Friederike."], ["Friederike"], ["Guten Tag"]),
     # titled surnames, en/fr/de, any case
-    ("fr", ["Merci Maître Delaunay, le Professeur Garnier vous rappelle."], ["Delaunay", "Garnier"],
-     ["Maître", "Professeur"]),
-    ("de", ["Danke Herr Kowalczyk, und Frau Dr. Lindqvist?"], ["Kowalczyk", "Lindqvist"],
-     ["Herr", "Frau Dr."]),
+    (
+        "fr",
+        ["Merci Maître Delaunay, le Professeur Garnier vous rappelle."],
+        ["Delaunay", "Garnier"],
+        ["Maître", "Professeur"],
+    ),
+    (
+        "de",
+        ["Danke Herr Kowalczyk, und Frau Dr. Lindqvist?"],
+        ["Kowalczyk", "Lindqvist"],
+        ["Herr", "Frau Dr."],
+    ),
     ("en", ["thanks mr pemberton"], ["pemberton"], ["mr"]),
     # usernames and handles
-    ("en", ["my username is rhartley552", "and on the forum I'm @quietfox_12"],
-     ["rhartley552", "quietfox_12"], ["username"]),
+    (
+        "en",
+        ["my username is rhartley552", "and on the forum I'm @quietfox_12"],
+        ["rhartley552", "quietfox_12"],
+        ["username"],
+    ),
     ("fr", ["mon identifiant c'est cgarnier31"], ["cgarnier31"], ["identifiant"]),
     ("de", ["mein benutzername ist t.weber_88"], ["t.weber_88"], []),
     # a full address, in any case, as one unit: no part of it is left
-    ("en", ["send it to 48 birchwood avenue, dayton, oh 45402 please"],
-     ["48 birchwood avenue", "dayton", "oh 45402"], ["please"]),
+    (
+        "en",
+        ["send it to 48 birchwood avenue, dayton, oh 45402 please"],
+        ["48 birchwood avenue", "dayton", "oh 45402"],
+        ["please"],
+    ),
     ("en", ["It's 9 Quarry Lane, Leeds LS6 2QT"], ["Quarry Lane", "Leeds", "LS6 2QT"], []),
     ("en", ["postcode is se15 4rf"], ["se15 4rf"], ["postcode"]),
-    ("fr", ["j'habite au 12 rue des Lilas, 33000 Bordeaux depuis mars"],
-     ["rue des Lilas", "33000 Bordeaux"], ["depuis"]),
-    ("de", ["Neue Adresse: Kastanienweg 8, 04109 Leipzig"], ["Kastanienweg 8", "04109 Leipzig"],
-     ["Neue Adresse"]),
+    (
+        "fr",
+        ["j'habite au 12 rue des Lilas, 33000 Bordeaux depuis mars"],
+        ["rue des Lilas", "33000 Bordeaux"],
+        ["depuis"],
+    ),
+    (
+        "de",
+        ["Neue Adresse: Kastanienweg 8, 04109 Leipzig"],
+        ["Kastanienweg 8", "04109 Leipzig"],
+        ["Neue Adresse"],
+    ),
     # phone numbers split over two turns, or spelled out
     ("en", ["my cell is 617 555", "0148"], ["617 555", "0148"], []),
-    ("en", ["it's two one two, five five five, zero one six three"],
-     ["two one two, five five five, zero one six three"], []),
-    ("de", ["null eins fünf zwei, drei drei vier, fünf sechs sieben acht"],
-     ["null eins fünf zwei, drei drei vier, fünf sechs sieben acht"], []),
+    (
+        "en",
+        ["it's two one two, five five five, zero one six three"],
+        ["two one two, five five five, zero one six three"],
+        [],
+    ),
+    (
+        "de",
+        ["null eins fünf zwei, drei drei vier, fünf sechs sieben acht"],
+        ["null eins fünf zwei, drei drei vier, fünf sechs sieben acht"],
+        [],
+    ),
     # what a customer typed: a double-dotted e-mail, an IBAN with a wrong check digit
     ("en", ["email me at m..oduya@corpmail.com"], ["m..oduya@corpmail.com"], []),
     ("de", ["meine IBAN: DE12 5001 0517 5407 3249 30"], ["DE12 5001 0517 5407 3249 30"], []),
     # a card typed with a wrong digit, right after the agent asked for it
-    ("fr", ["Quel est le numéro de la carte ?", "4970 1012 3456 7899"], ["4970 1012 3456 7899"],
-     []),
+    (
+        "fr",
+        ["Quel est le numéro de la carte ?", "4970 1012 3456 7899"],
+        ["4970 1012 3456 7899"],
+        [],
+    ),
     # national ids in context, even the known test values
     ("en", ["my SSN is 123-45-6789"], ["123-45-6789"], ["SSN"]),
     ("en", ["NI number QQ 12 34 56 C"], ["QQ 12 34 56 C"], ["NI number"]),
@@ -116,12 +152,21 @@ def test_person_type_is_shared_across_entity_types_of_a_document() -> None:
 
 # what must hold of surrogates and of the text that is not PII
 MEANING_CASES = [
-    ("en", "We refund within the last 90 days; it takes 2 weeks, or 6 to 9 months.",
-     ["the last 90 days", "2 weeks", "6 to 9 months"]),
-    ("fr", "Le remboursement prend 5 jours ouvrés, le préavis est de 1 mois.",
-     ["5 jours ouvrés", "1 mois"]),
-    ("de", "Die Gutschrift dauert etwa 2 Wochen, die Kündigung 3 Monate.",
-     ["2 Wochen", "3 Monate"]),
+    (
+        "en",
+        "We refund within the last 90 days; it takes 2 weeks, or 6 to 9 months.",
+        ["the last 90 days", "2 weeks", "6 to 9 months"],
+    ),
+    (
+        "fr",
+        "Le remboursement prend 5 jours ouvrés, le préavis est de 1 mois.",
+        ["5 jours ouvrés", "1 mois"],
+    ),
+    (
+        "de",
+        "Die Gutschrift dauert etwa 2 Wochen, die Kündigung 3 Monate.",
+        ["2 Wochen", "3 Monate"],
+    ),
     ("en", "the court awarded GBP 50,000 and PLN 7,500", ["GBP 50,000", "PLN 7,500"]),
     ("en", "The fee is 20 CHF, or 18.50 EUR, up to 5 GB.", ["CHF", "EUR", "GB"]),
     ("en", "my NRIC is S7712345D", ["my NRIC is"]),

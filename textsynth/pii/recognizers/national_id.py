@@ -37,6 +37,8 @@ class UkNinoRecognizer(PatternRecognizer):
 
     name = "uk-nino"
     entity = "UK_NINO"
+    context = ("national insurance", "nino", "ni number", "insurance")
+
     PATTERNS = (
         Pattern(
             "nino",
@@ -45,11 +47,6 @@ class UkNinoRecognizer(PatternRecognizer):
             0.7,
             re.IGNORECASE,
         ),
-    )
-    context = ("national insurance", "nino", "ni number", "insurance")
-
-    PATTERNS = (
-        *PATTERNS,
         # HMRC's own examples and temporary numbers (QQ 12 34 56 C) only after a cue
         Pattern(
             "nino-any",
@@ -77,7 +74,7 @@ class FrNirRecognizer(PatternRecognizer):
     )
     context = ("sécurité sociale", "securite sociale", "nir", "insee", "social security", "vitale")
 
-    def validate(self, match: str) -> bool | None:  # noqa: D102
+    def validate(self, match: str) -> bool | float | None:  # noqa: D102
         s = match.replace(" ", "").upper()
         if len(s) == 15:
             return True if nir_key(s[:13]) == int(s[13:]) else 0.3

@@ -221,8 +221,8 @@ class PhoneRecognizer(Recognizer):
         words = _WORDS.findall(text.lower()) if _SPELLED_TRIGGER.search(text) else ()
         spelled = sum(w in _NUMBER_SET for w in words) >= 6
         for m in _SPELLED.finditer(text) if spelled else ():
-            digits = spelled_digits(m.group())
-            if 7 <= len(digits) <= 15:
+            spelled_out = spelled_digits(m.group())
+            if 7 <= len(spelled_out) <= 15:
                 out.append(Finding(m.start(), m.end(), "PHONE", 0.6, self.name))
         for m in _CANDIDATE.finditer(text):
             cand = _EXTENSION.sub("", m.group())

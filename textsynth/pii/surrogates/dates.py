@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import Any
 
 from textsynth.pii.surrogates.base import SurrogateContext
 from textsynth.registry import surrogates
@@ -81,14 +82,14 @@ def _month_word(template: str, lang: str, month: int, abbr: bool) -> str:
     return _case(template.rstrip("."), word.rstrip(".")) + ("." if word.endswith(".") else "")
 
 
-def date_parts(value: str, language: str = "en") -> dict[str, object]:
+def date_parts(value: str, language: str = "en") -> dict[str, Any]:
     """Return the calendar parts found in ``value`` (for tests and the validity checks)."""
     return _parse(value, language)[0]
 
 
-def _parse(value: str, language: str) -> tuple[dict[str, object], list[tuple[int, int, str]]]:
+def _parse(value: str, language: str) -> tuple[dict[str, Any], list[tuple[int, int, str]]]:
     """Return the parts (year, month, day, weekday, time) and where each one is written."""
-    parts: dict[str, object] = {}
+    parts: dict[str, Any] = {}
     where: list[tuple[int, int, str]] = []
     taken: list[tuple[int, int]] = []
     m = _NUMERIC.search(value)
@@ -173,7 +174,7 @@ def _parse(value: str, language: str) -> tuple[dict[str, object], list[tuple[int
     return parts, where
 
 
-def _shift(parts: dict[str, object], ctx: SurrogateContext) -> dict[str, object]:
+def _shift(parts: dict[str, Any], ctx: SurrogateContext) -> dict[str, Any]:
     """Move the date by whole weeks so that every present part changes (weekday kept)."""
     rng = ctx.rng
     y = parts.get("year")
@@ -265,7 +266,7 @@ def date(value: str, ctx: SurrogateContext) -> str:
             suf = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
             rep = str(n) + (suf.upper() if old[-2:].isupper() else suf)
         elif kind == "MW":
-            mlang, abbr = parts["month_form"]  # type: ignore[misc]
+            mlang, abbr = parts["month_form"]
             rep = _month_word(old, mlang, int(new["month"]) - 1, abbr)
         elif kind == "T":
             t = _TIME.match(value, s)
