@@ -121,6 +121,7 @@ LEAK_CASES = [
     # national ids in context, even the known test values
     ("en", ["my SSN is 123-45-6789"], ["123-45-6789"], ["SSN"]),
     ("en", ["NI number QQ 12 34 56 C"], ["QQ 12 34 56 C"], ["NI number"]),
+    ("en", ["national id card number X1234567"], ["X1234567"], ["national id card number"]),
     ("de", ["meine Steuer-ID lautet 12 345 678 901"], ["12 345 678 901"], ["Steuer-ID"]),
 ]
 

@@ -29,7 +29,7 @@ class EmailRecognizer(PatternRecognizer):
             r"(?:com|org|net|edu|gov|io|co|uk|fr|de|ch|be|nl|es|it|info|biz)(?![\w])",
             0.5,
             re.IGNORECASE,
-            trigger=r"(?i)\bdot\b|\(at\)|\[at\]",
+            trigger=r"(?i)\bdot\b|\(at\)|\[at\]|\sat\s+[\w-]+\.",
         ),
     )
     context = ("email", "e-mail", "mail", "courriel", "contact")

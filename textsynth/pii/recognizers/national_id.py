@@ -83,7 +83,7 @@ class FrNirRecognizer(PatternRecognizer):
 
 _ID_CUES = (
     r"(?:ssn|social security(?: number| no\.?)?|"
-    r"national (?:id|identity|insurance)(?: number| card)?|"
+    r"national (?:id|identity|insurance)(?: card)?(?: number| no\.?)?|"
     r"id(?:entity)? (?:number|card(?: number)?)|nric|passport(?: number| no\.?)?|tax (?:id|number)|"
     r"tin|itin|nif|nie|dni|bsn|pesel|codice fiscale|steuer-?id|steuer-?identifikationsnummer|"
     r"steuernummer|personalausweis(?:nummer)?|ausweisnummer|reisepass(?:nummer)?|"
@@ -105,7 +105,7 @@ class CuedNationalIdRecognizer(PatternRecognizer):
             r"(?P<pii>(?=(?:[\w -]*\d){4})[A-Z0-9](?:[A-Z0-9]|[ -](?=[A-Z0-9])){4,24})(?![\w-])",
             0.75,
             re.IGNORECASE,
-            trigger=r"(?i)ssn|social|national|ident|nric|passport|tax|tin|nif|nie|dni|bsn|pesel|"
+            trigger=r"(?i)ssn|social|national|ident|\bid\b|nric|passport|tax|tin|nif|nie|dni|bsn|pesel|"
             r"fiscal|steuer|ausweis|reisepass|sozial|sécurité|passeport",
         ),
     )
