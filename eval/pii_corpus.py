@@ -7,7 +7,9 @@ Customers are drawn from a fixed pool so that the same values recur across many 
 from __future__ import annotations
 
 import random
+import re
 import string
+from pathlib import Path
 
 LOCALES = {"en_US": "en", "en_GB": "en", "en_AU": "en", "fr_FR": "fr"}
 
@@ -157,3 +159,57 @@ def build(n: int, seed: int = 0, customers_per_locale: int = 400) -> list[tuple[
             )
         )
     return out
+
+
+# -- the hand-written support chats (eval/data/pii/support_chats/*.txt) ------------------------
+
+_MARK = re.compile(r"\[\[(.+?)\|([A-Z_]+)\]\]")
+CHAT_LABELS = {  # gold type -> coarse label of label_map.json (for token F2)
+    "PERSON": "PERSON",
+    "ADDRESS": "LOCATION",
+    "LOCATION": "LOCATION",
+    "ORG": "ORG",
+    "DATE": "DATE",
+    "EMAIL": "EMAIL",
+    "PHONE": "PHONE",
+    "CREDIT_CARD": "CREDIT_CARD",
+    "IBAN": "IBAN",
+    "ID": "ID",
+    "NATIONAL_ID": "ID",
+    "USERNAME": "ID",
+    "IP": "IP",
+    "URL": "URL",
+}
+
+
+def parse_turn(line: str) -> tuple[str, list[dict]]:
+    """Return the plain text of a marked-up turn and its gold spans."""
+    out, spans, pos = [], [], 0
+    n = 0
+    for m in _MARK.finditer(line):
+        out.append(line[pos : m.start()])
+        n += len(line[pos : m.start()])
+        value, label = m.group(1), m.group(2)
+        if label not in CHAT_LABELS:
+            raise ValueError(f"unknown label {label!r} in {line!r}")
+        spans.append({"start": n, "end": n + len(value), "label": label})
+        out.append(value)
+        n += len(value)
+        pos = m.end()
+    out.append(line[pos:])
+    return "".join(out), spans
+
+
+def load_chats(folder: str | Path) -> list[dict]:
+    """Read the hand-written chats: ``[{"id", "language", "turns": [{speaker, text, spans}]}]``."""
+    chats: list[dict] = []
+    for path in sorted(Path(folder).glob("*.txt")):
+        lang = path.stem
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.startswith("## "):
+                chats.append({"id": line[3:].strip(), "language": lang, "turns": []})
+            elif line[:2] in ("A:", "C:"):
+                text, spans = parse_turn(line[2:].strip())
+                speaker = "agent" if line[0] == "A" else "customer"
+                chats[-1]["turns"].append({"speaker": speaker, "text": text, "spans": spans})
+    return chats

@@ -56,3 +56,218 @@ def score(
         "recall_by_type": {k: round(by_type_tp[k] / n, 4) for k, n in sorted(by_type_n.items())},
         "tokens": {"tp": tp, "fp": fp, "fn": fn},
     }
+
+
+# -- leaks: gold strings that survive scrubbing verbatim ----------------------------------------
+
+# fine gold label -> leak class, per set (None: not counted)
+LEAK_CLASSES: dict[str, dict[str, str]] = {
+    "presidio_synth_v2": {
+        "PERSON": "PERSON",
+        "STREET_ADDRESS": "ADDRESS",
+        "ZIP_CODE": "ADDRESS",
+        "GPE": "LOCATION",
+        "ORGANIZATION": "ORG",
+        "CREDIT_CARD": "CREDIT_CARD",
+        "DATE_TIME": "DATE",
+        "PHONE_NUMBER": "PHONE",
+        "EMAIL_ADDRESS": "EMAIL",
+        "DOMAIN_NAME": "URL",
+        "IBAN_CODE": "IBAN",
+        "US_SSN": "NATIONAL_ID",
+        "US_DRIVER_LICENSE": "ID",
+        "IP_ADDRESS": "IP",
+    },
+    "tab": {"PERSON": "PERSON", "CODE": "ID", "LOC": "LOCATION", "ORG": "ORG", "DATETIME": "DATE"},
+    "chats": {
+        k: k
+        for k in (
+            "PERSON ADDRESS LOCATION ORG DATE EMAIL PHONE CREDIT_CARD IBAN ID NATIONAL_ID "
+            "USERNAME IP URL"
+        ).split()
+    },
+}
+STRUCTURED = ("EMAIL", "PHONE", "CREDIT_CARD", "IBAN", "NATIONAL_ID", "IP")
+
+
+def _occurs(value: str, text: str) -> bool:
+    return re.search(rf"(?<!\w){re.escape(value)}(?!\w)", text) is not None
+
+
+def leaks(records: list[dict], outputs: list[str], classes: dict[str, str]) -> dict:
+    """Per leak class: gold strings, how many survive verbatim in the record's output, share.
+
+    Addresses also get ``parts_surviving``: addresses one of whose comma/newline-separated parts
+    (of 4+ characters) survives verbatim (a city, state and zip kept while the street changes).
+    """
+    n: Counter[str] = Counter()
+    left: Counter[str] = Counter()
+    parts_left: Counter[str] = Counter()
+    examples: dict[str, list[str]] = {}
+    for rec, out in zip(records, outputs, strict=True):
+        for s in rec["spans"]:
+            cls = classes.get(s["label"])
+            if cls is None:
+                continue
+            value = rec["text"][s["start"] : s["end"]].strip()
+            if not value:
+                continue
+            n[cls] += 1
+            hit = _occurs(value, out)
+            left[cls] += hit
+            if hit and len(examples.setdefault(cls, [])) < 12:
+                examples[cls].append(value)
+            if cls == "ADDRESS":
+                parts = [p.strip() for p in re.split(r"[,\n]", value) if len(p.strip()) >= 4]
+                parts_left[cls] += any(_occurs(p, out) for p in parts)
+    res = {
+        c: {
+            "gold": n[c],
+            "surviving": left[c],
+            "share": round(left[c] / n[c], 4),
+            "examples": examples.get(c, []),
+        }
+        for c in sorted(n)
+    }
+    if "ADDRESS" in res:
+        res["ADDRESS"]["parts_surviving"] = parts_left["ADDRESS"]
+        res["ADDRESS"]["parts_share"] = round(parts_left["ADDRESS"] / n["ADDRESS"], 4)
+    return res
+
+
+def redact(text: str, spans: list[tuple[int, int]]) -> str:
+    """Replace the (possibly overlapping) spans by ``<PII>`` (how a peer's spans are applied)."""
+    merged: list[list[int]] = []
+    for s, e in sorted(spans):
+        if merged and s <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], e)
+        else:
+            merged.append([s, e])
+    out, pos = [], 0
+    for s, e in merged:
+        out += [text[pos:s], "<PII>"]
+        pos = e
+    return "".join(out) + text[pos:]
+
+
+# -- surrogate validity: dates parse, times exist, weekdays agree; durations, currencies kept ----
+
+WEEKDAYS = {
+    "en": "monday tuesday wednesday thursday friday saturday sunday".split(),
+    "fr": "lundi mardi mercredi jeudi vendredi samedi dimanche".split(),
+    "de": "montag dienstag mittwoch donnerstag freitag samstag sonntag".split(),
+}
+_WEEKDAY_RX = re.compile(
+    r"\b(" + "|".join(w for ws in WEEKDAYS.values() for w in ws) + r")\b", re.IGNORECASE
+)
+_TIME_RXS = (
+    re.compile(r"(?<![\d:.])(\d{1,2})(?::(\d{2}))?\s*([ap])\.?m\b\.?", re.IGNORECASE),
+    re.compile(r"(?<![\d:.])(\d{1,2})[:h](\d{2})(?![\d:])()", re.IGNORECASE),
+    re.compile(r"(?<![\d:.])(\d{1,2})\s?(?:h|uhr)()()(?![\w])", re.IGNORECASE),
+)
+DURATION = re.compile(
+    r"(?<![\w.,])(?:(?:last|past|next|within|for|in|the|les|derniers|letzten)\s+)?"
+    r"\d+(?:[.,]\d+)?(?:\s*(?:to|-|–|à|bis|or|ou|oder)\s*\d+)?\s+"
+    r"(?:(?:business|working|calendar|ouvrés|ouvrables)\s+)?"
+    r"(?:days?|weeks?|months?|years?|hours?|minutes?|jours?|semaines?|mois|ans|heures?|"
+    r"Tagen?|Wochen?|Monate?n?|Jahren?|Stunden?|Minuten?|Werktagen?)"
+    r"(?:\s+(?:ago|ouvrés|ouvrables))?(?![\w])",
+    re.IGNORECASE,
+)
+
+
+def currency_codes() -> frozenset[str]:
+    """ISO 4217 codes (Faker's list)."""
+    from faker.providers.currency import Provider
+
+    return frozenset(code for code, _name in Provider.currencies)
+
+
+def impossible_times(text: str) -> int:
+    """Count clock times in ``text`` that cannot exist (``27:16 PM``, ``10:75``)."""
+    bad = 0
+    for rx in _TIME_RXS:
+        for m in rx.finditer(text):
+            h, mi, ampm = int(m.group(1)), m.group(2), m.group(3)
+            if (ampm and not 1 <= h <= 12) or h > 24 or (mi and int(mi) > 59):
+                bad += 1
+    return bad
+
+
+def _parse(text: str, lang: str):
+    import dateparser
+
+    return dateparser.parse(
+        text,
+        languages=[lang if lang in WEEKDAYS else "en"],
+        settings={"PREFER_DAY_OF_MONTH": "first"},
+    )
+
+
+def weekday_agrees(text: str, lang: str) -> bool | None:
+    """Whether a weekday named in ``text`` is the weekday of its date (None: nothing to check).
+
+    Only dates with a year are checked (without one the weekday is not determined).
+    """
+    m = _WEEKDAY_RX.search(text)
+    if not m or not re.search(r"\b(?:1[6-9]|2[01])\d\d\b", text):
+        return None
+    word = m.group(1).lower()
+    index = next(ws.index(word) for ws in WEEKDAYS.values() if word in ws)
+    rest = (text[: m.start()] + " " + text[m.end() :]).strip(" ,")
+    rest = re.sub(r"\b(?:at|um|à)\s+\d.*$", "", rest).strip(" ,")  # the time after the date
+    d = _parse(rest, lang)
+    if d is None:
+        return None
+    return d.weekday() == index
+
+
+def validity(
+    pairs: list[tuple[str, str, str]], records: list[dict], outputs: list[str], langs: list[str]
+) -> dict:
+    """Date surrogates (``pairs`` of original, surrogate, language) and what must not change."""
+    n = parsed_in = unparseable = bad_times = checked_wd = agree_wd = 0
+    examples: list[list[str]] = []
+    for orig, sur, lang in pairs:
+        n += 1
+        bad_times += impossible_times(sur)
+        if _parse(orig, lang) is not None:
+            parsed_in += 1
+            if _parse(sur, lang) is None:
+                unparseable += 1
+                if len(examples) < 8:
+                    examples.append([orig, sur])
+        wd = weekday_agrees(sur, lang)
+        if wd is not None:
+            checked_wd += 1
+            agree_wd += wd
+    codes = currency_codes()
+    cur_rx = re.compile(r"(?<![A-Za-z])(" + "|".join(sorted(codes)) + r")(?![A-Za-z])")
+    dur_n = dur_changed = cur_n = cur_changed = placeholders = 0
+    for rec, out in zip(records, outputs, strict=True):
+        text = rec["text"]
+        for m in DURATION.finditer(text):
+            dur_n += 1
+            dur_changed += out.count(m.group()) < text.count(m.group())
+        for m in cur_rx.finditer(text):
+            cur_n += 1
+            cur_changed += len(re.findall(rf"(?<![A-Za-z]){m.group()}(?![A-Za-z])", out)) < len(
+                re.findall(rf"(?<![A-Za-z]){m.group()}(?![A-Za-z])", text)
+            )
+        placeholders += len(
+            set(re.findall(r"<[A-Z_]+>", out)) - set(re.findall(r"<[A-Z_]+>", text))
+        )
+    return {
+        "date_surrogates": n,
+        "date_originals_parsed": parsed_in,
+        "unparseable_date_surrogates": unparseable,
+        "unparseable_examples": examples,
+        "impossible_times": bad_times,
+        "weekday_checked": checked_wd,
+        "weekday_agreement": round(agree_wd / checked_wd, 4) if checked_wd else None,
+        "durations": dur_n,
+        "durations_changed": dur_changed,
+        "currency_codes": cur_n,
+        "currency_codes_changed": cur_changed,
+        "placeholders_left": placeholders,
+    }

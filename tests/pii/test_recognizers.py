@@ -23,7 +23,9 @@ CASES = [
     ("credit-card", "number 4111111111111112 fails Luhn", []),
     ("iban", "IBAN GB82 WEST 1234 5698 7654 32.", ["GB82 WEST 1234 5698 7654 32"]),
     ("iban", "iban fr1420041010050500013m02606", ["fr1420041010050500013m02606"]),
-    ("iban", "GB82 WEST 1234 5698 7654 33 (bad checksum)", []),
+    # a typed IBAN with a wrong check digit is still the customer's (issue 15)
+    ("iban", "GB82 WEST 1234 5698 7654 33 (bad checksum)", ["GB82 WEST 1234 5698 7654 33"]),
+    ("iban", "ref XX82 WEST 1234 5698 7654 33", []),
     ("ip", "from 192.168.0.17 and 2001:db8::ff00:4", ["192.168.0.17", "2001:db8::ff00:4"]),
     ("ip", "version 1.2.3 and 300.1.1.1", []),
     ("url", "see https://www.example.com/a?b=1.", ["https://www.example.com/a?b=1"]),
@@ -34,7 +36,9 @@ CASES = [
     ("phone", "born 12/03/1984, ssn 123-45-6789", []),
     ("us-ssn", "my ssn is 536-22-8145", ["536-22-8145"]),
     ("us-ssn", "the sample 123-45-6789 is not real", []),
-    ("us-ssn", "ssn 666-45-6789 and 123-00-6789", []),
+    # never-issued or test numbers count after a cue (what was typed), not without one
+    ("us-ssn", "ssn 666-45-6789 and 123-00-6789", ["666-45-6789", "123-00-6789"]),
+    ("us-ssn", "code 666-45-6789 and 123-00-6789", []),
     ("uk-nino", "NI number JG 10 37 79 A", ["JG 10 37 79 A"]),
     ("uk-nino", "code BG 12 34 56 C", []),
     ("fr-nir", "numéro de sécurité sociale 1 84 12 76 451 089 46", ["1 84 12 76 451 089 46"]),

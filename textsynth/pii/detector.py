@@ -7,8 +7,9 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from textsynth.pii.context import ContextScorer
 from textsynth.pii.entities import Finding
-from textsynth.pii.names import TITLE_BEFORE, NameFinder
+from textsynth.pii.names import NAME_QUESTION, TITLE_BEFORE, NameFinder, name_words
 from textsynth.pii.ner import NerBackend, make_ner
+from textsynth.pii.not_pii import absolute_date, not_pii_word
 from textsynth.pii.recognizers import CustomConfig, Recognizer, build_recognizers, load_custom
 from textsynth.pii.resolve import resolve
 
@@ -27,7 +28,8 @@ _EDGE = " \t\n\r.,;:!?\"'“”‘’()[]{}"
 # words NER glues to names ("Sorry Margaret") and field names it mistakes for entities ("IBAN")
 _LEADING = frozenset(
     "hi hello hey sorry thanks thank dear ok okay yes no bonjour merci salut "
-    "allo hallo cher chère".split()
+    "allo hallo cher chère good morning afternoon evening guten tag morgen abend bonsoir "
+    "danke servus moin liebe lieber cheers".split()
 )
 _KEYWORDS = frozenset(
     "iban ssn email e-mail phone card visa mastercard amex nino nir url ip dob "
@@ -40,6 +42,10 @@ _GENERIC_ORGS = frozenset(
     "bank prosecutor prosecution administration army navy section registry assembly senate "
     "congress cabinet team support service services customer management".split()
 )
+
+# the end of a turn and the start of the next one that may be two halves of a phone number
+_PHONE_TAIL = re.compile(r"(?<![\w.,/-])(\+?\(?\d[\d ().-]{1,14}\d)[ \t]*[.,]?[ \t]*$")
+_PHONE_HEAD = re.compile(r"^[ \t]*(\d[\d ().-]{1,14}\d)(?![\w.,/-]|[.,]\d)[ \t]*[.,!]?[ \t]*$")
 
 # NER labels that a recurring person's name overrides
 _RETYPABLE = frozenset({"ORG", "LOCATION", "NORP", "FAC", "PRODUCT", "WORK_OF_ART", "MISC"})
@@ -123,9 +129,17 @@ class Detector:
                 self._patterns(t, lang, texts[ti - 1] if ti else "") + ner_hits[di][ti]
                 for ti, t in enumerate(texts)
             ]
+            self._split_phones(texts, lang, per_text)
             if self.use_names:
                 nf = self._name_finder(lang)
-                per_text = [fs + nf.local(t) for fs, t in zip(per_text, texts, strict=False)]
+                per_text = [
+                    fs
+                    + nf.local(t)
+                    + nf.lines(t)
+                    + nf.known(t)
+                    + nf.alone(t, ti > 0 and NAME_QUESTION.search(texts[ti - 1]) is not None)
+                    for ti, (fs, t) in enumerate(zip(per_text, texts, strict=False))
+                ]
                 first = [resolve(fs, self.threshold) for fs in per_text]
                 people = {
                     t[f.start : f.end]
@@ -135,14 +149,32 @@ class Detector:
                 }
                 if people:
                     again = nf.recurring(texts, sorted(people))
+                    folded = {p.casefold() for p in people}
                     per_text = [
-                        _as_person(fs, more) + more
-                        for fs, more in zip(per_text, again, strict=False)
+                        _as_person(fs, more, t, folded) + more
+                        for fs, more, t in zip(per_text, again, texts, strict=False)
                     ]
             out.append([self._finish(t, fs) for t, fs in zip(texts, per_text, strict=False)])
         return out
 
     # -- steps -------------------------------------------------------------------------------
+
+    def _split_phones(self, texts: Sequence[str], lang: str, per_text: list[list[Finding]]) -> None:
+        """A phone number typed over two turns ("415 555" then "0173"): both parts are PHONE."""
+        phone = next((r for r in self.recognizers if r.name == "phone"), None)
+        if phone is None or len(texts) < 2:
+            return
+        for ti in range(len(texts) - 1):
+            a = _PHONE_TAIL.search(texts[ti])
+            b = _PHONE_HEAD.match(texts[ti + 1]) if a else None
+            if not (a and b):
+                continue
+            joined = a.group(1) + " " + b.group(1)
+            if not 7 <= sum(c.isdigit() for c in joined) <= 15:
+                continue
+            if phone.score(joined, lang) > 0:  # type: ignore[attr-defined]
+                per_text[ti].append(Finding(*a.span(1), "PHONE", 0.7, "phone-split"))
+                per_text[ti + 1].append(Finding(*b.span(1), "PHONE", 0.7, "phone-split"))
 
     def _name_finder(self, lang: str) -> NameFinder:
         if lang not in self._names:
@@ -161,6 +193,7 @@ class Detector:
                 by_lang.setdefault(lang, []).append((di, ti))
         for lang, where in by_lang.items():
             texts = [docs[di][ti] for di, ti in where]
+            foreign = _borrowed_model(self.ner, lang)
             for (di, ti), ents, text in zip(
                 where, self.ner.entities(texts, lang), texts, strict=False
             ):
@@ -168,6 +201,7 @@ class Detector:
                     f
                     for s, e, lab in ents
                     if (f := _clean_ner(text, s, e, lab, self.ner.name)) is not None
+                    and (not foreign or _plausible_abroad(text, f))
                 ]
         return result
 
@@ -186,6 +220,7 @@ class Detector:
         return found
 
     def _finish(self, text: str, findings: list[Finding]) -> list[Finding]:
+        findings = [f for f in findings if _meaningful(text, f)]
         kept = resolve([_with_title(text, f) for f in findings], self.threshold)
         if self.allow:
             kept = [
@@ -194,6 +229,33 @@ class Detector:
         if self.entities is not None:
             kept = [f for f in kept if f.entity in self.entities]
         return kept
+
+
+def _borrowed_model(ner: NerBackend, lang: str) -> bool:
+    """Whether the NER model for ``lang`` was made for another language (German text read by
+    an English model tags capitalised nouns as names)."""
+    models = getattr(ner, "models", None)
+    return isinstance(models, dict) and lang not in models and "*" not in models
+
+
+def _plausible_abroad(text: str, f: Finding) -> bool:
+    """Keep what a model of another language found only where the words back it: a person with
+    a known name word, a date; organisations and places are left to the patterns."""
+    if f.entity == "DATE":
+        return True
+    if f.entity != "PERSON":
+        return False
+    first, last = name_words()
+    words = [w.lower() for w in re.findall(r"[^\W\d_]+", text[f.start : f.end])]
+    return any(w in first or w in last for w in words)
+
+
+def _meaningful(text: str, f: Finding) -> bool:
+    """Whether a finding is PII at all: not a currency, unit or field label; not a duration."""
+    surface = text[f.start : f.end]
+    if f.entity in ("PERSON", "ORG", "LOCATION") and not_pii_word(surface):
+        return False
+    return not (f.entity == "DATE" and not absolute_date(surface))
 
 
 def _clean_ner(text: str, start: int, end: int, label: str, recognizer: str) -> Finding | None:
@@ -220,17 +282,24 @@ def _clean_ner(text: str, start: int, end: int, label: str, recognizer: str) -> 
     return Finding(start, end, label, score, recognizer)
 
 
-def _as_person(findings: list[Finding], names: list[Finding]) -> list[Finding]:
-    """Retype NER organisations and places that lie within a recurring person's name.
+def _as_person(
+    findings: list[Finding],
+    names: list[Finding],
+    text: str = "",
+    people: frozenset | set = frozenset(),
+) -> list[Finding]:
+    """Retype organisations and places that are a person's name elsewhere in the document.
 
-    The document already showed the word to be part of a person's name ("Name: Sophie Martin"),
-    so NER calling a later "Hi Sophie" an ORG must not give it an organisation's surrogate.
+    The document already showed the string to be (part of) a person's name ("Name: Sophie
+    Martin"), so NER calling a later "Hi Sophie" an ORG, or "pulled up for Sophie Martin" a
+    place, must not give it an organisation's or a place's surrogate.
     """
-    if not names:
-        return findings
     out = []
     for f in findings:
-        if f.entity in _RETYPABLE and any(n.start <= f.start and f.end <= n.end for n in names):
+        if f.entity in _RETYPABLE and (
+            any(n.start <= f.start and f.end <= n.end for n in names)
+            or text[f.start : f.end].strip(_EDGE).casefold() in people
+        ):
             f = Finding(f.start, f.end, "PERSON", f.score, f.recognizer)
         out.append(f)
     return out

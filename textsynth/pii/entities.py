@@ -24,6 +24,7 @@ COARSE: dict[str, str] = {
     "UK_NINO": "ID",
     "FR_NIR": "ID",
     "ID": "ID",
+    "USERNAME": "ID",
 }
 ENTITY_TYPES: tuple[str, ...] = tuple(COARSE)
 

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import functools
 import importlib
 import re
 from collections.abc import Sequence
@@ -19,11 +20,20 @@ __all__ = ["TITLE_BEFORE", "NameFinder", "TITLES"]
 
 TITLES = frozenset(
     "mr mrs ms miss mx dr prof sir dame madam mme mlle monsieur madame me mister missus lord "
-    "lady rev fr sr jr".split()
+    "lady rev fr sr jr maître maitre professeur professor pr docteur doktor herr frau fräulein "
+    "hr".split()
 )
-_TITLE = (
-    r"(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Dame|Madam|Mme|Mlle|Monsieur|Madame|Lord|Lady|"
-    r"M(?=\.)|Me(?=\s[A-Z]))\.?"
+_TITLE_WORDS = (
+    r"Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Dame|Madam|Mme|Mlle|Monsieur|Madame|Lord|Lady|Mister|"
+    r"Ma[îi]tre|Professeur|Professor|Docteur|Doktor|Herr|Frau|Fräulein|"
+    r"M(?=\.)|Me(?=\s[A-Z])|Pr(?=\.?\s[A-Z])|Hr(?=\.)|Fr(?=\.\s[A-Z])"
+)
+_TITLE = rf"(?:{_TITLE_WORDS})\.?(?:[ \t]+(?:Dr|Prof|Professor|Doktor|Docteur)\.?)?"
+# a full-word title in any case before one name word in any case ("herr wagner", "mr smith")
+_LOWER_TITLE_RX = re.compile(
+    r"(?<![\w.])(?P<pii>(?:mr|mrs|ms|miss|mister|herr|frau|madame|monsieur|ma[îi]tre|"
+    r"professeur|professor|docteur|doktor|dr|prof)\.?[ \t]+(?P<name>[^\W\d_][\w'’-]+))",
+    re.IGNORECASE,
 )
 _INITIAL = r"[A-Z]\.(?:-?[A-Z]\.)*"
 _TITLE_RX = re.compile(  # no leading \b: a literal first lets the regex engine skip ahead
@@ -34,13 +44,78 @@ _TITLE_RX = re.compile(  # no leading \b: a literal first lets the regex engine 
 # a title right before a name ("Mr " + "Benham"): the name span takes it in
 TITLE_BEFORE = re.compile(rf"(?<![\w.]){_TITLE}[ \t]+$")
 _CUE_RX = re.compile(
-    r"\b(?:my name is|my name's|name is|names|this is|it's|i am|i'm|im|call me|speaking with|"
-    r"talking to|ask for|je m'appelle|je suis|moi c'est|c'est|ici)[ \t]+"
+    r"\b(?:my name is|my name's|name is|names|name[ \t]*:|nom[ \t]*:|this is|it's|i am|i'm|"
+    r"im|call me|speaking with|"
+    r"talking to|chatting with|ask for|je m'appelle|je me nomme|je suis|moi c'est|c'est|ici|"
+    r"en ligne avec|mon nom est|ich bin|ich heiße|ich heisse|mein name ist|hier ist|hier spricht|"
+    r"chatten mit|sprechen mit|you're with|transferred to)[ \t]+"
     r"(?P<first>[^\W\d_][\w'’-]*)(?:[ \t]+(?P<last>[^\W\d_][\w'’-]*))?",
     re.IGNORECASE,
 )
 _NAME_WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
-_STRONG_CUES = ("my name", "name is", "names", "call me", "je m'appelle", "moi c'est")
+_STRONG_CUES = (
+    "name:",
+    "name :",
+    "nom:",
+    "nom :",
+    "my name",
+    "name is",
+    "names",
+    "call me",
+    "je m'appelle",
+    "je me nomme",
+    "moi c'est",
+    "speaking with",
+    "chatting with",
+    "talking to",
+    "en ligne avec",
+    "mon nom",
+    "ich heiß",
+    "ich heiss",
+    "mein name",
+    "hier spricht",
+    "chatten mit",
+    "sprechen mit",
+    "transferred to",
+)
+# a greeting, a thank-you or a sign-off before a name ("hi tom", "merci léa", "cheers, dave")
+_GREETING_RX = re.compile(
+    r"(?:^|(?<=[\s,.!?;:]))(?:hi|hiya|hello|hey|dear|thanks|thank you|thx|cheers|bye|goodbye|"
+    r"morning|good (?:morning|afternoon|evening)|regards|best|bonjour|bonsoir|salut|coucou|merci|"
+    r"au revoir|cordialement|hallo|hi|guten (?:tag|morgen|abend)|danke|tschüss|servus|moin|"
+    r"grüße|gruß|liebe|lieber|cher|chère)"
+    r"(?:[ \t]+(?:so much|very much|a lot|again|beaucoup|bien|encore|schön|sehr|vielmals))?"
+    r"[ \t]*[,!]?[ \t\n]+"
+    r"(?P<first>[^\W\d_][\w'’-]*)(?:[ \t]+(?P<last>[^\W\d_][\w'’-]*))?",
+    re.IGNORECASE,
+)
+# an agent naming themselves: "Naomi here", "Sarah hier", "Thomas à votre écoute"
+_SELF_RX = re.compile(
+    r"(?:^|(?<=[,.!?]\s))(?P<first>[A-ZÀ-Ý][\w'’-]+)(?:[ \t]+(?P<last>[A-ZÀ-Ý][\w'’-]+))?"
+    r"[ \t]+(?:here\b|hier\b|ici\b|from\b|à votre|du service|de l'équipe|vom\b|von der\b)"
+)
+_PLACE_WORDS = frozenset(
+    "street st road rd avenue ave lane park square bridge station hospital university college "
+    "school court bank group inc ltd llc hotel airport church county city river lake valley "
+    "mountain island centre center house hall building tower beach bay straße strasse platz "
+    "rue avenue boulevard".split()
+)
+_LOWER_WORD = re.compile(r"(?<![\w@.-])[a-zà-ÿ][a-zà-ÿ'’-]{2,}(?![\w@-])")
+_SPEAKER_RX = re.compile(r"(?m)^[ \t>]*([^\W\d_][\w'’-]+)[ \t]*:")
+_CAP_WORD = re.compile(r"(?<![\w.@-])([A-ZÀ-Ý][a-zà-ÿ'’-]{2,})(?![\w@-])")
+# what an agent asks before a name given alone as the next turn
+NAME_QUESTION = re.compile(
+    r"\b(?:(?:your|full|first|last|sur)[ -]?name|name please|who am i (?:speaking|chatting)|"
+    r"who (?:is|am) this|votre nom|qui ai-je|à quel nom|au nom de|wie ist ihr name|ihr name|"
+    r"wie heißen sie|wie darf ich sie ansprechen|ihren namen|ihr vollständiger name|"
+    r"may i have your name|can i (?:get|have|take) your name)\b",
+    re.IGNORECASE,
+)
+_ALL_LOCALES = (
+    "en_US en_GB en_IN en_IE en_AU en_CA fr_FR fr_CH de_DE de_AT es_ES es_MX it_IT nl_NL pt_PT "
+    "pt_BR pl_PL tr_TR sv_SE da_DK fi_FI no_NO cs_CZ hu_HU ro_RO el_GR ru_RU uk_UA ar_AA hi_IN "
+    "zh_CN ja_JP ko_KR vi_VN id_ID fil_PH yo_NG sw zu_ZA"
+).split()
 _LOCALES = {
     "en": ("en_US", "en_GB"),
     "fr": ("fr_FR",),
@@ -72,6 +147,33 @@ def first_names(language: str) -> frozenset[str]:
     return frozenset(n for n in names if len(n) > 2)
 
 
+_COMMON = frozenset(
+    "will may mark bill grace hope joy faith sunny summer rose ivy dawn art page king young green "
+    "brown white black long little love rich case cash cook rice well best hall wood ok so son "
+    "done great perfect super fine nice cool sure thanks merci danke parfait genau prima".split()
+)
+
+
+@functools.cache
+def name_words() -> tuple[frozenset[str], frozenset[str]]:
+    """Return (first names, surnames), lower-cased, from many of Faker's locales."""
+    first: set[str] = set()
+    last: set[str] = set()
+    for loc in _ALL_LOCALES:
+        try:
+            prov = importlib.import_module(f"faker.providers.person.{loc}").Provider
+        except ImportError:
+            continue
+        for attr in ("first_names_female", "first_names_male", "first_names"):
+            vals = getattr(prov, attr, ()) or ()
+            first.update(n.lower() for n in vals if isinstance(n, str) and " " not in n)
+        vals = getattr(prov, "last_names", ()) or ()
+        last.update(n.lower() for n in vals if isinstance(n, str) and " " not in n)
+    first = {n for n in first if len(n) > 2 and n.isalpha()} - _COMMON
+    last = {n for n in last if len(n) > 2 and n.replace("-", "").isalpha()} - _COMMON
+    return frozenset(first), frozenset(last)
+
+
 class NameFinder:
     """Finds titled names, introduced names and recurring names (state: per-language word lists).
 
@@ -98,7 +200,9 @@ class NameFinder:
             "there",
             "calling",
         }
-        self.first = first_names(language)
+        known_first, known_last = name_words()
+        self.first = first_names(language) | known_first
+        self.last = known_last
 
     def local(self, text: str) -> list[Finding]:
         """Return titled and introduced names in one text."""
@@ -108,13 +212,26 @@ class NameFinder:
             if s and text[s - 1].isalnum():
                 continue
             out.append(Finding(s, e, "PERSON", 0.75, "title-name"))
+        for m in _LOWER_TITLE_RX.finditer(text):
+            w = m.group("name").lower()
+            if w not in self.stop and w not in TITLES and w not in _COMMON:
+                out.append(Finding(*m.span("pii"), "PERSON", 0.7, "title-name"))
+        for rx in (_GREETING_RX, _SELF_RX):
+            for m in rx.finditer(text):
+                first, last = m.group("first"), m.group("last")
+                if not self._name_like(first, strong=rx is _SELF_RX):
+                    continue
+                end = m.end("first")
+                if last and self._name_like(last, strong=False) and self._surname_like(last, first):
+                    end = m.end("last")
+                out.append(Finding(m.start("first"), end, "PERSON", 0.7, "greeting-name"))
         for m in _CUE_RX.finditer(text):
             first, last = m.group("first"), m.group("last")
             fl = first.lower()
             if fl in self.stop or fl in TITLES:
                 continue
             strong = m.group().lower().startswith(_STRONG_CUES)
-            known = fl in self.first
+            known = fl in self.first or (fl in self.last and first[0].isupper())
             if not (known or (strong and first[0].isupper())):
                 continue
             end = m.end("first")
@@ -123,6 +240,104 @@ class NameFinder:
             out.append(
                 Finding(m.start("first"), end, "PERSON", 0.8 if known else 0.6, "intro-name")
             )
+        return out
+
+    def _name_like(self, word: str, strong: bool) -> bool:
+        """Whether a word after a greeting or title is a name: a known one, or capitalised
+        after a strong cue; never a stop word or a title."""
+        w = word.lower()
+        if w in self.stop or w in TITLES or len(w) < 2 or w in _COMMON:
+            return False
+        if w in self.first:
+            return True
+        return strong and (word[0].isupper() or w in self.last)
+
+    def alone(self, text: str, asked: bool) -> list[Finding]:
+        """A turn that is only a name (``Crystal Minh``, ``rodriguez domingo``, ``dave``).
+
+        Taken when the previous turn asked for a name (``asked``), or when every word is a
+        known name word and one of them a first name.
+        """
+        stripped = text.strip(" \t\n.,!?;:-–—")
+        words = list(_NAME_WORD.finditer(stripped))
+        if not 1 <= len(words) <= 4 or len(stripped) > 60:
+            return []
+        if _NAME_WORD.sub("", stripped).strip(" \t,.-'’"):
+            return []  # something else than name words
+        lows = [w.group().lower() for w in words]
+        if any(w in self.stop or w in _COMMON for w in lows if w not in TITLES):
+            return []
+        if all(w in TITLES for w in lows):
+            return []
+        known = all(w in self.first or w in self.last or w in TITLES for w in lows) and any(
+            w in self.first for w in lows
+        )
+        if not (asked or known):
+            return []
+        off = text.find(stripped)
+        return [Finding(off, off + len(stripped), "PERSON", 0.75 if asked else 0.65, "alone-name")]
+
+    def lines(self, text: str) -> list[Finding]:
+        """Names on a line of their own (signatures, address blocks, lists), a speaker's name
+        before a colon (``Ella: ...``), and the answer after a name question in the same text
+        (``What's your last name? Boyle``)."""
+        out: list[Finding] = []
+        if "\n" in text:
+            for m in re.finditer(r"[^\n]+", text):
+                line = m.group()
+                body = line.lstrip(" \t>*-•?")
+                off = m.start() + len(line) - len(body)
+                out += [
+                    Finding(f.start + off, f.end + off, f.entity, f.score, "line-name")
+                    for f in self.alone(body, False)
+                ]
+        for m in _SPEAKER_RX.finditer(text):
+            if m.group(1).lower() in self.first and m.group(1).lower() not in self.stop:
+                out.append(Finding(*m.span(1), "PERSON", 0.6, "speaker-name"))
+        q = NAME_QUESTION.search(text)
+        if q:
+            rest = re.match(r"[^?\n]*\?[ \t]*", text[q.end() :])
+            if rest:
+                start = q.end() + rest.end()
+                out += [
+                    Finding(f.start + start, f.end + start, "PERSON", f.score, "answer-name")
+                    for f in self.alone(text[start:], True)
+                ]
+        return out
+
+    def known(self, text: str) -> list[Finding]:
+        """A capitalised known first name inside a sentence, with the surname after it."""
+        out: list[Finding] = []
+        for m in _CAP_WORD.finditer(text):
+            w = m.group(1)
+            lw = w.lower()
+            if lw not in self.first or lw in self.stop or lw in _COMMON or lw in TITLES:
+                continue
+            if m.start(1) == 0 or text[max(0, m.start(1) - 2) : m.start(1)].strip() in (
+                ".",
+                "!",
+                "?",
+            ):
+                continue  # sentence-initial capitals say nothing
+            end = m.end(1)
+            nxt = re.match(r"[ \t]+((?:[A-Z]\.?[ \t]+)?[A-ZÀ-Ý][\w'’-]+)", text[end:])
+            if nxt and nxt.group(1).split()[-1].lower() in _PLACE_WORDS:
+                continue  # "Victoria Street", "Jordan Bank": a place or an organisation
+            if nxt and nxt.group(1).split()[-1].lower() not in self.stop:
+                end += nxt.end()
+            out.append(Finding(m.start(1), end, "PERSON", 0.45, "known-name"))
+        words = list(_LOWER_WORD.finditer(text))  # "patricia desrosiers": first + surname
+        bad = self.stop | _COMMON | TITLES
+        for x, y in zip(words, words[1:], strict=False):
+            a, b = x.group(), y.group()
+            if (
+                text[x.end() : y.start()] in (" ", "\t")
+                and a in self.first
+                and b in self.last
+                and a not in bad
+                and b not in bad
+            ):
+                out.append(Finding(x.start(), y.end(), "PERSON", 0.5, "known-name"))
         return out
 
     def _surname_like(self, word: str, first: str) -> bool:

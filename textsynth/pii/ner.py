@@ -28,6 +28,7 @@ LABELS: dict[str, str] = {
     "LOC": "LOCATION",
     "FAC": "LOCATION",
     "DATE": "DATE",
+    "TIME": "DATE",
 }
 
 Entity = tuple[int, int, str]  # (start, end, our entity type)

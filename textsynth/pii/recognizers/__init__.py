@@ -18,6 +18,7 @@ from textsynth.pii.recognizers import (  # noqa: F401 - importing registers the 
     phone,
     reference,
     url,
+    username,
 )
 from textsynth.pii.recognizers.base import Pattern, PatternRecognizer, Recognizer
 from textsynth.pii.recognizers.custom import CustomConfig, CustomPatternRecognizer, load_custom

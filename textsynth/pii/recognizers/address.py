@@ -15,7 +15,7 @@ from textsynth.pii.entities import Finding
 from textsynth.pii.recognizers.base import Pattern, PatternRecognizer, Recognizer
 from textsynth.registry import recognizers
 
-_W = r"[^\W\d_][\w'’.-]*"  # a word in any script
+_W = r"(?:[^\W\d_][\w'’.-]*|\d{1,3}(?:st|nd|rd|th))"  # a word in any script, or "3rd"
 _SUFFIX = (
     r"(?:street|st|avenue|ave|av|road|rd|lane|ln|drive|dr|boulevard|blvd|court|ct|way|place|pl|"
     r"terrace|close|crescent|cres|square|sq|parkway|pkwy|highway|hwy|circle|cir|row|walk|"
@@ -35,7 +35,8 @@ _PATTERNS = (
     # 221B Baker Street / 1668 Glyn St / 74 Diakou Street
     Pattern(
         "number-street",
-        rf"\d(?<![\w-]\d)\d{{0,5}}[A-Za-z]?,?(?:[ \t]+{_W}){{1,4}}[ \t]+{_SUFFIX}(?![\w])",
+        rf"\d(?<![\w-]\d)\d{{0,5}}[A-Za-z]?,?(?:[ \t]+{_W}){{1,4}}[ \t]+{_SUFFIX}(?![\w])"
+        r"(?:[ \t]+(?:N|S|E|W|NE|NW|SE|SW)\.?(?![\w]))?",
         0.55,
         re.IGNORECASE,
     ),
@@ -56,6 +57,17 @@ _PATTERNS = (
         0.7,
         re.IGNORECASE,
         trigger=r"(?i)box|[adf]po\b",
+    ),
+    # Lindenstraße 12 / Hauptstraße 45a / Am Alten Weg 3 (German: the number after the name)
+    Pattern(
+        "germanic",
+        r"(?<![\w-])(?:(?-i:[A-ZÄÖÜ])[\wäöüß.-]*[ \t-])?[A-ZÄÖÜa-zäöü][\wäöüß-]*"
+        r"(?:straße|strasse|str\.|weg|gasse|platz|allee|ring|damm|ufer|chaussee|steig|pfad)"
+        r"[ \t]+\d{1,4}[ \t]?[a-zA-Z]?(?![\w])",
+        0.6,
+        re.IGNORECASE,
+        trigger=r"(?i)(?:stra(?:ß|ss)e|str\.|weg|gasse|platz|allee|ring|damm|ufer|chaussee|steig|"
+        r"pfad)[ \t]+\d",
     ),
     # 6750 Koskikatu 25 (needs context)
     Pattern(
@@ -78,9 +90,28 @@ _SEGMENT_RX = re.compile(
     rf"[ \t]*(?:,[ \t]*|\n[ \t,]*(?:\n[ \t,]*)?)"
     rf"((?:{_W}|\d[\w-]{{1,9}})(?:[ \t]+(?:{_W}|\d[\w-]{{1,9}})){{0,3}})"
 )
+_STATES = (
+    "AL|AK|AZ|AR|CA|CO|CT|DE|DC|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|"
+    "NJ|NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|PR"
+)
+_UK_POSTCODE = r"[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}"
+# a segment that can only be part of an address: "MI 85971", "75009 Paris", "Bristol BS6 7AE"
+ADDRESS_PART = re.compile(
+    rf"(?:(?:{_W}[ \t]+){{0,2}}{_W}[ \t]+)?(?:{_STATES})\.?[ \t]+\d{{5}}(?:-\d{{4}})?|"
+    rf"\d{{4,5}}[ \t]+{_W}(?:[ \t-]+{_W}){{0,3}}|"
+    rf"(?:{_W}[ \t]+){{0,2}}{_UK_POSTCODE}|\d{{5}}(?:-\d{{4}})?",
+    re.IGNORECASE,
+)
 _SENTENCE_WORDS = frozenset(
     "i you we they he she it is are was and but or for to the a an my your please can could "
-    "would will if then after before when because so this that there here".split()
+    "would will if then after before when because so this that there here "
+    "et ou mais je il elle nous vous le la les un une est sont pour avec merci "
+    "und oder aber ich er sie wir ist sind der die das ein eine für mit danke bitte "
+    "since until from depuis dès jusqu jusqu'au seit bis ab".split()
+)
+_LEAD_WORDS = _SENTENCE_WORDS | frozenset(
+    "in at to from near of on live lives living moved move ship send sent delivered address "
+    "adresse à au aux chez nach bei von zu wohne wohnt".split()
 )
 
 
@@ -97,21 +128,44 @@ def _extend(text: str, end: int, multiline: bool) -> tuple[int, int]:
             break
         end = m.end()
         added += 1
+    pos, pending = end, 0
     for _ in range(4):
-        m = _SEGMENT_RX.match(text, end)
+        m = _SEGMENT_RX.match(text, pos)
         if not m:
             break
         seg = m.group(1)
+        newline = "\n" in text[pos : m.start(1)]
+        cut = next(
+            (w.start() for w in re.finditer(r"\S+", seg) if w.group().lower() in _SENTENCE_WORDS),
+            None,
+        )
+        if cut is not None:  # the sentence goes on after the address: "..., MI 85971 please"
+            seg = seg[:cut].rstrip()
+            if not seg:
+                break
         words = seg.split()
-        newline = "\n" in text[end : m.start(1)]
-        if any(w.lower() in _SENTENCE_WORDS for w in words):
-            break
         capitalised = all(w[0].isupper() or w[0].isdigit() for w in words)
-        if not (capitalised or newline or multiline):
+        part = ADDRESS_PART.fullmatch(seg) is not None
+        pos = m.start(1) + len(seg)
+        if capitalised or newline or multiline or part:
+            end, added, pending = pos, added + 1 + pending, 0
+            if cut is not None:
+                break
+        elif pending < 1:  # a lower-case city counts once a state/postcode follows it
+            pending += 1
+        else:
             break
-        end = m.end(1)
-        added += 1
     return end, added
+
+
+_HOUSE = re.compile(r"[ \t]+\d{1,5}[a-zA-Z]?\.?(?![\w])")
+_LEAD_NUMBER = re.compile(r"(?<![\w.,/-])\d{1,6}[ \t]+$")
+_FIVE_DIGITS = re.compile(r"\d{5}")
+_CITY_STATE_ZIP = re.compile(
+    rf"(?<![\w-])(?:{_W}[ \t]+){{0,2}}{_W},?[ \t]+(?:{_STATES})\.?[ \t]+"
+    r"\d{5}(?:-\d{4})?(?![\w-])",
+    re.IGNORECASE,
+)
 
 
 @recognizers.register()
@@ -149,6 +203,16 @@ class StreetAddressRecognizer(Recognizer):
 
     def analyze(self, text: str, language: str) -> list[Finding]:  # noqa: D102
         out: list[Finding] = []
+        # "Newark, MI 85971", "new york, ny 10012" without a street
+        for m in _CITY_STATE_ZIP.finditer(text) if _FIVE_DIGITS.search(text) else ():
+            city = text[m.start() : m.group().rfind(",") + m.start()] if "," in m.group() else ""
+            words = list(re.finditer(r"\S+", city))
+            start = m.start()
+            for w in words:  # "live in newark, nj": the city starts after the last lead word
+                if w.group().lower() in _LEAD_WORDS:
+                    start = m.start() + w.end() + 1
+            if m.end() > start:
+                out.append(Finding(start, m.end(), "ADDRESS", 0.45, self.name))
         for pat in _PATTERNS:
             if pat.compiled_trigger is not None and pat.compiled_trigger.search(text) is None:
                 continue
@@ -158,7 +222,15 @@ class StreetAddressRecognizer(Recognizer):
                     continue
                 if pat.name != "romance" and _PROSE.search(m.group()):  # "1 of the Rules of Court"
                     continue
-                end, added = _extend(text, end, "\n" in text[start:end])
+                house = _HOUSE.match(text, end)  # "Erzsébet tér 19."
+                if house:
+                    end = house.end()
+                lead = _LEAD_NUMBER.search(text, max(0, start - 8), start)  # "17151 2450 Crown St"
+                if lead:
+                    start = lead.start()
+                end, added = _extend(
+                    text, end, "\n" in text[start:end] or "\n" in text[end : end + 2]
+                )
                 score = pat.score + (0.3 if added >= 2 else 0.0)
                 out.append(Finding(start, end, "ADDRESS", score, self.name))
         return out
@@ -173,6 +245,14 @@ class PostcodeRecognizer(PatternRecognizer):
     PATTERNS = (
         Pattern("uk", r"[A-Z](?<![\w][A-Z])(?:[A-Z]?\d[A-Z\d]?|IR) ?\d[A-Z]{2}(?![\w])", 0.5),
         Pattern("ca", r"[A-Z](?<![\w][A-Z])\d[A-Z] ?\d[A-Z]\d(?![\w])", 0.5),
+        # lower-case chat ("nw1 6xe"): only near a cue word
+        Pattern(
+            "uk-any-case",
+            r"[a-z](?<![\w][a-z])(?:[a-z]?\d[a-z\d]?) ?\d[a-z]{2}(?![\w])",
+            0.2,
+            re.IGNORECASE,
+        ),
         Pattern("digits", r"\d(?<![\w.,-]\d)\d{3,4}(?:-\d{4})?(?![\w.,-]\d|[\w])", 0.1),
+        Pattern("digits-spaced", r"\d(?<![\w.,-]\d)\d{2} \d{2}(?![\w.,-]\d|[\w])", 0.1),
     )
     context = ("zip", "zipcode", "postcode", "postal", "post code", "code postal", "cp", "plz")

@@ -129,8 +129,9 @@ class PatternRecognizer(Recognizer):
         if languages is not None:
             self.languages = tuple(languages)
 
-    def validate(self, match: str) -> bool | None:
-        """Return ``True`` to accept with full confidence, ``False`` to drop, ``None`` to keep."""
+    def validate(self, match: str) -> bool | float | None:
+        """Return ``True`` to accept with full confidence, ``False`` to drop, ``None`` to keep
+        the pattern's score, or a float: the score to give (context may still raise it)."""
         return None
 
     def analyze(self, text: str, language: str) -> list[Finding]:  # noqa: D102
@@ -147,6 +148,9 @@ class PatternRecognizer(Recognizer):
                 verdict = self.validate(text[start:end])
                 if verdict is False:
                     continue
-                score = 1.0 if verdict else pat.score
+                if isinstance(verdict, float):
+                    score = verdict
+                else:
+                    score = 1.0 if verdict else pat.score
                 out.append(Finding(start, end, self.entity, score, self.name))
         return out

@@ -23,10 +23,27 @@ class CreditCardRecognizer(PatternRecognizer):
         Pattern("card-amex", r"3(?<![\d-]3)[47]\d{2}[ -]\d{6}[ -]\d{5}(?![\d-])", 0.3),
         Pattern("card-plain", r"\d(?<![\d.,/-]\d)\d{11,18}(?![\d/-]|[.,]\d)", 0.2),
     )
-    context = ("card", "credit", "debit", "visa", "mastercard", "amex", "cc", "carte", "payment")
+    context = (
+        "card",
+        "credit",
+        "debit",
+        "visa",
+        "mastercard",
+        "amex",
+        "cc",
+        "carte",
+        "payment",
+        "karte",
+        "kreditkarte",
+        "kartennummer",
+    )
 
-    def validate(self, match: str) -> bool | None:  # noqa: D102
+    def validate(self, match: str) -> bool | float | None:  # noqa: D102
         digits = match.replace(" ", "").replace("-", "")
-        if not 12 <= len(digits) <= 19 or not luhn_valid(digits) or len(set(digits)) < 2:
+        if not 12 <= len(digits) <= 19 or len(set(digits)) < 2:
             return False
+        if not luhn_valid(digits):
+            # a card typed with a wrong digit is still the customer's: 4-4-4-4 near a cue word
+            grouped = re.fullmatch(r"\d{4}([ -])\d{4}\1\d{4}\1\d{4}", match) is not None
+            return 0.1 if grouped and _BRAND.match(digits) else False
         return True if _BRAND.match(digits) else None

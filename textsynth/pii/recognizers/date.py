@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from textsynth.pii.recognizers.base import Pattern, PatternRecognizer
 from textsynth.registry import recognizers
 
@@ -16,7 +18,19 @@ class DateRecognizer(PatternRecognizer):
         Pattern("dmy", r"\d(?<![\d/.-]\d)\d?([/.-])\d{1,2}\1(?:\d{4}|\d{2})(?![\d/.-]|\.\d)", 0.6),
         Pattern("iso", r"\d(?<![\d/.-]\d)\d{3}-\d{2}-\d{2}(?![\d/-])", 0.6),
     )
-    context = ("born", "birth", "date", "dob", "né", "née", "naissance", "on")
+    context = (
+        "born",
+        "birth",
+        "date",
+        "dob",
+        "né",
+        "née",
+        "naissance",
+        "on",
+        "geboren",
+        "am",
+        "le",
+    )
 
     def validate(self, match: str) -> bool | None:  # noqa: D102
         parts = [int(p) for p in match.replace("/", "-").replace(".", "-").split("-")]
@@ -26,3 +40,51 @@ class DateRecognizer(PatternRecognizer):
         if not (1 <= a <= 31 and 1 <= b <= 31 and (a <= 12 or b <= 12)):
             return False
         return None
+
+
+_M = (
+    r"(?:january|february|march|april|may|june|july|august|september|october|november|december|"
+    r"janvier|février|fevrier|mars|avril|mai|juin|juillet|août|aout|septembre|octobre|novembre|"
+    r"décembre|decembre|januar|februar|märz|maerz|juni|juli|oktober|dezember|"
+    r"jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec|janv|févr|avr|juil|déc|okt|dez)\.?"
+)
+_WD = (
+    r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|lundi|mardi|mercredi|jeudi|"
+    r"vendredi|samedi|dimanche|montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag)"
+)
+
+
+@recognizers.register()
+class WrittenDateRecognizer(PatternRecognizer):
+    """Written dates and clock times in en, fr, de: ``Montag, 3. März 2025``, ``lundi 3 mars``,
+    ``March 14, 2025``, ``3:45 PM``, ``18h30``, ``14:20 Uhr``."""
+
+    name = "written-date"
+    entity = "DATE"
+    PATTERNS = (
+        Pattern(
+            "day-month",
+            rf"(?<![\w])(?:{_WD},?[ \t]+(?:(?:le|den|the)[ \t]+)?)?\d{{1,2}}(?:\.|er|st|nd|rd|th)?"
+            rf"(?:[ \t]+of)?[ \t]+{_M}(?:,?[ \t]+\d{{4}})?(?![\w])",
+            0.6,
+            re.IGNORECASE,
+            trigger=r"\d",
+        ),
+        Pattern(
+            "month-day",
+            rf"(?<![\w])(?:{_WD},?[ \t]+)?{_M}[ \t]+\d{{1,2}}(?:st|nd|rd|th)?(?:,?[ \t]+\d{{4}})?"
+            r"(?![\w])",
+            0.55,
+            re.IGNORECASE,
+            trigger=r"(?i)\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|janv|févr|avr|mai|juin|"
+            r"juil|août|déc|märz|okt|dez|mars)",
+        ),
+        Pattern(
+            "time",
+            r"(?<![\w:.,])(?:[01]?\d|2[0-3])(?::[0-5]\d(?:[ \t]?(?:[ap]\.?m\.?|uhr))?|h[0-5]\d|"
+            r"[ \t]?(?:[ap]\.?m\.?|uhr)|h)(?![\w])",
+            0.45,
+            re.IGNORECASE,
+            trigger=r"(?i)\d(?::|h|\s?[ap]\.?m|\s?uhr)",
+        ),
+    )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from textsynth.pii.recognizers.base import Pattern, PatternRecognizer
 from textsynth.registry import recognizers
 
@@ -19,11 +21,19 @@ class EmailRecognizer(PatternRecognizer):
             0.95,
             trigger="@",
         ),
+        # "jane dot doe at gmail dot com", "jane(at)example.org", "jane [at] example [dot] org"
+        Pattern(
+            "spelled",
+            r"(?<![\w.])[\w.+-]{1,64}(?:\s?(?:\(|\[)?\s?dot\s?(?:\)|\])?\s?[\w+-]+)*"
+            r"\s?(?:\(at\)|\[at\]|\s+at\s+)\s?(?:[a-z0-9-]+(?:\.|\s?(?:\(|\[)?\s?dot\s?(?:\)|\])?\s?))+"
+            r"(?:com|org|net|edu|gov|io|co|uk|fr|de|ch|be|nl|es|it|info|biz)(?![\w])",
+            0.5,
+            re.IGNORECASE,
+            trigger=r"(?i)\bdot\b|\(at\)|\[at\]|\sat\s+[\w-]+\.",
+        ),
     )
     context = ("email", "e-mail", "mail", "courriel", "contact")
 
     def validate(self, match: str) -> bool | None:  # noqa: D102
-        local = match.split("@", 1)[0]
-        if local.startswith(".") or local.endswith(".") or ".." in local:
-            return False
+        # what a customer typed is theirs even when it is no valid address ("c..aucoin@x.com")
         return True

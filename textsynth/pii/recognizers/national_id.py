@@ -20,14 +20,14 @@ class UsSsnRecognizer(PatternRecognizer):
         Pattern("ssn-spaced", r"\d(?<![\d ]\d)\d{2} \d{2} \d{4}(?![\d])", 0.3),
         Pattern("ssn-plain", r"\d(?<![\d.-]\d)\d{8}(?![\d.-])", 0.1),
     )
-    context = ("ssn", "social", "security", "ss#", "ssid")
+    context = ("ssn", "social", "security", "ss#", "ssid", "taxpayer", "tax id", "itin")
 
-    def validate(self, match: str) -> bool | None:  # noqa: D102
+    def validate(self, match: str) -> bool | float | None:  # noqa: D102
         d = re.sub(r"\D", "", match)
         if d[:3] in ("000", "666") or d[0] == "9" or d[3:5] == "00" or d[5:] == "0000":
-            return False
-        if len(set(d)) == 1 or d in ("123456789", "078051120"):
-            return False
+            return 0.1  # never issued: only an SSN when a cue says so ("my SSN is")
+        if len(set(d)) == 1 or d in ("123456789", "078051120", "219099999"):
+            return 0.1  # a known test value, but still what the customer typed after a cue
         return None
 
 
@@ -37,6 +37,8 @@ class UkNinoRecognizer(PatternRecognizer):
 
     name = "uk-nino"
     entity = "UK_NINO"
+    context = ("national insurance", "nino", "ni number", "insurance")
+
     PATTERNS = (
         Pattern(
             "nino",
@@ -45,8 +47,14 @@ class UkNinoRecognizer(PatternRecognizer):
             0.7,
             re.IGNORECASE,
         ),
+        # HMRC's own examples and temporary numbers (QQ 12 34 56 C) only after a cue
+        Pattern(
+            "nino-any",
+            r"[A-Z](?<![\w][A-Z])[A-Z] ?\d{2} ?\d{2} ?\d{2} ?[A-D](?![\w])",
+            0.15,
+            re.IGNORECASE,
+        ),
     )
-    context = ("national insurance", "nino", "ni number", "insurance")
 
 
 @recognizers.register()
@@ -66,8 +74,41 @@ class FrNirRecognizer(PatternRecognizer):
     )
     context = ("sécurité sociale", "securite sociale", "nir", "insee", "social security", "vitale")
 
-    def validate(self, match: str) -> bool | None:  # noqa: D102
+    def validate(self, match: str) -> bool | float | None:  # noqa: D102
         s = match.replace(" ", "").upper()
         if len(s) == 15:
-            return True if nir_key(s[:13]) == int(s[13:]) else False
+            return True if nir_key(s[:13]) == int(s[13:]) else 0.3
         return None
+
+
+_ID_CUES = (
+    r"(?:ssn|social security(?: number| no\.?)?|"
+    r"national (?:id|identity|insurance)(?: card)?(?: number| no\.?)?|"
+    r"id(?:entity)? (?:number|card(?: number)?)|nric|passport(?: number| no\.?)?|tax (?:id|number)|"
+    r"tin|itin|nif|nie|dni|bsn|pesel|codice fiscale|steuer-?id|steuer-?identifikationsnummer|"
+    r"steuernummer|personalausweis(?:nummer)?|ausweisnummer|reisepass(?:nummer)?|"
+    r"sozialversicherungsnummer|numéro de sécurité sociale|n° de sécurité sociale|"
+    r"carte d'identité|numéro fiscal|passeport)"
+)
+
+
+@recognizers.register()
+class CuedNationalIdRecognizer(PatternRecognizer):
+    """A national identity number of any country right after the name of the identifier."""
+
+    name = "national-id-cued"
+    entity = "ID"
+    PATTERNS = (
+        Pattern(
+            "cued",
+            rf"\b{_ID_CUES}\s*(?:is|was|est|ist|lautet|:|#|=|n°|no\.?)?\s*(?:is\s+|:\s*)?"
+            r"(?P<pii>(?=(?:[\w -]*\d){4})[A-Z0-9](?:[A-Z0-9]|[ -](?=[A-Z0-9])){4,24})(?![\w-])",
+            0.75,
+            re.IGNORECASE,
+            trigger=r"(?i)ssn|social|national|ident|\bid\b|nric|passport|tax|tin|nif|nie|dni|bsn|pesel|"
+            r"fiscal|steuer|ausweis|reisepass|sozial|sécurité|passeport",
+        ),
+    )
+
+    def validate(self, match: str) -> bool | float | None:  # noqa: D102
+        return None if sum(c.isdigit() for c in match) >= 4 else False

@@ -24,8 +24,127 @@ REGION_HINTS: dict[str, tuple[str, ...]] = {
 _FALLBACK_REGIONS = ("US", "GB", "FR", "DE")
 
 _CANDIDATE = re.compile(
-    r"(?<![\w+/.:-])(?:\+|00)?\(?\d{1,4}\)?(?:[ .\-]{0,2}\(?\d{1,5}\)?){1,6}(?![\w/]|[.-]\d)"
+    r"(?<![\w+/.:-])(?:\+|00)?\(?\d{1,4}\)?(?:[ .\-]{0,2}\(?\d{1,5}\)?){1,6}"
+    r"(?:[ ]?(?i:x|ext\.?|extension|poste|durchwahl)[ ]?\d{1,6})?(?![\w/]|[.-]\d)"
 )
+_EXTENSION = re.compile(r"[ ]?(?:x|ext\.?|extension|poste|durchwahl)[ ]?\d{1,6}$", re.IGNORECASE)
+# spelled-out digits: "four one five, five five five...", "zéro six, vingt-deux", "null eins"
+DIGIT_WORDS: dict[str, dict[str, str]] = {
+    "en": dict(
+        zip(
+            "zero oh one two three four five six seven eight nine".split(),
+            "0 0 1 2 3 4 5 6 7 8 9".split(),
+            strict=True,
+        )
+    ),
+    "fr": dict(
+        zip(
+            "zéro zero un deux trois quatre cinq six sept huit neuf".split(),
+            "00123456789",
+            strict=True,
+        )
+    ),
+    "de": dict(
+        zip(
+            "null eins zwei zwo drei vier fünf fuenf sechs sieben acht neun".split(),
+            "012234556789",
+            strict=True,
+        )
+    ),
+}
+TENS_WORDS = {
+    "fr": {
+        "dix": 10,
+        "onze": 11,
+        "douze": 12,
+        "treize": 13,
+        "quatorze": 14,
+        "quinze": 15,
+        "seize": 16,
+        "vingt": 20,
+        "trente": 30,
+        "quarante": 40,
+        "cinquante": 50,
+        "soixante": 60,
+    },
+    "en": {
+        "ten": 10,
+        "eleven": 11,
+        "twelve": 12,
+        "twenty": 20,
+        "thirty": 30,
+        "forty": 40,
+        "fifty": 50,
+        "sixty": 60,
+        "seventy": 70,
+        "eighty": 80,
+        "ninety": 90,
+    },
+    "de": {
+        "zehn": 10,
+        "elf": 11,
+        "zwölf": 12,
+        "zwanzig": 20,
+        "dreißig": 30,
+        "vierzig": 40,
+        "fünfzig": 50,
+        "sechzig": 60,
+        "siebzig": 70,
+        "achtzig": 80,
+        "neunzig": 90,
+    },
+}
+_ALL_NUMBER_WORDS = sorted(
+    {w for d in DIGIT_WORDS.values() for w in d}
+    | {w for d in TENS_WORDS.values() for w in d}
+    | {"double", "triple"},
+    key=len,
+    reverse=True,
+)
+_NUMBER_SET = frozenset(_ALL_NUMBER_WORDS)
+_WORDS = re.compile(r"[^\W\d_]+")
+_SPELLED_TRIGGER = re.compile(
+    r"(?i)\b(?:one|two|five|six|nine|zero|deux|trois|cinq|neuf|zéro|null|eins|zwei|drei|fünf|neun)\b"
+)
+_NUM_WORD = r"(?:{})".format("|".join(_ALL_NUMBER_WORDS))
+_SPELLED = re.compile(
+    rf"(?<![\w-]){_NUM_WORD}(?:-{_NUM_WORD})*"
+    rf"(?:[ ,\-]{{1,3}}(?:and |et )?{_NUM_WORD}(?:-{_NUM_WORD})*){{5,20}}(?![\w-])",
+    re.IGNORECASE,
+)
+
+
+def spelled_digits(text: str) -> str:
+    """Return the digits that the number words of ``text`` spell ("vingt-deux" -> "22")."""
+    out = []
+    words = re.findall(r"[^\W\d_]+", text.lower())
+    repeat = 1
+    i = 0
+    while i < len(words):
+        w = words[i]
+        if w in ("double", "triple"):
+            repeat = 2 if w == "double" else 3
+            i += 1
+            continue
+        d = next((dw[w] for dw in DIGIT_WORDS.values() if w in dw), None)
+        tens = next((tw[w] for tw in TENS_WORDS.values() if w in tw), None)
+        if tens is not None:
+            nxt = words[i + 1] if i + 1 < len(words) else ""
+            unit = next((dw[nxt] for dw in DIGIT_WORDS.values() if nxt in dw), None)
+            if tens % 10 == 0 and tens >= 20 and unit is not None and unit != "0":
+                tens += int(unit)
+                i += 1
+            elif tens == 10 and unit is not None and unit in "789":  # dix-sept
+                tens += int(unit)
+                i += 1
+            out.append(str(tens))
+        elif d is not None:
+            out.append(d * repeat)
+        repeat = 1
+        i += 1
+    return "".join(out)
+
+
 # shapes that are something else: SSN, dotted date or IPv4 address
 _NOT_PHONE = re.compile(r"\d{3}-\d{2}-\d{4}|\d{1,2}[.-]\d{1,2}[.-]\d{2,4}|\d{1,3}(?:\.\d{1,3}){3}")
 
@@ -70,6 +189,15 @@ class PhoneRecognizer(Recognizer):
     def __setstate__(self, state: dict[str, object]) -> None:
         self.__init__()
 
+    @staticmethod
+    def regions(language: str) -> tuple[str, ...]:
+        """Regions to try for a text in ``language``."""
+        return tuple(dict.fromkeys(REGION_HINTS.get(language, ()) + _FALLBACK_REGIONS))
+
+    def score(self, cand: str, language: str) -> float:
+        """Return how phone-like ``cand`` is in ``language``'s regions (0: not a phone)."""
+        return self._score(cand, self.regions(language))
+
     def _score(self, cand: str, regions: tuple[str, ...]) -> float:
         """Return 0.75 if valid in a region, 0.4 if merely possible there, else 0."""
         pn = self._pn
@@ -89,9 +217,15 @@ class PhoneRecognizer(Recognizer):
 
     def analyze(self, text: str, language: str) -> list[Finding]:  # noqa: D102
         out: list[Finding] = []
-        regions = tuple(dict.fromkeys(REGION_HINTS.get(language, ()) + _FALLBACK_REGIONS))
+        regions = self.regions(language)
+        words = _WORDS.findall(text.lower()) if _SPELLED_TRIGGER.search(text) else ()
+        spelled = sum(w in _NUMBER_SET for w in words) >= 6
+        for m in _SPELLED.finditer(text) if spelled else ():
+            spelled_out = spelled_digits(m.group())
+            if 7 <= len(spelled_out) <= 15:
+                out.append(Finding(m.start(), m.end(), "PHONE", 0.6, self.name))
         for m in _CANDIDATE.finditer(text):
-            cand = m.group()
+            cand = _EXTENSION.sub("", m.group())
             digits = sum(c.isdigit() for c in cand)
             if not 7 <= digits <= 15 or _NOT_PHONE.fullmatch(cand):
                 continue

@@ -36,12 +36,17 @@ LOCALES: dict[str, str] = {
 _MAX_TRIES = 16
 # types whose surrogates follow the text's locale; the others are the same in every language
 LOCALISED = frozenset({"PERSON", "ORG", "LOCATION", "ADDRESS", "DATE"})
+# types whose generator may give the value back: the parts that identify (a calendar date, a
+# time) change, but words that identify no one ("the 60s", "this month") are kept as they are
+MAY_KEEP = frozenset({"DATE"})
 
 
 def normalise(entity: str, value: str) -> str:
     """Return the form of ``value`` that identifies the entity (layout and case removed)."""
     if entity in ("PHONE", "CREDIT_CARD", "US_SSN"):
         digits = re.sub(r"\D", "", value)
+        if not digits:  # spelled out ("four one five..."): the words
+            return " ".join(re.findall(r"[^\W\d_]+", value.casefold()))
         return ("+" if value.lstrip().startswith("+") else "") + digits
     if entity in ("IBAN", "UK_NINO", "FR_NIR", "POSTCODE", "ID"):
         return re.sub(r"[\W_]", "", value).upper()
@@ -146,10 +151,14 @@ class SurrogateMap:
         for attempt in range(_MAX_TRIES):
             rng = random.Random(self.digest(entity, norm, scope, attempt))
             out = gen(value, SurrogateContext(self, entity, language, rng, attempt))
-            if normalise(entity, out) != norm and out.strip():
+            if (normalise(entity, out) != norm and out.strip()) or (
+                entity in MAY_KEEP and out == value
+            ):
                 break
-        else:  # pragma: no cover - generators vary enough; keep the guarantee anyway
-            out = f"<{entity}>"
+        else:  # pragma: no cover - generators vary enough; never leave a placeholder though
+            from textsynth.pii.surrogates.numbers import fill_like
+
+            out = fill_like(value, random.Random(self.digest(entity, norm, scope, _MAX_TRIES)))
         if len(self._cache) >= self._cache_size:
             self._cache.clear()
         self._cache[ck] = out

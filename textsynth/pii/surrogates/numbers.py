@@ -95,6 +95,8 @@ def phone(value: str, ctx: SurrogateContext) -> str:
     """A phone number with the same layout, country code and leading digits, valid if it was."""
     import phonenumbers as pn
 
+    if not any(c.isdigit() for c in value):
+        return _spelled_phone(value, ctx)
     digits = re.sub(r"\D", "", value)
     region = {"fr": "FR", "de": "DE", "es": "ES", "it": "IT", "nl": "NL"}.get(ctx.language, "US")
     keep, valid_region = 1, None
@@ -165,3 +167,28 @@ def fr_nir(value: str, ctx: SurrogateContext) -> str:
     if len(compact) == 15:
         body += f"{nir_key(body):02d}"
     return _pour(value, body[: len(compact)])
+
+
+def _spelled_phone(value: str, ctx: SurrogateContext) -> str:
+    """A spelled-out number ("four one five...") with other digit words, same language and
+    layout; the first word is kept (like a phone's leading digit)."""
+    from textsynth.pii.recognizers.phone import DIGIT_WORDS, TENS_WORDS
+
+    first = True
+
+    def swap(m: re.Match[str]) -> str:
+        nonlocal first
+        w = m.group()
+        low = w.lower()
+        for table in (DIGIT_WORDS, TENS_WORDS):
+            for words in table.values():
+                if low in words:
+                    if first:
+                        first = False
+                        return w
+                    choices = [x for x in words if x != low and x not in ("oh", "zero", "fuenf")]
+                    new = ctx.rng.choice(choices)
+                    return new.capitalize() if w[:1].isupper() else new
+        return w
+
+    return re.sub(r"[^\W\d_]+", swap, value)

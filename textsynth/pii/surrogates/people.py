@@ -20,7 +20,8 @@ from textsynth.registry import surrogates
 _TOKEN = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
 # leading titles are kept as they are ("M. Dupont" -> "M. Martin")
 TITLE_BEFORE_NAME = re.compile(
-    r"(?:(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Dame|Madam|Mme|Mlle|Monsieur|Madame|Lord|Lady|M(?=\.)|Me)"
+    r"(?:(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Dame|Madam|Mme|Mlle|Monsieur|Madame|Lord|Lady|Mister|"
+    r"Ma[îi]tre|Professeur|Professor|Docteur|Doktor|Herr|Frau|Fräulein|Hr|Fr|Pr|M(?=\.)|Me)"
     r"\.?\s+)+",
     re.IGNORECASE,
 )
@@ -127,10 +128,49 @@ def location(value: str, ctx: SurrogateContext) -> str:
 
 @surrogates.register("ADDRESS")
 def address(value: str, ctx: SurrogateContext) -> str:
-    """A street address; a multi-line address stays multi-line."""
+    """An address with the same parts in the same layout: each comma- or line-separated part
+    (street, unit, city, state and zip, postcode and city) is replaced by one of its kind, in
+    the text's locale, with its case; so no city, state or postcode of the original is left."""
+    from textsynth.pii.recognizers.address import ADDRESS_PART
+
     fk = ctx.faker()
-    new = fk.address() if "\n" in value.strip() else fk.street_address()
-    return _cased(value, new)
+    pieces = re.split(r"(\s*(?:,|\n)\s*)", value)
+    out = []
+    for i, piece in enumerate(pieces):
+        if i % 2 == 1 or not piece.strip():
+            out.append(piece)
+            continue
+        out.append(_cased(piece, _address_piece(piece, i == 0, fk, ctx, ADDRESS_PART)))
+    new = "".join(out)
+    return new
+
+
+def _address_piece(piece: str, first: bool, fk: Any, ctx: SurrogateContext, part: Any) -> str:
+    unit = re.match(
+        r"(?i)(apt|apartment|suite|ste|unit|flat|fl|floor|bldg|app|appt|bât|étage)\.?\s*#?\s*\w+$",
+        piece,
+    )
+    if unit:
+        return unit.group(1) + " " + str(ctx.rng.randint(1, 99))
+    uk = re.search(r"(?i)\b[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}$", piece)
+    if uk:
+        gb = ctx.faker("en_GB")
+        city = piece[: uk.start()].strip()
+        return ((gb.city() + " ") if city else "") + gb.postcode()
+    m = re.fullmatch(r"(?i)(.*?)\b([A-Z]{2})\.?\s+(\d{5}(?:-\d{4})?)", piece)
+    if m and part.fullmatch(piece) and not first:
+        us = ctx.faker("en_US")
+        city = (us.city() + " ") if m.group(1).strip(" ,") else ""
+        return f"{city}{us.state_abbr()} {us.zipcode()}"
+    m = re.fullmatch(r"(\d{4,5})\s+(.+)", piece)
+    if m and not first:
+        code = "".join(ctx.rng.choice("0123456789") for _ in m.group(1))
+        return f"{code} {fk.city()}"
+    if re.fullmatch(r"\d{4,5}(?:-\d{4})?", piece.strip()):
+        return "".join(ctx.rng.choice("0123456789") if c.isdigit() else c for c in piece)
+    if first or any(c.isdigit() for c in piece):
+        return fk.street_address() if "\n" not in piece else fk.address()
+    return fk.city()
 
 
 @surrogates.register("EMAIL")
