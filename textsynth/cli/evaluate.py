@@ -99,6 +99,19 @@ def evaluate(
     """
     from textsynth.metrics import evaluate as run_evaluation
 
+    if classifier == "embeddings" and no_embeddings:
+        raise click.UsageError(
+            "--classifier embeddings needs sentence embeddings: drop --no-embeddings, "
+            "or use --classifier tfidf"
+        )
+    from textsynth.io import check_distinct
+
+    out = Path(out_dir)
+    for opt, p in (("--synthetic", synthetic), ("--seeds", seeds), ("--holdout", holdout),
+                   ("--reference", reference), ("--test", test)):
+        if p and out.exists() and out.is_dir() and Path(p).resolve().parent == out.resolve():
+            for name in ("metrics.json", "report.html"):
+                check_distinct(**{opt: p, "-o/" + name: out / name})
     syn, rejected = _read_synthetic(synthetic, fmt)
     report = run_evaluation(
         syn,

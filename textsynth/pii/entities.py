@@ -80,7 +80,9 @@ class Finding:
         }
 
 
-def check_entity_names(names: Iterable[str], extra: Iterable[str] = (), where: str = "entities") -> None:
+def check_entity_names(
+    names: Iterable[str], extra: Iterable[str] = (), where: str = "entities"
+) -> None:
     """Raise ``ConfigError`` for a name that is no entity type (a typo would scrub nothing).
 
     Args:

@@ -28,7 +28,7 @@ def _read_key_file(p: Path) -> bytes:
     if not p.exists():
         raise InputError(
             f"{p}: no such key file",
-            hint=f"create one: python -c \"import secrets; print(secrets.token_hex(32))\" > {p}"
+            hint=f'create one: python -c "import secrets; print(secrets.token_hex(32))" > {p}'
             f" && chmod 600 {p}",
         )
     if p.is_dir():
@@ -40,7 +40,7 @@ def _read_key_file(p: Path) -> bytes:
     if len(key) < MIN_KEY_BYTES:
         raise ConfigError(
             f"{p}: the key must be at least {MIN_KEY_BYTES} bytes (it has {len(key)})",
-            hint="use 32 random bytes: python -c \"import secrets; print(secrets.token_hex(32))\"",
+            hint='use 32 random bytes: python -c "import secrets; print(secrets.token_hex(32))"',
         )
     return key
 

@@ -226,9 +226,7 @@ def _text_sub(
 
 def _entities(originals: list[Any], res: ScrubbedText) -> list[Any]:
     """Return the slot entries with remapped offsets, keeping each entry's other fields."""
-    olds = sorted(
-        (o for o in originals if isinstance(o, dict)), key=lambda o: o.get("start", 0)
-    )
+    olds = sorted((o for o in originals if isinstance(o, dict)), key=lambda o: o.get("start", 0))
     if len(olds) != len(res.slots):
         return [s.to_dict(res.text) for s in res.slots]
     out = []

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from textsynth.errors import ConfigError, InputError, Location
+from textsynth.errors import ConfigError
 from textsynth.io import read_text
 from textsynth.lm.config import FinetuneConfig, SampleConfig
 from textsynth.pipeline.schema import Marks, build, compose
@@ -227,6 +227,4 @@ def load(path: str | os.PathLike[str]) -> PipelineConfig:
     """Read and validate a pipeline YAML file (every value, up front, at file:line:col)."""
     src = read_text(path)
     data, marks = compose(src, str(path))
-    return from_dict(
-        data, path=str(path), base_dir=str(Path(path).resolve().parent), marks=marks
-    )
+    return from_dict(data, path=str(path), base_dir=str(Path(path).resolve().parent), marks=marks)

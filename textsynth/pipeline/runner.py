@@ -131,7 +131,9 @@ def run_stages(stages: list[Stage], ctx: RunContext, *, force: bool = False) -> 
         from textsynth.errors import FileError
 
         raise FileError(
-            f"run folder {ctx.run_dir} is a file", str(ctx.run_dir), hint="choose another --run-dir",
+            f"run folder {ctx.run_dir} is a file",
+            str(ctx.run_dir),
+            hint="choose another --run-dir",
             exit_code=2,
         )
     try:

@@ -32,9 +32,7 @@ class Marks:
     keys: dict[KeyPath, tuple[int, int]] = field(default_factory=dict)
     values: dict[KeyPath, tuple[int, int]] = field(default_factory=dict)
 
-    def error(
-        self, message: str, at: KeyPath, *, key: bool = False, hint: str = ""
-    ) -> InputError:
+    def error(self, message: str, at: KeyPath, *, key: bool = False, hint: str = "") -> InputError:
         """Return an ``InputError`` located at the key or value ``at`` (or its nearest parent)."""
         table = self.keys if key else self.values
         where = at
@@ -104,7 +102,9 @@ def _describe(tp: Any) -> str:
     if origin is dict:
         return "a mapping"
     if origin in (typing.Union, types.UnionType):
-        return " or ".join(_describe(a) if a is not type(None) else "null" for a in typing.get_args(tp))
+        return " or ".join(
+            _describe(a) if a is not type(None) else "null" for a in typing.get_args(tp)
+        )
     if dataclasses.is_dataclass(tp):
         return "a mapping"
     return getattr(tp, "__name__", str(tp))

@@ -171,7 +171,11 @@ def run_evaluate(ctx: RunContext, out: Path) -> dict[str, Any]:
         **opt,
     )
     report.save(out / "report")
-    return {"report": "report/report.html", "headline": _headline(report)}
+    return {
+        "report": "report/report.html",
+        "headline": _headline(report),
+        "metrics": {m: report.value(m) for m in HEADLINE_METRICS if m in report},
+    }
 
 
 def run_export(ctx: RunContext, out: Path) -> dict[str, Any]:
@@ -185,6 +189,18 @@ def run_export(ctx: RunContext, out: Path) -> dict[str, Any]:
         formats.write(merged, path, fmt)
         written[fmt] = path.name  # relative to the stage folder (this one is still temporary)
     return {"files": written}
+
+
+# the metrics the demo and `textsynth run` print at the end (what each means: docs/safety.md)
+HEADLINE_METRICS = (
+    "intent-fidelity",
+    "span-validity",
+    "distinct-2",
+    "self-bleu",
+    "exact-match",
+    "dcr-share",
+    "tstr-accuracy",
+)
 
 
 def _headline(report: Any) -> str:
