@@ -59,6 +59,26 @@ def cli(verbose: int) -> None:
         format="%(levelname)s %(name)s: %(message)s",
     )
     logging.getLogger("textsynth").setLevel(logging.WARNING - 10 * min(verbose, 2))
+    for handler in logging.getLogger().handlers:
+        if not any(isinstance(f, _Once) for f in handler.filters):
+            handler.addFilter(_Once())
+
+
+class _Once(logging.Filter):
+    """Show each distinct warning once per command (a step run twice must not say it twice)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.seen: set[tuple[str, str]] = set()
+
+    def filter(self, record: logging.LogRecord) -> bool:  # noqa: D102
+        if record.levelno < logging.WARNING:
+            return True
+        key = (record.name, record.getMessage())
+        if key in self.seen:
+            return False
+        self.seen.add(key)
+        return True
 
 
 def quiet_third_parties(verbose: int = 0) -> None:

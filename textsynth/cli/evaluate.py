@@ -107,8 +107,13 @@ def evaluate(
     from textsynth.io import check_distinct
 
     out = Path(out_dir)
-    for opt, p in (("--synthetic", synthetic), ("--seeds", seeds), ("--holdout", holdout),
-                   ("--reference", reference), ("--test", test)):
+    for opt, p in (
+        ("--synthetic", synthetic),
+        ("--seeds", seeds),
+        ("--holdout", holdout),
+        ("--reference", reference),
+        ("--test", test),
+    ):
         if p and out.exists() and out.is_dir() and Path(p).resolve().parent == out.resolve():
             for name in ("metrics.json", "report.html"):
                 check_distinct(**{opt: p, "-o/" + name: out / name})

@@ -237,10 +237,9 @@ def scrub(
 def reveal(replacement: str, entity: str, vault: str, key_file: str | None) -> None:
     """Print the original value behind REPLACEMENT (needs the vault and the key)."""
     from textsynth.errors import InputError
+    from textsynth.pii.entities import check_entity_names
     from textsynth.pii.keys import load_key
     from textsynth.pii.vault import Vault
-
-    from textsynth.pii.entities import check_entity_names
 
     check_entity_names([entity.upper()], where="--type")
     v = Vault.load(vault, load_key(key_file, required=True))

@@ -108,7 +108,9 @@ def _pieces(text: str, limit: int) -> list[tuple[int, str]]:
     while pos < len(text):
         end = min(pos + limit, len(text))
         if end < len(text):
-            cut = max(text.rfind("\n", pos + limit // 2, end), text.rfind(" ", pos + limit // 2, end))
+            cut = max(
+                text.rfind("\n", pos + limit // 2, end), text.rfind(" ", pos + limit // 2, end)
+            )
             end = cut + 1 if cut > pos else end
         out.append((pos, text[pos:end]))
         pos = end

@@ -164,9 +164,7 @@ def run_file(job: FileJob, ps: Pseudonymiser) -> Audit:
                 raise r.error
             if not rej_fh:
                 # the rejected lines are raw, unscrubbed input: owner-only, like the input's PII
-                rej_fh.append(
-                    stack.enter_context(atomic_write(rejects_path, "wb", private=True))
-                )
+                rej_fh.append(stack.enter_context(atomic_write(rejects_path, "wb", private=True)))
                 audit_extra["rejects_file"] = rejects_path
             rej_fh[0].write(r.raw if r.raw.endswith(b"\n") else r.raw + b"\n")
             audit.rejects += 1
