@@ -55,15 +55,15 @@ def atomic_write(
     except OSError as exc:
         raise file_error(exc, str(path), "write") from None
     try:
-        with os.fdopen(fd, mode, **kwargs) as fh:
-            try:
+        try:
+            with os.fdopen(fd, mode, **kwargs) as fh:
                 yield fh
                 fh.flush()
                 os.fsync(fh.fileno())
-            except OSError as exc:
-                if exc.filename is None and not isinstance(exc, FileError):
-                    raise file_error(exc, str(path), "write") from None
-                raise
+        except OSError as exc:  # a failing write or close (disk full, I/O error): name the file
+            if exc.filename is None and not isinstance(exc, FileError):
+                raise file_error(exc, str(path), "write") from None
+            raise
         if not private:
             umask = os.umask(0)
             os.umask(umask)

@@ -107,16 +107,18 @@ def evaluate(
     from textsynth.io import check_distinct
 
     out = Path(out_dir)
-    for opt, p in (
+    src: str | None
+    for opt, src in (
         ("--synthetic", synthetic),
         ("--seeds", seeds),
         ("--holdout", holdout),
         ("--reference", reference),
         ("--test", test),
     ):
-        if p and out.exists() and out.is_dir() and Path(p).resolve().parent == out.resolve():
+        if src and out.is_dir() and Path(src).resolve().parent == out.resolve():
             for name in ("metrics.json", "report.html"):
-                check_distinct(**{opt: p, "-o/" + name: out / name})
+                pair: dict[str, str | Path] = {opt: src, "-o/" + name: out / name}
+                check_distinct(**pair)
     syn, rejected = _read_synthetic(synthetic, fmt)
     report = run_evaluation(
         syn,

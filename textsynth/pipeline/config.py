@@ -216,9 +216,11 @@ def from_dict(
         data = {**data, "lm": {**lm, "mode": "off"}}
     cfg = build(PipelineConfig, data, marks, skip=frozenset({"base_dir"}))
     cfg.base_dir = base_dir
-    lm = data.get("lm") if isinstance(data.get("lm"), dict) else {}
+    raw_lm = data.get("lm")
+    lm_data: dict[str, Any] = raw_lm if isinstance(raw_lm, dict) else {}
     for sub in ("finetune", "sample"):  # their seed follows the pipeline's unless set
-        if not isinstance(lm.get(sub), dict) or "seed" not in lm[sub]:
+        sub_data = lm_data.get(sub)
+        if not isinstance(sub_data, dict) or "seed" not in sub_data:
             getattr(cfg.lm, sub).seed = cfg.seed
     return cfg
 

@@ -76,8 +76,9 @@ def compose(src: str, path: str) -> tuple[Any, Marks]:
                 key = constructor.construct_object(k, deep=True)
                 if not isinstance(key, str):
                     key = str(key)
-                marks.keys[(*at, key)] = (k.start_mark.line + 1, k.start_mark.column + 1)
-                out[key] = walk(v, (*at, key))
+                here = (*at, key)
+                marks.keys[here] = (k.start_mark.line + 1, k.start_mark.column + 1)
+                out[key] = walk(v, here)
             return out
         if isinstance(n, yaml.SequenceNode):
             return [walk(v, (*at, i)) for i, v in enumerate(n.value)]
