@@ -165,7 +165,29 @@ def read_jsonl(
         if not line.strip():
             continue
         try:
-            yield lineno, json.loads(line)
+            obj = json.loads(line)
+            if "\\u" in line:
+                check_encodable(obj)
+            yield lineno, obj
+        except RecursionError:
+            err = RecordError(
+                "JSON nested too deeply to read",
+                Location(str(p), lineno),
+                hint="flatten this record or remove it",
+            )
+            if on_error is None:
+                raise err from None
+            on_error(lineno, line, err)
+        except UnicodeEncodeError as exc:
+            err = RecordError(
+                f"the record holds a lone UTF-16 surrogate ({exc.object[exc.start]!r}), which "
+                "no UTF-8 file can hold",
+                Location(str(p), lineno),
+                hint="fix the \\uD800-\\uDFFF escape in this record (a broken emoji?)",
+            )
+            if on_error is None:
+                raise err from None
+            on_error(lineno, line, err)
         except json.JSONDecodeError as exc:
             err = RecordError(
                 f"malformed JSON: {exc.msg}",
@@ -176,6 +198,19 @@ def read_jsonl(
             if on_error is None:
                 raise err from None
             on_error(lineno, line, err)
+
+
+def check_encodable(obj: Any) -> None:
+    """Raise ``UnicodeEncodeError`` if a string in ``obj`` cannot be written as UTF-8."""
+    if isinstance(obj, str):
+        obj.encode("utf-8")
+    elif isinstance(obj, dict):
+        for k, v in obj.items():
+            check_encodable(k)
+            check_encodable(v)
+    elif isinstance(obj, list):
+        for v in obj:
+            check_encodable(v)
 
 
 def read_utterances(

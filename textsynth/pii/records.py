@@ -61,7 +61,7 @@ def sniff_shape(path: str | os.PathLike[str], text_field: str = "text") -> str:
             if raw.strip():
                 try:
                     obj = json.loads(raw)
-                except (json.JSONDecodeError, UnicodeDecodeError):
+                except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
                     return "jsonl"
                 if isinstance(obj, dict) and "turns" in obj:
                     return "transcript"
@@ -119,6 +119,10 @@ def _parse(
     loc = Location(str(p), lineno)
     try:
         obj = json.loads(line)
+    except RecursionError:
+        raise RecordError(
+            "JSON nested too deeply to read", loc, hint="flatten this record or remove it"
+        ) from None
     except json.JSONDecodeError as exc:
         raise RecordError(
             f"malformed JSON: {exc.msg}",
@@ -178,7 +182,10 @@ def render(rec: Record, results: Sequence[ScrubbedText]) -> str:
         return rec.bom + rec.raw + rec.eol
     try:
         return rec.bom + _render_in_place(rec, results) + rec.eol
-    except RawJsonError:  # not the JSON we can edit in place (cannot happen for parsed lines)
+    except (
+        RawJsonError,
+        RecursionError,
+    ):  # not the JSON we can edit in place (cannot happen for parsed lines)
         return rec.bom + _render_dumps(rec, results) + rec.eol
 
 

@@ -77,6 +77,15 @@ def compose(src: str, path: str) -> tuple[Any, Marks]:
                 if not isinstance(key, str):
                     key = str(key)
                 here = (*at, key)
+                if here in marks.keys:  # YAML would keep the last one silently
+                    first = marks.keys[here][0]
+                    line, col = k.start_mark.line + 1, k.start_mark.column + 1
+                    raise InputError(
+                        f"duplicate key '{'.'.join(map(str, here))}' (first at line {first})",
+                        Location(path, line, col),
+                        hint="merge the two into one",
+                        source_line=marks.lines[line - 1] if line <= len(marks.lines) else None,
+                    )
                 marks.keys[here] = (k.start_mark.line + 1, k.start_mark.column + 1)
                 out[key] = walk(v, here)
             return out
