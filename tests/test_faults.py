@@ -491,6 +491,26 @@ CASES = [
         "read-only file system",
         mount="ro",
     ),
+    Case(
+        "json-nested-too-deeply",
+        12,
+        ["convert", "{tmp}/in.jsonl", "{tmp}/o.yml"],
+        lambda t: (t / "in.jsonl").write_text(
+            '{"text": "x", "intent": "a", "m": ' + "[" * 5000 + "]" * 5000 + "}\n"
+        ),
+        2,
+        "in.jsonl:1: JSON nested too deeply",
+        absent=["o.yml"],
+    ),
+    Case(
+        "lone-surrogate",
+        12,
+        ["convert", "{tmp}/in.jsonl", "{tmp}/o.yml"],
+        lambda t: (t / "in.jsonl").write_text('{"text": "x \\ud800 y", "intent": "a"}\n'),
+        2,
+        "lone UTF-16 surrogate",
+        absent=["o.yml"],
+    ),
     # 13. path collisions
     Case(
         "output-is-input",
@@ -601,6 +621,15 @@ CASES = [
         pipeline_bad_line("lm: {mode: off, finetune: {epochs: 0}}"),
         2,
         "epochs=0 must be at least 1",
+        absent=["run"],
+    ),
+    Case(
+        "yaml-duplicate-key",
+        15,
+        RUN,
+        lambda t: (write_pipeline(t), (t / "p.yaml").open("a").write("seeds: {path: x.jsonl}\n")),
+        2,
+        "p.yaml:9:1: duplicate key 'seeds' (first at line 3)",
         absent=["run"],
     ),
     # 16. messages name the right flag
