@@ -50,7 +50,9 @@ def run(pipeline_file: str, run_dir: str | None, force: bool) -> None:
     from textsynth import pipeline
 
     cfg = pipeline.load(pipeline_file)
-    folder = Path(run_dir or cfg.run_dir or Path("runs") / cfg.name)
+    # run_dir in the file is relative to the file, like every other path in it
+    folder = Path(run_dir) if run_dir else cfg.resolve(cfg.run_dir) if cfg.run_dir else None
+    folder = folder or Path("runs") / cfg.name
     results = pipeline.run(cfg, folder, force=force, echo=lambda s: click.echo(s, err=True))
     _print_results(results, folder)
     _print_metrics(results)
