@@ -14,6 +14,7 @@ from pathlib import Path
 from textsynth import evaluate, read, write
 from textsynth.lm import FinetuneConfig, SampleConfig, finetune, sample
 from textsynth.pii import Pseudonymiser
+from textsynth.pii.keys import load_key
 
 
 def main() -> None:
@@ -24,13 +25,15 @@ def main() -> None:
     ap.add_argument("--per-intent", type=int, default=20)
     ap.add_argument("--epochs", type=int, default=None, help="fine-tuning epochs (default: config)")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument(
+        "--key-file", default=None, help="PII key file (default: $TEXTSYNTH_PII_KEY, else random)"
+    )
     args = ap.parse_args()
     out = Path(args.out)
 
     seeds = list(read(args.seeds))
-    clean = list(
-        Pseudonymiser(lang="en", key="example key: keep yours secret").scrub_utterances(seeds)
-    )
+    key = load_key(args.key_file)  # the key file, else $TEXTSYNTH_PII_KEY, else a random key
+    clean = list(Pseudonymiser(lang="en", key=key).scrub_utterances(seeds))
     ft = (
         FinetuneConfig(seed=args.seed)
         if args.epochs is None

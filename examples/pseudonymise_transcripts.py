@@ -1,8 +1,9 @@
 """Pseudonymise support transcripts: consistent, realistic surrogates, structure kept.
 
 Run: ``python examples/pseudonymise_transcripts.py [IN.jsonl] [OUT.jsonl]``
-(the same as ``textsynth pii scrub IN -o OUT``). Set ``TEXTSYNTH_PII_KEY`` so that the same
-person gets the same surrogate across files and runs.
+(the same as ``textsynth pii scrub IN -o OUT``). The key comes from ``$TEXTSYNTH_PII_KEY`` (or
+``--key-file`` with the CLI); set it so that the same person gets the same surrogate across
+files and runs. Without it a random key is used and a warning says so.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from pathlib import Path
 
 from textsynth.io import atomic_write
 from textsynth.pii import Pseudonymiser
+from textsynth.pii.keys import load_key
 
 HERE = Path(__file__).parent
 
@@ -22,7 +24,7 @@ def main() -> None:
     src = Path(sys.argv[1]) if len(sys.argv) > 1 else HERE / "transcripts.jsonl"
     dst = Path(sys.argv[2]) if len(sys.argv) > 2 else Path("transcripts.scrubbed.jsonl")
     records = [json.loads(line) for line in src.read_text(encoding="utf-8").splitlines() if line]
-    ps = Pseudonymiser(lang="en", key="example key: keep yours secret and out of git")
+    ps = Pseudonymiser(lang="en", key=load_key())  # $TEXTSYNTH_PII_KEY, else a random key
     docs = [[turn["text"] for turn in r["turns"]] for r in records]
     scrubbed = ps.scrub_documents(docs)
     with atomic_write(dst) as fh:

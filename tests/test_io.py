@@ -59,3 +59,50 @@ def test_atomic_write_gives_the_usual_permissions(tmp_path):
     finally:
         os.umask(umask)
     assert (tmp_path / "f.txt").stat().st_mode & 0o777 == 0o644
+
+
+def test_private_atomic_write_is_owner_only(tmp_path):
+    import stat
+
+    from textsynth.io import atomic_write
+
+    with atomic_write(tmp_path / "secret", private=True) as fh:
+        fh.write("x")
+    assert stat.S_IMODE((tmp_path / "secret").stat().st_mode) == 0o600
+
+
+def test_atomic_write_into_a_directory_names_it(tmp_path):
+    from textsynth.errors import FileError
+    from textsynth.io import atomic_write
+
+    (tmp_path / "d").mkdir()
+    with pytest.raises(FileError, match="d: is a directory") as info:
+        with atomic_write(tmp_path / "d") as fh:
+            fh.write("x")
+    assert info.value.exit_code == 2 and info.value.hint
+    assert list(tmp_path.iterdir()) == [tmp_path / "d"]
+
+
+def test_a_failing_write_names_the_file_and_leaves_no_temp(tmp_path):
+    import errno
+
+    from textsynth.errors import FileError
+    from textsynth.io import atomic_write
+
+    with pytest.raises(FileError, match=r"out.txt: no space left on device") as info:
+        with atomic_write(tmp_path / "out.txt") as fh:
+            fh.write("x")
+            raise OSError(errno.ENOSPC, "No space left on device")
+    assert info.value.exit_code == 1
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_check_distinct_refuses_the_same_file_under_two_names(tmp_path):
+    from textsynth.errors import ConfigError
+    from textsynth.io import check_distinct
+
+    (tmp_path / "a").write_text("x")
+    (tmp_path / "link").symlink_to(tmp_path / "a")
+    check_distinct(input=tmp_path / "a", output=tmp_path / "b", spans=None)
+    with pytest.raises(ConfigError, match="input and output are the same file"):
+        check_distinct(input=tmp_path / "a", output=tmp_path / "link")

@@ -119,3 +119,56 @@ class MissingDependencyError(TextsynthError, ImportError):
 
 class SpaceTooLargeError(InputError):
     """An exhaustive expansion was asked for a space larger than the limit."""
+
+
+class FileError(TextsynthError, OSError):
+    """A file that cannot be read or written (missing, a directory, read-only, disk full...).
+
+    The message names the path and what to do; ``exit_code`` is 2 when the path given is wrong
+    (missing, a directory, not permitted) and 1 when the system is (disk full, I/O error).
+    """
+
+    def __init__(self, message: str, path: str = "", *, hint: str = "", exit_code: int = 1) -> None:
+        self.message = message
+        self.path = path
+        self.hint = hint
+        self.exit_code = exit_code
+        self.location = Location(path) if path else None
+        self.source_line = None
+        super().__init__(self.format())
+
+    def format(self) -> str:
+        """Return the message and the hint."""
+        return f"{self.message}\n  hint: {self.hint}" if self.hint else self.message
+
+    def __str__(self) -> str:
+        return self.format()
+
+
+# errno -> (what happened, what to do, exit code)
+_OS_ERRORS: dict[str, tuple[str, str, int]] = {
+    "ENOENT": ("no such file or directory", "check the path", 2),
+    "EISDIR": ("is a directory, a file was expected", "give the path of a file", 2),
+    "ENOTDIR": ("a part of the path is not a directory", "check the path", 2),
+    "EACCES": ("permission denied", "choose a path you may write/read, or fix its permissions", 2),
+    "EPERM": ("operation not permitted", "choose another path, or fix its permissions", 2),
+    "EROFS": ("read-only file system", "write the output to a writable location", 2),
+    "ENOSPC": ("no space left on device", "free some space or write to another disk", 1),
+    "EDQUOT": ("disk quota exceeded", "free some space or write to another disk", 1),
+    "EFBIG": ("file too large for this file system", "write to another file system", 1),
+    "ENAMETOOLONG": ("file name too long", "choose a shorter path", 2),
+    "EEXIST": ("already exists", "remove it or choose another path", 2),
+    "EIO": ("input/output error", "check the disk, then run again", 1),
+}
+
+
+def file_error(exc: OSError, path: str | None = None, action: str = "") -> FileError:
+    """Return a :class:`FileError` for ``exc`` naming the path, what happened and what to do."""
+    import errno as errno_mod
+
+    name = errno_mod.errorcode.get(exc.errno or 0, "")
+    what, todo, code = _OS_ERRORS.get(name, (exc.strerror or str(exc), "check the path", 1))
+    where = path or exc.filename or ""
+    verb = f"cannot {action} " if action else ""
+    msg = f"{verb}{where}: {what}" if where else f"{verb.strip() or 'I/O error'}: {what}"
+    return FileError(msg, str(where), hint=todo, exit_code=code)

@@ -10,11 +10,12 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
-from textsynth.errors import InputError, Location, RecordError
+from textsynth.errors import ConfigError, FileError, InputError, Location, RecordError, file_error
 from textsynth.types import Utterance
 
 __all__ = [
     "atomic_write",
+    "check_distinct",
     "read_jsonl",
     "read_text",
     "read_utterances",
@@ -24,10 +25,19 @@ __all__ = [
 
 
 @contextlib.contextmanager
-def atomic_write(path: str | os.PathLike[str], mode: str = "w", encoding: str | None = "utf-8"):
+def atomic_write(
+    path: str | os.PathLike[str],
+    mode: str = "w",
+    encoding: str | None = "utf-8",
+    *,
+    private: bool = False,
+):
     """Open a temporary file next to ``path`` and move it into place only on success.
 
-    A crash or an exception leaves no half-written ``path`` (the old file, if any, is kept).
+    A crash, an exception or a signal handled as ``KeyboardInterrupt`` leaves no half-written
+    ``path`` and no temporary file (the old file, if any, is kept). ``private=True`` keeps the
+    file readable by its owner only (0600: rejects files, keys). A failing write (disk full,
+    read-only file system, a directory in the way) raises :class:`FileError` naming ``path``.
     ``path`` ``-`` means standard output (not atomic).
     """
     path = Path(path)
@@ -36,22 +46,62 @@ def atomic_write(path: str | os.PathLike[str], mode: str = "w", encoding: str | 
 
         yield sys.stdout
         return
-    path.parent.mkdir(parents=True, exist_ok=True)
     kwargs: dict[str, Any] = {} if "b" in mode else {"encoding": encoding, "newline": "\n"}
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    if path.is_dir():
+        raise file_error(IsADirectoryError(21, "Is a directory", str(path)), str(path), "write")
     try:
-        with os.fdopen(fd, mode, **kwargs) as fh:
-            yield fh
-            fh.flush()
-            os.fsync(fh.fileno())
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; give the usual permissions
-        os.replace(tmp, path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise file_error(exc, str(path), "write") from None
+    try:
+        try:
+            with os.fdopen(fd, mode, **kwargs) as fh:
+                yield fh
+                fh.flush()
+                os.fsync(fh.fileno())
+        except OSError as exc:  # a failing write or close (disk full, I/O error): name the file
+            if exc.filename is None and not isinstance(exc, FileError):
+                raise file_error(exc, str(path), "write") from None
+            raise
+        if not private:
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; give the usual permissions
+        try:
+            os.replace(tmp, path)
+        except OSError as exc:
+            raise file_error(exc, str(path), "write") from None
     except BaseException:
-        with contextlib.suppress(FileNotFoundError):
+        with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+def check_distinct(**paths: str | os.PathLike[str] | None) -> None:
+    """Refuse two options naming the same file (an output over an input loses data).
+
+    Args:
+        **paths: option name -> path (``None`` and ``-`` are ignored).
+
+    Raises:
+        ConfigError: naming both options and the path.
+    """
+    seen: dict[str, str] = {}
+    for opt, p in paths.items():
+        if p is None or str(p) in ("", "-"):
+            continue
+        try:
+            key = str(Path(p).expanduser().resolve())
+        except OSError:
+            key = os.path.abspath(p)
+        if key in seen:
+            raise ConfigError(
+                f"{seen[key]} and {opt} are the same file ({p}): writing one would destroy the "
+                "other",
+                hint=f"give {opt} a path of its own",
+            )
+        seen[key] = opt
 
 
 def read_text(path: str | os.PathLike[str]) -> str:
@@ -59,7 +109,10 @@ def read_text(path: str | os.PathLike[str]) -> str:
     p = Path(path)
     if not p.exists():
         raise InputError(f"{p}: no such file", hint="check the path")
-    data = p.read_bytes()
+    try:
+        data = p.read_bytes()
+    except OSError as exc:
+        raise file_error(exc, str(p), "read") from None
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -112,7 +165,29 @@ def read_jsonl(
         if not line.strip():
             continue
         try:
-            yield lineno, json.loads(line)
+            obj = json.loads(line)
+            if "\\u" in line:
+                check_encodable(obj)
+            yield lineno, obj
+        except RecursionError:
+            err = RecordError(
+                "JSON nested too deeply to read",
+                Location(str(p), lineno),
+                hint="flatten this record or remove it",
+            )
+            if on_error is None:
+                raise err from None
+            on_error(lineno, line, err)
+        except UnicodeEncodeError as exc:
+            err = RecordError(
+                f"the record holds a lone UTF-16 surrogate ({exc.object[exc.start]!r}), which "
+                "no UTF-8 file can hold",
+                Location(str(p), lineno),
+                hint="fix the \\uD800-\\uDFFF escape in this record (a broken emoji?)",
+            )
+            if on_error is None:
+                raise err from None
+            on_error(lineno, line, err)
         except json.JSONDecodeError as exc:
             err = RecordError(
                 f"malformed JSON: {exc.msg}",
@@ -123,6 +198,19 @@ def read_jsonl(
             if on_error is None:
                 raise err from None
             on_error(lineno, line, err)
+
+
+def check_encodable(obj: Any) -> None:
+    """Raise ``UnicodeEncodeError`` if a string in ``obj`` cannot be written as UTF-8."""
+    if isinstance(obj, str):
+        obj.encode("utf-8")
+    elif isinstance(obj, dict):
+        for k, v in obj.items():
+            check_encodable(k)
+            check_encodable(v)
+    elif isinstance(obj, list):
+        for v in obj:
+            check_encodable(v)
 
 
 def read_utterances(

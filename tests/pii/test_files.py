@@ -110,8 +110,9 @@ def test_every_shape_preserves_records_and_outside_text(tmp_path, shape: str) ->
                 texts = [(ob["body"], oa["body"], str(ob["id"]))]
             else:
                 assert oa["intent"] == ob["intent"]
-                for e in oa["entities"]:
-                    assert oa["text"][e["start"] : e["end"]] == e["value"]
+                for e in oa["entities"]:  # entries keep their own fields (value optional)
+                    if "value" in e:
+                        assert oa["text"][e["start"] : e["end"]] == e["value"]
                 texts = [(ob["text"], oa["text"], None)]
         for tb, ta, _ in texts:
             mine = [r for r in rows if shape != "transcript" or (r["record"], r["turn"]) == _]

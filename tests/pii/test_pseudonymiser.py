@@ -59,6 +59,7 @@ def test_unknown_operator_lists_choices() -> None:
 
 
 def test_utterance_slots_stay_aligned(ps: Pseudonymiser) -> None:
+    ps.slot_policy = "all"  # every slot, PII label or not (the default keeps city and date)
     text = "book a table for Margaret Okonkwo in Paris on 21 March 2005 please"
     u = Utterance(text, "book", (Span(17, 25, "name"), Span(37, 42, "city"), Span(46, 59, "date")))
     (v,) = ps.scrub_utterances([u])
@@ -112,6 +113,7 @@ def test_slot_remap_property(data) -> None:
 
 
 def test_a_name_over_two_slots_becomes_two_replacements(ps: Pseudonymiser) -> None:
+    ps.slot_policy = "all"  # "first"/"last" are not PII labels under the default policy
     u = Utterance("for Margaret Okonkwo", "x", (Span(4, 12, "first"), Span(13, 20, "last")))
     (v,) = ps.scrub_utterances([u])
     first, last = (v.text[s.start : s.end] for s in v.spans)

@@ -109,9 +109,10 @@ def test_changed_config_redoes_the_stage_and_its_downstream(tmp_path):
 @pytest.mark.parametrize(
     "bad, message",
     [
-        ("lm: {mode: sometimes}", "lm.mode must be finetune, prompt or off"),
+        ("lm: {mode: sometimes}", "'lm.mode' must be one of finetune, prompt, off"),
         ("grammer: {path: x}", "unknown key 'grammer' \\(did you mean 'grammar'\\?\\)"),
-        ("lm: {epoch: 3}", "unknown key 'lm.epoch' \\(did you mean 'epochs'\\?\\)"),
+        ("lm: {epochs: 3}", "unknown key 'lm.epochs' \\(did you mean 'lm.finetune.epochs'\\?\\)"),
+        ("lm: {finetune: {epoch: 3}}", "unknown key 'lm.finetune.epoch' \\(did you mean 'epochs'"),
     ],
 )
 def test_bad_pipeline_file_is_named(tmp_path, bad, message):

@@ -58,12 +58,13 @@ scrub: {{ner: none}}
 grammar: {{path: g.tsg, n: 12}}
 lm:
   mode: {mode}
-  base_model: {tiny}
-  epochs: 1
-  per_intent: 2
-  extra:
-    finetune: {{batch_size: 4, max_length: 48}}
-    sample: {{fidelity_features: tfidf, max_new_tokens: 12, batch_size: 8, max_rounds: 1}}
+  finetune: {{base_model: {tiny}, epochs: 1, batch_size: 4, max_length: 48}}
+  sample:
+    per_intent: 2
+    fidelity_features: tfidf
+    max_new_tokens: 12
+    batch_size: 8
+    max_rounds: 1
 evaluate: {{embeddings: false}}
 export: {{formats: [jsonl, rasa-yaml]}}
 """)

@@ -27,5 +27,21 @@ def convert(src: str, dst: str, src_fmt: str | None, dst_fmt: str | None) -> Non
 
     Formats: jsonl, rasa-yaml, rasa-json, snips-json, conll, hf-dataset.
     """
+    from textsynth.errors import ConfigError
+    from textsynth.io import check_distinct
+
+    check_distinct(input=src, output=dst)
+    try:
+        src_fmt = src_fmt or formats.guess(src)
+    except ConfigError as exc:
+        raise ConfigError(
+            exc.message, hint=f"pass --from, one of: {', '.join(formats.names())}"
+        ) from None
+    try:
+        dst_fmt = dst_fmt or formats.guess(dst)
+    except ConfigError as exc:
+        raise ConfigError(
+            exc.message, hint=f"pass --to, one of: {', '.join(formats.names())}"
+        ) from None
     n = formats.write(formats.read(src, src_fmt), dst, dst_fmt)
     click.echo(f"wrote {n} utterances to {dst}", err=True)

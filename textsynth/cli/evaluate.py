@@ -99,6 +99,26 @@ def evaluate(
     """
     from textsynth.metrics import evaluate as run_evaluation
 
+    if classifier == "embeddings" and no_embeddings:
+        raise click.UsageError(
+            "--classifier embeddings needs sentence embeddings: drop --no-embeddings, "
+            "or use --classifier tfidf"
+        )
+    from textsynth.io import check_distinct
+
+    out = Path(out_dir)
+    src: str | None
+    for opt, src in (
+        ("--synthetic", synthetic),
+        ("--seeds", seeds),
+        ("--holdout", holdout),
+        ("--reference", reference),
+        ("--test", test),
+    ):
+        if src and out.is_dir() and Path(src).resolve().parent == out.resolve():
+            for name in ("metrics.json", "report.html"):
+                pair: dict[str, str | Path] = {opt: src, "-o/" + name: out / name}
+                check_distinct(**pair)
     syn, rejected = _read_synthetic(synthetic, fmt)
     report = run_evaluation(
         syn,

@@ -139,6 +139,9 @@ def generate(
         raise ConfigError("--n and --all exclude each other", hint="pass one of them")
     if out == "-" and fmt not in (None, "jsonl"):
         raise ConfigError(f"format {fmt!r} needs an output file", hint="pass -o FILE")
+    from textsynth.io import check_distinct
+
+    check_distinct(grammar=file, **{"-o": out})
     g = load_grammar(file)
     cfg = GenerateConfig(
         n=n,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
 _COMMON = [
@@ -39,6 +41,22 @@ _COMMON = [
         help="YAML/TOML file of custom recognizers, allow-list and deny-list.",
     ),
     click.option("--allow", multiple=True, help="A value that is never PII (repeatable)."),
+    click.option(
+        "--entity",
+        "entities",
+        multiple=True,
+        help="Only these entity types, e.g. --entity PERSON --entity EMAIL (or PERSON,EMAIL); "
+        "default: all. An unknown name is an error.",
+    ),
+    click.option(
+        "--slots",
+        "slot_policy",
+        type=click.Choice(["pii", "all"]),
+        default="pii",
+        show_default=True,
+        help="Labelled utterances: replace a slot's value only if its label is personal data "
+        "(pii: person, email, phone...; see docs/safety.md), or every finding (all).",
+    ),
     click.option(
         "--threshold",
         type=click.FloatRange(0, 1),
@@ -101,9 +119,11 @@ def _pseudonymiser(  # noqa: ANN202
     from textsynth.pii.keys import load_key
 
     ner = opts["ner"]
-    ner_arg: object = None
+    ner_arg: Any = None
     if ner is not None:
         ner_arg = False if ner.lower() == "none" else ner
+    entities = [e.strip() for v in opts["entities"] for e in v.split(",") if e.strip()]
+    extra: dict = {"entities": entities} if entities else {}
     return Pseudonymiser(
         lang=opts["lang"],
         operator=operator,
@@ -114,6 +134,8 @@ def _pseudonymiser(  # noqa: ANN202
         threshold=opts["threshold"],
         custom=opts["custom"],
         allow_list=opts["allow"],
+        slots=opts["slot_policy"],
+        **extra,
     )
 
 
@@ -156,9 +178,10 @@ def detect(inp: str, output: str, **opts: object) -> None:
 
     from textsynth.pii.runner import run_file
 
+    job = _job(inp, output, "detect", opts)  # checks the paths before any model loads
     # detection replaces nothing: no key is needed (a throwaway one avoids the warning)
     ps = _pseudonymiser("tag", opts, key=secrets.token_bytes(32))
-    audit = run_file(_job(inp, output, "detect", opts), ps)
+    audit = run_file(job, ps)
     click.echo(audit.summary(), err=True)
 
 
@@ -197,8 +220,9 @@ def scrub(
     """Replace the PII in IN and write OUT (structure, ids and order unchanged)."""
     from textsynth.pii.runner import run_file
 
+    job = _job(inp, output, "scrub", opts, spans=spans, vault=vault)  # paths first
     ps = _pseudonymiser(operator, opts, vault=bool(vault))
-    audit = run_file(_job(inp, output, "scrub", opts, spans=spans, vault=vault), ps)
+    audit = run_file(job, ps)
     click.echo(audit.summary(), err=True)
 
 
@@ -215,9 +239,11 @@ def scrub(
 def reveal(replacement: str, entity: str, vault: str, key_file: str | None) -> None:
     """Print the original value behind REPLACEMENT (needs the vault and the key)."""
     from textsynth.errors import InputError
+    from textsynth.pii.entities import check_entity_names
     from textsynth.pii.keys import load_key
     from textsynth.pii.vault import Vault
 
+    check_entity_names([entity.upper()], where="--type")
     v = Vault.load(vault, load_key(key_file, required=True))
     originals = v.lookup_all(entity.upper(), replacement)
     if not originals:

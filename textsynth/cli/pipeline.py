@@ -10,13 +10,30 @@ import click
 from textsynth.errors import InputError
 
 
-def _print_results(results, run_dir: Path) -> None:
+def _print_results(results, run_dir: Path) -> None:  # noqa: ANN001
     click.echo("")
     click.echo(f"{'stage':<10} {'status':<9} {'seconds':>8}  output")
     for r in results:
         status = "skipped" if r.skipped else "done"
         click.echo(f"{r.name:<10} {status:<9} {r.seconds:>8.1f}  {r.path}")
     click.echo(f"\nrun folder: {run_dir}")
+    key = run_dir.parent / f"{run_dir.name}.pii.key"
+    if key.exists():
+        click.echo(f"PII key (generated, mode 0600, keep it secret): {key}")
+
+
+def _print_metrics(results) -> None:  # noqa: ANN001
+    """Print the evaluation's headline metrics (the full table is in the report)."""
+    by = {r.name: r for r in results}
+    if "evaluate" not in by:
+        return
+    metrics = by["evaluate"].summary.get("metrics") or {}
+    if not metrics:
+        return
+    click.echo("\nHeadline metrics (details: report.html):")
+    for name, value in metrics.items():
+        shown = "n/a" if value is None else f"{value:.3f}"
+        click.echo(f"  {name:<18} {shown}")
 
 
 @click.command()
@@ -33,9 +50,12 @@ def run(pipeline_file: str, run_dir: str | None, force: bool) -> None:
     from textsynth import pipeline
 
     cfg = pipeline.load(pipeline_file)
-    folder = Path(run_dir or cfg.run_dir or Path("runs") / cfg.name)
+    # run_dir in the file is relative to the file, like every other path in it
+    folder = Path(run_dir) if run_dir else cfg.resolve(cfg.run_dir) if cfg.run_dir else None
+    folder = folder or Path("runs") / cfg.name
     results = pipeline.run(cfg, folder, force=force, echo=lambda s: click.echo(s, err=True))
     _print_results(results, folder)
+    _print_metrics(results)
 
 
 @click.command()
@@ -82,4 +102,5 @@ def demo(example: str, out: str, force: bool) -> None:
         click.echo(f"  metrics (JSON)      {by['evaluate'].path / 'report' / 'metrics.json'}")
     for fmt, name in by["export"].summary.get("files", {}).items():
         click.echo(f"  training set ({fmt}): {by['export'].path / name}")
+    _print_metrics(results)
     click.echo(f"\ndemo finished in {time.perf_counter() - t0:.0f}s")

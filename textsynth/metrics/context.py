@@ -151,8 +151,8 @@ class EvalContext:
                 raise IncomputableMetricError(f"no {need} set given")
             if need in ("oracle", "classifier") and self.classifier_features == "none":
                 raise IncomputableMetricError(
-                    "classifiers are off (embeddings off: pass classifier_features='tfidf' "
-                    "to use TF-IDF features)"
+                    "classifiers are off (embeddings off: use TF-IDF features with "
+                    "`textsynth evaluate --classifier tfidf`, or classifier_features='tfidf')"
                 )
             if need == "oracle" and len({u.intent for u in self.oracle_training_set()}) < 2:
                 raise IncomputableMetricError("no labelled real set with 2+ intents for the oracle")

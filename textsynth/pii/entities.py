@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
-__all__ = ["COARSE", "ENTITY_TYPES", "Finding", "coarse"]
+__all__ = ["COARSE", "ENTITY_TYPES", "Finding", "check_entity_names", "coarse"]
 
 # fine entity type -> coarse group (the groups of eval/data/pii/label_map.json)
 COARSE: dict[str, str] = {
@@ -78,3 +79,29 @@ class Finding:
             "recognizer": self.recognizer,
             "score": round(self.score, 3),
         }
+
+
+def check_entity_names(
+    names: Iterable[str], extra: Iterable[str] = (), where: str = "entities"
+) -> None:
+    """Raise ``ConfigError`` for a name that is no entity type (a typo would scrub nothing).
+
+    Args:
+        names: the entity types asked for.
+        extra: further valid types (those of custom recognizers and deny-lists).
+        where: the option or key named in the message.
+    """
+    from textsynth.errors import ConfigError
+    from textsynth.registry import did_you_mean
+
+    valid = sorted(set(ENTITY_TYPES) | set(extra))
+    for name in names:
+        if not isinstance(name, str) or name not in valid:
+            hint_name = name.upper() if isinstance(name, str) else str(name)
+            close = did_you_mean(hint_name, valid)
+            if not close and isinstance(name, str) and name.upper() in valid:
+                close = f" (did you mean {name.upper()!r}?)"
+            raise ConfigError(
+                f"unknown entity type {name!r} in {where}{close}",
+                hint=f"valid entity types: {', '.join(valid)}",
+            )

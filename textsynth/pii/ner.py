@@ -81,15 +81,41 @@ class SpacyNer(NerBackend):
 
     def entities(self, texts: Sequence[str], language: str) -> list[list[Entity]]:  # noqa: D102
         nlp = self.load(language)
-        out: list[list[Entity]] = []
-        for doc in nlp.pipe(texts, batch_size=self.batch_size):
-            ents = []
+        # texts over spaCy's max_length are read in pieces cut at whitespace (no crash, no skip)
+        limit = max(1000, min(int(getattr(nlp, "max_length", 1_000_000)), CHUNK_CHARS))
+        pieces: list[tuple[int, int, str]] = []  # (text index, offset, piece)
+        for i, t in enumerate(texts):
+            pieces.extend((i, off, piece) for off, piece in _pieces(t, limit))
+        out: list[list[Entity]] = [[] for _ in texts]
+        docs = nlp.pipe((p for _, _, p in pieces), batch_size=self.batch_size)
+        for (i, off, _), doc in zip(pieces, docs, strict=True):
             for e in doc.ents:
                 label = LABELS.get(e.label_)
                 if label is not None:
-                    ents.append((e.start_char, e.end_char, label))
-            out.append(ents)
+                    out[i].append((off + e.start_char, off + e.end_char, label))
         return out
+
+
+CHUNK_CHARS = 100_000  # spaCy needs about 1 GB per 100,000 characters with every component
+
+
+def _pieces(text: str, limit: int) -> list[tuple[int, str]]:
+    """Cut ``text`` into ``(offset, piece)`` of at most ``limit`` characters, at a line break or
+    a space when there is one in the second half of the piece."""
+    if len(text) <= limit:
+        return [(0, text)]
+    out = []
+    pos = 0
+    while pos < len(text):
+        end = min(pos + limit, len(text))
+        if end < len(text):
+            cut = max(
+                text.rfind("\n", pos + limit // 2, end), text.rfind(" ", pos + limit // 2, end)
+            )
+            end = cut + 1 if cut > pos else end
+        out.append((pos, text[pos:end]))
+        pos = end
+    return out
 
 
 def load_ner_only(name: str) -> Any:

@@ -13,12 +13,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from textsynth.pii.detector import Detector
-from textsynth.pii.entities import Finding
+from textsynth.pii.entities import Finding, check_entity_names
 from textsynth.pii.keys import load_key
 from textsynth.pii.language import guess_language
 from textsynth.pii.ner import NerBackend
 from textsynth.pii.operators import OperatorContext, make_operator
 from textsynth.pii.replace import Edit, apply_replacements, widen_to_slots
+from textsynth.pii.slots import SLOT_POLICIES, keep_for_slots
 from textsynth.pii.surrogates import SurrogateMap
 from textsynth.pii.vault import Vault
 from textsynth.types import Span, Utterance
@@ -47,6 +48,9 @@ class Pseudonymiser:
             the default models, or ``False`` for patterns only.
         vault: keep the replacement -> original mapping (see :meth:`save_vault`).
         batch_size: documents per NER batch.
+        slots: ``pii`` (default): in labelled utterances, replace a slot's value only when its
+            label names personal data (:mod:`textsynth.pii.slots`); ``all``: every finding.
+        pii_slot_labels: further slot labels that hold personal data.
         **detector_options: passed to :class:`Detector` (``threshold``, ``custom``,
             ``allow_list``, ``deny_list``, ``entities``, ``recognizers``, ``names``).
     """
@@ -61,8 +65,16 @@ class Pseudonymiser:
         vault: bool = False,
         batch_size: int = 64,
         detector: Detector | None = None,
+        slots: str = "pii",
+        pii_slot_labels: Iterable[str] = (),
         **detector_options: Any,
     ) -> None:
+        if slots not in SLOT_POLICIES:
+            from textsynth.errors import ConfigError
+
+            raise ConfigError(f"slots={slots!r}; use one of: {', '.join(SLOT_POLICIES)}")
+        self.slot_policy = slots
+        self.pii_slot_labels = tuple(pii_slot_labels)
         self.lang = lang
         key_bytes = key.encode() if isinstance(key, str) else key
         self._key = key_bytes if key_bytes is not None else load_key()
@@ -70,6 +82,12 @@ class Pseudonymiser:
         self.operator = make_operator(operator, self.smap)
         default_lang = "en" if lang == "auto" else lang
         self.detector = detector or Detector(default_lang, ner=ner, **detector_options)
+        if self.detector.entities is not None:  # a typo would silently scrub nothing
+            check_entity_names(
+                sorted(self.detector.entities),
+                extra=[e for r in self.detector.recognizers for e in r.entities]
+                + list(self.detector.deny),
+            )
         self.vault = Vault(self._key) if vault else None
         self.batch_size = batch_size
 
@@ -110,7 +128,10 @@ class Pseudonymiser:
             doc_out = []
             for ti, text in enumerate(texts):
                 sl = list(slots[di][ti]) if slots is not None else []
-                hits = widen_to_slots(found[di][ti], sl, text) if sl else found[di][ti]
+                hits = found[di][ti]
+                if sl:
+                    hits = keep_for_slots(hits, sl, self.slot_policy, self.pii_slot_labels)
+                    hits = widen_to_slots(hits, sl, text)
                 reps = []
                 for f in hits:
                     value = text[f.start : f.end]

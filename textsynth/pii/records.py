@@ -16,6 +16,7 @@ from typing import Any
 from textsynth.errors import InputError, Location, RecordError
 from textsynth.io import dumps
 from textsynth.pii.pseudonymiser import ScrubbedText, scrubbed_utterance
+from textsynth.pii.rawjson import RawJsonError, edit_string, value_spans
 from textsynth.types import Span, Utterance
 
 __all__ = ["SHAPES", "Record", "Reject", "iter_records", "render", "sniff_shape"]
@@ -36,6 +37,8 @@ class Record:
     obj: Any = None
     eol: str = "\n"
     text_field: str = "text"
+    raw: str = ""
+    bom: str = ""
 
 
 @dataclass
@@ -58,7 +61,7 @@ def sniff_shape(path: str | os.PathLike[str], text_field: str = "text") -> str:
             if raw.strip():
                 try:
                     obj = json.loads(raw)
-                except (json.JSONDecodeError, UnicodeDecodeError):
+                except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
                     return "jsonl"
                 if isinstance(obj, dict) and "turns" in obj:
                     return "transcript"
@@ -82,6 +85,7 @@ def iter_records(
         for lineno, raw in enumerate(fh, 1):
             body = raw.rstrip(b"\r\n")
             eol = raw[len(body) :].decode("ascii")
+            bom = "\ufeff" if lineno == 1 and body.startswith(b"\xef\xbb\xbf") else ""
             try:
                 line = body.decode("utf-8-sig" if lineno == 1 else "utf-8")
             except UnicodeDecodeError as exc:
@@ -96,13 +100,15 @@ def iter_records(
                 )
                 continue
             if shape == "text":
-                yield Record(lineno, f"{p.name}:{lineno}", shape, [line], eol=eol)
+                yield Record(lineno, f"{p.name}:{lineno}", shape, [line], eol=eol, bom=bom)
                 continue
             if not line.strip():
-                yield Record(lineno, f"{p.name}:{lineno}", "blank", [], obj=line, eol=eol)
+                yield Record(lineno, f"{p.name}:{lineno}", "blank", [], obj=line, eol=eol, bom=bom)
                 continue
             try:
-                yield _parse(p, lineno, line, shape, text_field, language, eol)
+                rec = _parse(p, lineno, line, shape, text_field, language, eol)
+                rec.raw, rec.bom = line, bom
+                yield rec
             except InputError as exc:
                 yield Reject(lineno, raw, exc)
 
@@ -113,6 +119,10 @@ def _parse(
     loc = Location(str(p), lineno)
     try:
         obj = json.loads(line)
+    except RecursionError:
+        raise RecordError(
+            "JSON nested too deeply to read", loc, hint="flatten this record or remove it"
+        ) from None
     except json.JSONDecodeError as exc:
         raise RecordError(
             f"malformed JSON: {exc.msg}",
@@ -159,19 +169,89 @@ def _parse(
 
 
 def render(rec: Record, results: Sequence[ScrubbedText]) -> str:
-    """Return the output line of a scrubbed record (with its original line ending)."""
+    """Return the output line of a scrubbed record (with its original line ending and BOM).
+
+    A record without edits comes out byte for byte; in a JSON record only the characters
+    replaced inside its text fields change (and, for utterances, the offsets of its slots).
+    """
     if rec.shape == "blank":
-        return rec.obj + rec.eol
+        return rec.bom + rec.obj + rec.eol
     if rec.shape == "text":
-        return results[0].text + rec.eol
+        return rec.bom + results[0].text + rec.eol
+    if not any(r.edits for r in results) and rec.raw:
+        return rec.bom + rec.raw + rec.eol
+    try:
+        return rec.bom + _render_in_place(rec, results) + rec.eol
+    except (
+        RawJsonError,
+        RecursionError,
+    ):  # not the JSON we can edit in place (cannot happen for parsed lines)
+        return rec.bom + _render_dumps(rec, results) + rec.eol
+
+
+def _render_in_place(rec: Record, results: Sequence[ScrubbedText]) -> str:
+    line = rec.raw
+    if not line:
+        raise RawJsonError("no raw line")
+    spans = value_spans(line, depth=3)
+    subs: list[tuple[int, int, str]] = []  # (start, end, new raw) in the line
     if rec.shape == "jsonl":
-        if not results[0].edits:
-            return dumps(rec.obj) + "\n"
-        return dumps({**rec.obj, rec.text_field: results[0].text}) + "\n"
+        subs.append(_text_sub(line, spans, (rec.text_field,), results[0]))
+    elif rec.shape == "transcript":
+        for i, res in enumerate(results):
+            if res.edits:
+                subs.append(_text_sub(line, spans, ("turns", i, "text"), res))
+    else:  # utterances
+        res = results[0]
+        subs.append(_text_sub(line, spans, ("text",), res))
+        key = "entities" if ("entities",) in spans else "spans" if ("spans",) in spans else None
+        if key is not None:
+            start, end = spans[(key,)]
+            originals = json.loads(line[start:end]) or []
+            subs.append((start, end, dumps(_entities(originals, res))))
+    out = line
+    for start, end, new in sorted(subs, reverse=True):
+        out = out[:start] + new + out[end:]
+    return out
+
+
+def _text_sub(
+    line: str, spans: dict[Any, tuple[int, int]], path: tuple, res: ScrubbedText
+) -> tuple[int, int, str]:
+    if path not in spans:
+        raise RawJsonError(f"no value at {path}")
+    start, end = spans[path]
+    literal = line[start:end]
+    if not literal.startswith('"'):
+        raise RawJsonError(f"{path} is not a string")
+    edits = [(e.start, e.end, res.text[e.new_start : e.new_end]) for e in res.edits]
+    new = edit_string(literal, edits)
+    if json.loads(new) != res.text:  # the in-place edit must give exactly the scrubbed text
+        raise RawJsonError("in-place edit disagrees with the scrubbed text")
+    return start, end, new
+
+
+def _entities(originals: list[Any], res: ScrubbedText) -> list[Any]:
+    """Return the slot entries with remapped offsets, keeping each entry's other fields."""
+    olds = sorted((o for o in originals if isinstance(o, dict)), key=lambda o: o.get("start", 0))
+    if len(olds) != len(res.slots):
+        return [s.to_dict(res.text) for s in res.slots]
+    out = []
+    for o, s in zip(olds, res.slots, strict=True):
+        new = {**o, "start": s.start, "end": s.end}
+        if s.value is None and "value" in o:
+            new["value"] = res.text[s.start : s.end]
+        out.append(new)
+    return out
+
+
+def _render_dumps(rec: Record, results: Sequence[ScrubbedText]) -> str:
+    if rec.shape == "jsonl":
+        return dumps({**rec.obj, rec.text_field: results[0].text})
     if rec.shape == "transcript":
         turns = [
             ({**t, "text": r.text} if r.edits else t)
             for t, r in zip(rec.obj["turns"], results, strict=False)
         ]
-        return dumps({**rec.obj, "turns": turns}) + "\n"
-    return dumps(scrubbed_utterance(rec.obj, results[0]).to_dict()) + "\n"
+        return dumps({**rec.obj, "turns": turns})
+    return dumps(scrubbed_utterance(rec.obj, results[0]).to_dict())

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from textsynth.errors import ConfigError, TextsynthError
-from textsynth.io import atomic_write, dumps
+from textsynth.io import atomic_write, check_distinct, dumps
 from textsynth.pii.audit import Audit
 from textsynth.pii.pseudonymiser import Pseudonymiser
 from textsynth.pii.records import Record, Reject, iter_records, render, sniff_shape
@@ -71,6 +71,19 @@ class FileJob:
             raise ConfigError(f"on_error must be 'fail' or 'skip', got {self.on_error!r}")
         if self.workers < 1:
             raise ConfigError(f"workers must be at least 1, got {self.workers}")
+        check_distinct(  # an output over an input (or over another output) loses data
+            input=self.input,
+            output=self.output,
+            rejects=self.rejects_path if self.command == "scrub" or self.rejects else None,
+            spans=self.spans,
+            report=self.report,
+            vault=self.vault,
+        )
+
+    @property
+    def rejects_path(self) -> str:
+        """Return where rejected lines go (``--rejects``, else ``<output>.rejects``)."""
+        return self.rejects or f"{self.output}.rejects"
 
 
 # the per-process pseudonymiser of a worker (set once by the pool initializer)
@@ -79,7 +92,12 @@ _WORKER: dict[str, Any] = {}
 
 def _init_worker(ps: Pseudonymiser, command: str, single_thread: bool = False) -> None:
     _WORKER["ps"], _WORKER["command"] = ps, command
-    if single_thread:  # one BLAS thread per worker process: N workers must not fight for cores
+    if single_thread:  # a pool worker: the parent handles SIGTERM and terminates the pool
+        import signal
+
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        # one BLAS thread per worker process: N workers must not fight for cores
         try:
             from threadpoolctl import threadpool_limits
 
@@ -133,7 +151,8 @@ def run_file(job: FileJob, ps: Pseudonymiser) -> Audit:
         workers=job.workers,
     )
     vault = ps.new_vault() if job.vault else None
-    rejects_path = job.rejects or f"{job.output}.rejects"
+    audit_extra: dict[str, str] = {}
+    rejects_path = job.rejects_path
     started = time.perf_counter()
     with contextlib.ExitStack() as stack:
         out = stack.enter_context(atomic_write(job.output))
@@ -144,7 +163,9 @@ def run_file(job: FileJob, ps: Pseudonymiser) -> Audit:
             if job.on_error == "fail":
                 raise r.error
             if not rej_fh:
-                rej_fh.append(stack.enter_context(atomic_write(rejects_path, "wb")))
+                # the rejected lines are raw, unscrubbed input: owner-only, like the input's PII
+                rej_fh.append(stack.enter_context(atomic_write(rejects_path, "wb", private=True)))
+                audit_extra["rejects_file"] = rejects_path
             rej_fh[0].write(r.raw if r.raw.endswith(b"\n") else r.raw + b"\n")
             audit.rejects += 1
             logger.warning("skipped: %s", r.error)
@@ -193,6 +214,13 @@ def run_file(job: FileJob, ps: Pseudonymiser) -> Audit:
         if vault is not None and job.vault:
             vault.save(job.vault)
     audit.seconds = time.perf_counter() - started
+    if audit_extra.get("rejects_file"):
+        logger.warning(
+            "%d rejected record(s) were copied unchanged to %s (mode 0600): that file holds "
+            "raw, unscrubbed text and may contain PII; do not share it",
+            audit.rejects,
+            audit_extra["rejects_file"],
+        )
     if audit.records_in != audit.records_out:
         raise TextsynthError(
             f"internal error: {audit.records_in} records in, {audit.records_out} out"

@@ -26,10 +26,16 @@ def run(
 
     Args:
         config: the validated pipeline.
-        run_dir: where stage folders go (default: ``config.run_dir`` or ``runs/<name>``).
+        run_dir: where stage folders go (default: ``config.run_dir``, relative to the pipeline
+            file, or ``runs/<name>``).
         force: redo every stage even if it is already done.
         echo: where progress lines go.
     """
-    folder = Path(run_dir or config.run_dir or Path("runs") / config.name)
+    if run_dir:
+        folder = Path(run_dir)
+    elif config.run_dir:  # relative to the pipeline file, like every path in it
+        folder = config.resolve(config.run_dir)
+    else:
+        folder = Path("runs") / config.name
     ctx = RunContext(config=config, run_dir=folder, echo=echo)
     return run_stages(build_stages(config), ctx, force=force)

@@ -8,9 +8,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from textsynth.errors import ConfigError, InputError, Location
+from textsynth.errors import ConfigError
 from textsynth.io import read_text
-from textsynth.registry import did_you_mean
+from textsynth.lm.config import FinetuneConfig, SampleConfig
+from textsynth.pipeline.schema import Marks, build, compose
 
 
 @dataclass
@@ -19,10 +20,17 @@ class GrammarStage:
 
     path: str = field(default="", metadata={"help": "grammar file (.tsg, .chatette, .chatito)"})
     n: int = field(default=500, metadata={"help": "distinct utterances to sample (0 = all)"})
-    dedupe: str = field(default="casefold", metadata={"help": "exact or casefold"})
+    dedupe: str = field(
+        default="casefold",
+        metadata={"help": "exact or casefold", "choices": ["exact", "casefold", "none"]},
+    )
     coverage: bool = field(
         default=True, metadata={"help": "every slot value and rule at least once"}
     )
+
+    def __post_init__(self) -> None:
+        if self.n < 0:
+            raise ConfigError(f"n={self.n} must be 0 (all) or more")
 
 
 @dataclass
@@ -37,7 +45,13 @@ class ScrubStage:
     """Pseudonymise the seeds before anything learns from them."""
 
     enabled: bool = True
-    operator: str = field(default="surrogate", metadata={"help": "surrogate|tag|mask|redact|hash"})
+    operator: str = field(
+        default="surrogate",
+        metadata={
+            "help": "surrogate|tag|mask|redact|hash",
+            "choices": ["surrogate", "tag", "mask", "redact", "hash"],
+        },
+    )
     ner: str = field(
         default="auto", metadata={"help": "spaCy model name, 'auto' (by language) or 'none'"}
     )
@@ -45,7 +59,11 @@ class ScrubStage:
         default="TEXTSYNTH_PII_KEY", metadata={"help": "env var holding the HMAC key"}
     )
     key_file: str = field(
-        default="", metadata={"help": "file holding the HMAC key (overrides key_env)"}
+        default="",
+        metadata={
+            "help": "file holding the HMAC key (overrides key_env); with neither, a random key "
+            "is made once and kept in <run folder>.pii.key (mode 0600)"
+        },
     )
     entities: list[str] = field(
         default_factory=list,
@@ -57,30 +75,64 @@ class ScrubStage:
         default_factory=list,
         metadata={"help": "values never treated as PII (case-insensitive), e.g. product names"},
     )
+    slots: str = field(
+        default="pii",
+        metadata={
+            "help": "in labelled seeds, replace slot values only when the slot's label is a PII "
+            "type (pii; see docs/safety.md) or every finding (all)",
+            "choices": ["pii", "all"],
+        },
+    )
+    pii_slot_labels: list[str] = field(
+        default_factory=list,
+        metadata={"help": "further slot labels whose values are personal data"},
+    )
+
+    def __post_init__(self) -> None:
+        from textsynth.pii.entities import ENTITY_TYPES
+        from textsynth.registry import did_you_mean
+
+        for name in self.entities:  # a typo would scrub nothing and export raw PII
+            if name not in ENTITY_TYPES:
+                raise ConfigError(
+                    f"entities: unknown entity type {name!r}"
+                    f"{did_you_mean(name.upper(), list(ENTITY_TYPES))}",
+                    hint=f"valid entity types: {', '.join(ENTITY_TYPES)}",
+                )
 
 
 @dataclass
 class LmStage:
-    """Fine-tune a causal LM on the (scrubbed) seeds and sample new utterances."""
+    """Fine-tune a causal LM on the (scrubbed) seeds and sample new utterances.
 
-    mode: str = field(default="finetune", metadata={"help": "finetune | prompt | off"})
-    base_model: str = field(
-        default="", metadata={"help": "HF id or path; '' = the embedded SmolLM2"}
+    ``finetune`` and ``sample`` are :class:`~textsynth.lm.FinetuneConfig` and
+    :class:`~textsynth.lm.SampleConfig` themselves (as trl's configs are): every field of
+    ``textsynth lm finetune`` / ``lm sample`` can be set here, checked the same way. Their
+    ``seed`` defaults to the pipeline's. ``finetune.base_model`` is also the model of the
+    ``prompt`` mode.
+    """
+
+    mode: str = field(
+        default="finetune",
+        metadata={"help": "finetune | prompt | off", "choices": ["finetune", "prompt", "off"]},
     )
     train_on: list[str] = field(
         default_factory=lambda: ["seeds"], metadata={"help": "seeds and/or grammar"}
     )
-    epochs: float = 0.0
     max_train_examples: int = field(
         default=0, metadata={"help": "cap on training examples (0 = all)"}
     )
-    per_intent: int = 30
-    temperature: float = 0.9
-    top_p: float = 0.95
-    fidelity_threshold: float = 0.5
-    extra: dict[str, Any] = field(
-        default_factory=dict, metadata={"help": "passed to the LM configs"}
+    finetune: FinetuneConfig = field(
+        default_factory=FinetuneConfig, metadata={"help": "textsynth.lm.FinetuneConfig fields"}
     )
+    sample: SampleConfig = field(
+        default_factory=SampleConfig, metadata={"help": "textsynth.lm.SampleConfig fields"}
+    )
+
+    def __post_init__(self) -> None:
+        for t in self.train_on:
+            if t not in ("seeds", "grammar"):
+                raise ConfigError(f"train_on: {t!r} is neither 'seeds' nor 'grammar'")
 
 
 @dataclass
@@ -99,6 +151,12 @@ class ExportStage:
     """Write the merged training set in the chosen formats."""
 
     formats: list[str] = field(default_factory=lambda: ["jsonl", "rasa-yaml"])
+
+    def __post_init__(self) -> None:
+        from textsynth import formats
+
+        for f in self.formats:
+            formats.registry.get(f)  # UnknownNameError lists the formats
 
 
 @dataclass
@@ -121,8 +179,6 @@ class PipelineConfig:
     base_dir: str = field(default=".", metadata={"help": "relative paths resolve from here"})
 
     def __post_init__(self) -> None:
-        if self.lm.mode is False:  # YAML 1.1 reads a bare `off` as false
-            self.lm.mode = "off"
         if self.grammar is None and self.seeds is None:
             raise ConfigError("a pipeline needs a 'grammar' or a 'seeds' section (or both)")
         if self.lm.mode not in ("finetune", "prompt", "off"):
@@ -140,69 +196,37 @@ class PipelineConfig:
         return dataclasses.asdict(self)
 
 
-_SECTIONS = {
-    "grammar": GrammarStage,
-    "seeds": SeedsStage,
-    "scrub": ScrubStage,
-    "lm": LmStage,
-    "evaluate": EvaluateStage,
-    "export": ExportStage,
-}
-
-
-def _build(cls: type, data: Any, where: str, path: str) -> Any:
-    if data is None:
-        return cls()
-    if not isinstance(data, dict):
-        raise InputError(f"'{where}' must be a mapping, got {type(data).__name__}", Location(path))
-    names = [f.name for f in dataclasses.fields(cls)]
-    for key in data:
-        if key not in names:
-            raise InputError(
-                f"unknown key '{where}.{key}'{did_you_mean(key, names)}",
-                Location(path),
-                hint=f"'{where}' accepts: {', '.join(names)}",
-            )
-    try:
-        return cls(**data)
-    except TypeError as exc:
-        raise InputError(f"bad value in '{where}': {exc}", Location(path)) from None
-
-
 def from_dict(
-    data: dict[str, Any], *, path: str = "<pipeline>", base_dir: str = "."
+    data: dict[str, Any],
+    *,
+    path: str = "<pipeline>",
+    base_dir: str = ".",
+    marks: Marks | None = None,
 ) -> PipelineConfig:
-    """Build a validated :class:`PipelineConfig` from plain data; errors name the key."""
+    """Build a validated :class:`PipelineConfig` from plain data; errors name the key.
+
+    Every key and value is checked against the dataclasses' types up front (with
+    ``file:line:col`` when ``marks`` come from :func:`load`), so nothing fails hours later.
+    """
+    marks = marks or Marks(path)
     if not isinstance(data, dict):
-        raise InputError("a pipeline file must be a YAML mapping", Location(path))
-    top = {f.name for f in dataclasses.fields(PipelineConfig)}
-    kwargs: dict[str, Any] = {"base_dir": base_dir}
-    for key, value in data.items():
-        if key not in top or key == "base_dir":
-            raise InputError(
-                f"unknown key {key!r}{did_you_mean(key, sorted(top))}",
-                Location(path),
-                hint=f"top-level keys: {', '.join(sorted(top - {'base_dir'}))}",
-            )
-        kwargs[key] = _build(_SECTIONS[key], value, key, path) if key in _SECTIONS else value
-    try:
-        return PipelineConfig(**kwargs)
-    except ConfigError as exc:
-        raise ConfigError(exc.message, Location(path), hint=exc.hint) from None
+        raise marks.error("a pipeline file must be a YAML mapping of sections", ())
+    lm = data.get("lm")
+    if isinstance(lm, dict) and lm.get("mode") is False:  # YAML 1.1 reads a bare `off` as false
+        data = {**data, "lm": {**lm, "mode": "off"}}
+    cfg = build(PipelineConfig, data, marks, skip=frozenset({"base_dir"}))
+    cfg.base_dir = base_dir
+    raw_lm = data.get("lm")
+    lm_data: dict[str, Any] = raw_lm if isinstance(raw_lm, dict) else {}
+    for sub in ("finetune", "sample"):  # their seed follows the pipeline's unless set
+        sub_data = lm_data.get(sub)
+        if not isinstance(sub_data, dict) or "seed" not in sub_data:
+            getattr(cfg.lm, sub).seed = cfg.seed
+    return cfg
 
 
 def load(path: str | os.PathLike[str]) -> PipelineConfig:
-    """Read and validate a pipeline YAML file."""
-    import yaml
-
+    """Read and validate a pipeline YAML file (every value, up front, at file:line:col)."""
     src = read_text(path)
-    try:
-        data = yaml.safe_load(src) or {}
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        loc = Location(str(path), mark.line + 1, mark.column + 1) if mark else Location(str(path))
-        line = src.splitlines()[mark.line] if mark and mark.line < len(src.splitlines()) else None
-        raise InputError(
-            f"invalid YAML: {getattr(exc, 'problem', exc)}", loc, source_line=line
-        ) from None
-    return from_dict(data, path=str(path), base_dir=str(Path(path).resolve().parent))
+    data, marks = compose(src, str(path))
+    return from_dict(data, path=str(path), base_dir=str(Path(path).resolve().parent), marks=marks)

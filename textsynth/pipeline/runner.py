@@ -45,8 +45,11 @@ class Stage:
     name: str
     run: Callable[[RunContext, Path], dict[str, Any]]
     needs: tuple[str, ...] = ()
-    section: str = ""  # config section whose values are part of the fingerprint
+    # config sections (dotted paths, e.g. "lm.finetune") whose values are part of the fingerprint
+    section: str | tuple[str, ...] = ""
     inputs: Callable[[PipelineConfig], list[Path]] = lambda cfg: []
+    # more fingerprint data known only at run time (e.g. a digest of the PII key, never the key)
+    extra: Callable[[RunContext], dict[str, Any]] = lambda ctx: {}
 
 
 @dataclass
@@ -57,6 +60,22 @@ class RunContext:
     run_dir: Path
     outputs: dict[str, Path] = field(default_factory=dict)
     echo: Callable[[str], None] = logger.info
+    _key: bytes | None = field(default=None, repr=False)
+
+    @property
+    def key_path(self) -> Path:
+        """Where a generated PII key is kept: beside the run folder, not inside what is shared."""
+        return self.run_dir.parent / f"{self.run_dir.name}.pii.key"
+
+    def pii_key(self) -> bytes:
+        """Return the PII key (key_file, else $key_env, else the run's stored random key)."""
+        if self._key is None:
+            from textsynth.pii.keys import load_key
+
+            sc = self.config.scrub
+            key_file = self.config.resolve(sc.key_file) if sc.key_file else None
+            self._key = load_key(key_file, env=sc.key_env, store=self.key_path)
+        return self._key
 
     def output(self, stage: str) -> Path | None:
         """Return the folder of a finished stage, or ``None`` if it is not part of this run."""
@@ -77,12 +96,26 @@ def _file_digest(path: Path) -> str:
     return h.hexdigest()
 
 
-def fingerprint(stage: Stage, cfg: PipelineConfig, upstream: dict[str, str]) -> str:
+def _section(cfg: PipelineConfig, dotted: str) -> Any:
+    obj: Any = cfg
+    for part in dotted.split("."):
+        obj = getattr(obj, part, None)
+    return asdict(obj) if is_dataclass(obj) and not isinstance(obj, type) else obj
+
+
+def fingerprint(
+    stage: Stage,
+    cfg: PipelineConfig,
+    upstream: dict[str, str],
+    extra: dict[str, Any] | None = None,
+) -> str:
     """Return a hash of everything that determines the stage's output."""
-    section = getattr(cfg, stage.section, None) if stage.section else None
+    names = (stage.section,) if isinstance(stage.section, str) else stage.section
+    sections = {n: _section(cfg, n) for n in names if n}
     data = {
         "stage": stage.name,
-        "section": asdict(section) if is_dataclass(section) else section,
+        "section": sections.get(names[0]) if len(names) == 1 else sections,
+        "extra": extra or {},
         "seed": cfg.seed,
         "language": cfg.language,
         "upstream": {k: upstream[k] for k in stage.needs if k in upstream},
@@ -94,7 +127,21 @@ def fingerprint(stage: Stage, cfg: PipelineConfig, upstream: dict[str, str]) -> 
 def run_stages(stages: list[Stage], ctx: RunContext, *, force: bool = False) -> list[StageResult]:
     """Run ``stages`` in order into ``ctx.run_dir/stages``; skip the ones already done."""
     root = ctx.run_dir / "stages"
-    root.mkdir(parents=True, exist_ok=True)
+    if ctx.run_dir.exists() and not ctx.run_dir.is_dir():
+        from textsynth.errors import FileError
+
+        raise FileError(
+            f"run folder {ctx.run_dir} is a file",
+            str(ctx.run_dir),
+            hint="choose another --run-dir",
+            exit_code=2,
+        )
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        from textsynth.errors import file_error
+
+        raise file_error(exc, str(root), "create the run folder") from None
     for leftover in root.glob(".*.tmp-*"):  # an interrupted stage's partial folder
         shutil.rmtree(leftover, ignore_errors=True)
     with atomic_write(ctx.run_dir / "pipeline.json") as fh:
@@ -103,11 +150,14 @@ def run_stages(stages: list[Stage], ctx: RunContext, *, force: bool = False) -> 
     results: list[StageResult] = []
     for i, stage in enumerate(stages, 1):
         final = root / f"{i:02d}-{stage.name}"
-        fp = fingerprint(stage, ctx.config, fps)
+        fp = fingerprint(stage, ctx.config, fps, stage.extra(ctx))
         fps[stage.name] = fp
         done = final / DONE
         if not force and done.exists():
-            info = json.loads(done.read_text())
+            try:
+                info = json.loads(done.read_text())
+            except (OSError, ValueError):  # a damaged marker: redo the stage
+                info = {}
             if info.get("fingerprint") == fp:
                 ctx.outputs[stage.name] = final
                 ctx.echo(f"[{i}/{len(stages)}] {stage.name}: already done, skipped ({final})")
@@ -118,24 +168,28 @@ def run_stages(stages: list[Stage], ctx: RunContext, *, force: bool = False) -> 
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir()
         t0 = time.perf_counter()
-        summary = stage.run(ctx, tmp)
-        secs = time.perf_counter() - t0
-        with atomic_write(tmp / DONE) as fh:
-            json.dump(
-                {
-                    "stage": stage.name,
-                    "fingerprint": fp,
-                    "seconds": round(secs, 2),
-                    "finished_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
-                    "summary": summary,
-                },
-                fh,
-                indent=2,
-                default=str,
-            )
-        if final.exists():
-            shutil.rmtree(final)
-        os.replace(tmp, final)
+        try:
+            summary = stage.run(ctx, tmp)
+            secs = time.perf_counter() - t0
+            with atomic_write(tmp / DONE) as fh:
+                json.dump(
+                    {
+                        "stage": stage.name,
+                        "fingerprint": fp,
+                        "seconds": round(secs, 2),
+                        "finished_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
+                        "summary": summary,
+                    },
+                    fh,
+                    indent=2,
+                    default=str,
+                )
+            if final.exists():
+                shutil.rmtree(final)
+            os.replace(tmp, final)
+        except BaseException:  # an error, Ctrl-C or SIGTERM: leave no partial stage folder
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
         ctx.outputs[stage.name] = final
         ctx.echo(f"[{i}/{len(stages)}] {stage.name}: done in {secs:.1f}s")
         results.append(StageResult(stage.name, final, summary, secs))

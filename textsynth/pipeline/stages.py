@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 from pathlib import Path
 from typing import Any
 
 from textsynth import formats
 from textsynth.errors import ConfigError
-from textsynth.io import read_utterances, write_utterances_jsonl
+from textsynth.io import atomic_write, read_utterances, write_utterances_jsonl
 from textsynth.pipeline.config import PipelineConfig
 from textsynth.pipeline.runner import RunContext, Stage
 from textsynth.types import Utterance
@@ -28,24 +27,8 @@ def _read(path: Path | None, name: str) -> list[Utterance]:
     return list(read_utterances(path / name))
 
 
-def _pii_key(cfg: PipelineConfig) -> bytes:
-    sc = cfg.scrub
-    if sc.key_file:
-        return cfg.resolve(sc.key_file).read_bytes().strip()
-    key = os.environ.get(sc.key_env, "")
-    if not key:
-        logger.warning(
-            "no PII key in $%s: using a per-run key derived from the run seed; set %s "
-            "for surrogates that stay consistent across runs",
-            sc.key_env,
-            sc.key_env,
-        )
-        key = f"textsynth-run-{cfg.name}-{cfg.seed}"
-    return key.encode()
-
-
-def make_pseudonymiser(cfg: PipelineConfig) -> Any:
-    """Return the configured :class:`textsynth.pii.Pseudonymiser`."""
+def make_pseudonymiser(cfg: PipelineConfig, key: bytes) -> Any:
+    """Return the configured :class:`textsynth.pii.Pseudonymiser` (``key``: the run's key)."""
     from textsynth.pii import Pseudonymiser
 
     ner = cfg.scrub.ner
@@ -56,7 +39,13 @@ def make_pseudonymiser(cfg: PipelineConfig) -> Any:
     if cfg.scrub.allow_list:
         opts["allow_list"] = cfg.scrub.allow_list
     return Pseudonymiser(
-        lang=cfg.language, operator=cfg.scrub.operator, key=_pii_key(cfg), ner=ner_arg, **opts
+        lang=cfg.language,
+        operator=cfg.scrub.operator,
+        key=key,
+        ner=ner_arg,
+        slots=cfg.scrub.slots,
+        pii_slot_labels=cfg.scrub.pii_slot_labels,
+        **opts,
     )
 
 
@@ -67,7 +56,7 @@ def run_seeds(ctx: RunContext, out: Path) -> dict[str, Any]:
     seeds = list(read_utterances(cfg.resolve(cfg.seeds.path), language=cfg.language))
     summary: dict[str, Any] = {"seeds": len(seeds), "intents": len({u.intent for u in seeds})}
     if cfg.scrub.enabled:
-        scrubbed = list(make_pseudonymiser(cfg).scrub_utterances(seeds))
+        scrubbed = list(make_pseudonymiser(cfg, ctx.pii_key()).scrub_utterances(seeds))
         changed = sum(a.text != b.text for a, b in zip(seeds, scrubbed, strict=True))
         summary["scrubbed_records_changed"] = changed
         seeds = scrubbed
@@ -109,42 +98,28 @@ def _training_set(ctx: RunContext) -> list[Utterance]:
 
 def run_finetune(ctx: RunContext, out: Path) -> dict[str, Any]:
     """Fine-tune the base model (LoRA) on the training set."""
-    from textsynth.lm import FinetuneConfig, finetune
+    from textsynth.lm import finetune
 
     cfg = ctx.config
-    kw: dict[str, Any] = {"seed": cfg.seed, **cfg.lm.extra.get("finetune", {})}
-    if cfg.lm.base_model:
-        kw["base_model"] = cfg.lm.base_model
-    if cfg.lm.epochs:
-        kw["epochs"] = cfg.lm.epochs
-    info = finetune(_training_set(ctx), out / "model", FinetuneConfig(**kw))
+    info = finetune(_training_set(ctx), out / "model", cfg.lm.finetune)
     return {"model": "model", "info": _plain(info)}
 
 
 def run_sample(ctx: RunContext, out: Path) -> dict[str, Any]:
     """Sample new utterances per intent (fine-tuned or prompted), then filter them."""
-    from textsynth.lm import SampleConfig, prompt_sample, sample
+    from textsynth.lm import prompt_sample, sample
 
     cfg = ctx.config
-    kw: dict[str, Any] = {
-        "per_intent": cfg.lm.per_intent,
-        "temperature": cfg.lm.temperature,
-        "top_p": cfg.lm.top_p,
-        "seed": cfg.seed,
-        "fidelity_threshold": cfg.lm.fidelity_threshold,
-        **cfg.lm.extra.get("sample", {}),
-    }
-    scfg = SampleConfig(**kw)
+    scfg = cfg.lm.sample
     seeds = _training_set(ctx) if cfg.lm.mode == "prompt" else []
     if cfg.lm.mode == "finetune":
         model_dir = ctx.output("finetune")
         assert model_dir is not None
         utts, summary = sample(model_dir / "model", scfg)
     else:
-        extra = {"base_model": cfg.lm.base_model} if cfg.lm.base_model else {}
-        utts, summary = prompt_sample(seeds, scfg, **extra)
+        utts, summary = prompt_sample(seeds, scfg, base_model=cfg.lm.finetune.base_model)
     write_utterances_jsonl(utts, out / "generated.jsonl")
-    with open(out / "filters.json", "w", encoding="utf-8") as fh:
+    with atomic_write(out / "filters.json") as fh:
         json.dump(_plain(summary), fh, indent=2, default=str)
     return {"generated": len(utts), "filters": _plain(summary)}
 
@@ -196,7 +171,11 @@ def run_evaluate(ctx: RunContext, out: Path) -> dict[str, Any]:
         **opt,
     )
     report.save(out / "report")
-    return {"report": "report/report.html", "headline": _headline(report)}
+    return {
+        "report": "report/report.html",
+        "headline": _headline(report),
+        "metrics": {m: report.value(m) for m in HEADLINE_METRICS if m in report},
+    }
 
 
 def run_export(ctx: RunContext, out: Path) -> dict[str, Any]:
@@ -210,6 +189,18 @@ def run_export(ctx: RunContext, out: Path) -> dict[str, Any]:
         formats.write(merged, path, fmt)
         written[fmt] = path.name  # relative to the stage folder (this one is still temporary)
     return {"files": written}
+
+
+# the metrics the demo and `textsynth run` print at the end (what each means: docs/safety.md)
+HEADLINE_METRICS = (
+    "intent-fidelity",
+    "span-validity",
+    "distinct-2",
+    "self-bleu",
+    "exact-match",
+    "dcr-share",
+    "tstr-accuracy",
+)
 
 
 def _headline(report: Any) -> str:
@@ -226,6 +217,15 @@ def _plain(obj: Any) -> Any:
     return obj
 
 
+def _key_fingerprint(ctx: RunContext) -> dict[str, Any]:
+    """A digest of the PII key (never the key): a new key redoes the scrub and what follows."""
+    if not ctx.config.scrub.enabled:
+        return {}
+    from textsynth.pii.keys import key_digest
+
+    return {"pii_key": key_digest(ctx.pii_key())}
+
+
 def build_stages(cfg: PipelineConfig) -> list[Stage]:
     """Return the stages this config asks for, in order."""
     stages: list[Stage] = []
@@ -237,6 +237,7 @@ def build_stages(cfg: PipelineConfig) -> list[Stage]:
                 (),
                 "scrub",
                 lambda c: [c.resolve(c.seeds.path)] if c.seeds else [],
+                _key_fingerprint,
             )
         )
     if cfg.grammar is not None:
@@ -250,10 +251,12 @@ def build_stages(cfg: PipelineConfig) -> list[Stage]:
             )
         )
     up = tuple(s.name for s in stages)
+    common = ("lm.mode", "lm.train_on", "lm.max_train_examples")
     if cfg.lm.mode == "finetune":
-        stages.append(Stage("finetune", run_finetune, up, "lm"))
+        stages.append(Stage("finetune", run_finetune, up, (*common, "lm.finetune")))
     if cfg.lm.mode != "off":
-        stages.append(Stage("sample", run_sample, (*up, "finetune"), "lm"))
+        sample_on = (*common, "lm.sample") + (("lm.finetune",) if cfg.lm.mode == "prompt" else ())
+        stages.append(Stage("sample", run_sample, (*up, "finetune"), sample_on))
     every = tuple(s.name for s in stages)
     stages.append(Stage("merge", run_merge, every))
     if cfg.evaluate.enabled:
