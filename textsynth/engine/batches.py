@@ -20,7 +20,14 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-__all__ = ["ROW_COLUMNS", "ScrubWorker", "TextRowScrubWorker", "chunk_lines", "error_from_row"]
+__all__ = [
+    "ROW_COLUMNS",
+    "ScrubWorker",
+    "TextRowScrubWorker",
+    "chunk_lines",
+    "error_from_row",
+    "read_range",
+]
 
 # the columns of a scrubbed chunk
 ROW_COLUMNS = (
@@ -35,9 +42,7 @@ ROW_COLUMNS = (
 )
 
 
-def chunk_lines(
-    source: str, data: bytes, chunk: int, start: int = 1
-) -> Iterator[dict[str, Any]]:
+def chunk_lines(source: str, data: bytes, chunk: int, start: int = 1) -> Iterator[dict[str, Any]]:
     """Split a file's bytes into rows of ``chunk`` whole lines each: ``{source, start, raw}``."""
     lines = data.splitlines(keepends=True)
     # splitlines also breaks at \\r, \\x0b, \\u2028...: keep only \\n (and \\r\\n) as line ends,
@@ -82,10 +87,18 @@ class ScrubWorker:
         self._limits = _single_thread()
 
     def __call__(self, batch: Mapping[str, Sequence[Any]]) -> dict[str, list[Any]]:
-        """Map a batch of chunk rows (``source``, ``start``, ``raw``) to scrubbed rows."""
+        """Map a batch of chunk rows to scrubbed rows.
+
+        A row holds its lines (``source``, ``start``, ``raw``) or where to read them
+        (``source``, ``start``, ``offset``, ``length``).
+        """
         out: dict[str, list[Any]] = {c: [] for c in ROW_COLUMNS}
-        for source, start, raw in zip(batch["source"], batch["start"], batch["raw"], strict=True):
-            for c, v in self.chunk(str(source), int(start), bytes(raw)).items():
+        for i, (source, start) in enumerate(zip(batch["source"], batch["start"], strict=True)):
+            if "raw" in batch:
+                raw = bytes(batch["raw"][i])
+            else:
+                raw = read_range(str(source), int(batch["offset"][i]), int(batch["length"][i]))
+            for c, v in self.chunk(str(source), int(start), raw).items():
                 out[c].append(v)
         return out
 
@@ -178,6 +191,19 @@ class TextRowScrubWorker:
         res = self.ps.scrub_documents([[t] for t in texts], None, langs)
         out[self.text_field] = [r[0].text for r in res]
         return out
+
+
+def read_range(path: str, offset: int, length: int) -> bytes:
+    """Return ``length`` bytes of ``path`` from ``offset`` (local, or any URI pyarrow reads)."""
+    if "://" not in path:
+        with open(path, "rb") as fh:
+            fh.seek(offset)
+            return fh.read(length)
+    from pyarrow import fs
+
+    filesystem, inner = fs.FileSystem.from_uri(path)
+    with filesystem.open_input_file(inner) as fh:
+        return fh.read_at(length, offset)
 
 
 def error_from_row(blob: bytes) -> Exception:

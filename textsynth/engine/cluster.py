@@ -1,4 +1,4 @@
-"""Connecting to Ray: an existing cluster (``ray://host:10001`` or ``$RAY_ADDRESS``) or a local one."""
+"""Connecting to Ray: a cluster (``ray://host:10001``, ``$RAY_ADDRESS``) or a new local one."""
 
 from __future__ import annotations
 

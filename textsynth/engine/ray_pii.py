@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 from typing import IO, Any
 
-from textsynth.engine.batches import ScrubWorker, TextRowScrubWorker, chunk_lines, error_from_row
+from textsynth.engine.batches import ScrubWorker, TextRowScrubWorker, error_from_row
 from textsynth.engine.cluster import connect
 from textsynth.errors import ConfigError, TextsynthError
 
@@ -39,21 +39,60 @@ def _pool(actors: int, num_gpus: float = 0) -> dict[str, Any]:
 
 
 def chunked_dataset(path: str, chunk: int) -> Any:
-    """Return a dataset of ``{source, start, raw}`` rows: ``chunk`` whole lines of ``path`` each."""
+    """Return a dataset of ``{source, start, offset, length}`` rows: ``chunk`` whole lines each.
+
+    The driver streams the file once to find where every ``chunk``-th line starts (no parsing);
+    the actors read their own byte ranges. One row is one block, so every actor gets work.
+    """
     import ray
 
-    ds = ray.data.read_binary_files(path, include_paths=True, ray_remote_args=_LIGHT)
-    single = not Path(path).is_dir()
+    rows = [
+        {"source": path, "start": start, "offset": offset, "length": length}
+        for start, offset, length in plan_chunks(path, chunk)
+    ]
+    return ray.data.from_items(rows, override_num_blocks=max(1, len(rows)))
 
-    def cut(row: dict[str, Any]) -> list[dict[str, Any]]:
-        source = path if single else row["path"]
-        return list(chunk_lines(source, row["bytes"], chunk))
 
-    return ds.flat_map(cut, **_LIGHT)
+def plan_chunks(path: str, chunk: int) -> list[tuple[int, int, int]]:
+    """Return ``(first line number, byte offset, byte length)`` of each chunk of ``path``."""
+    out: list[tuple[int, int, int]] = []
+    line, offset, start_off, in_chunk = 1, 0, 0, 0
+    with open_input(path) as fh:
+        while block := fh.read(1 << 22):
+            pos = 0
+            while in_chunk + block.count(b"\n", pos) >= chunk:
+                # the chunk ends at the (chunk - in_chunk)-th newline from pos
+                for _ in range(chunk - in_chunk):
+                    pos = block.index(b"\n", pos) + 1
+                end = offset + pos
+                out.append((line, start_off, end - start_off))
+                line += chunk
+                start_off, in_chunk = end, 0
+            in_chunk += block.count(b"\n", pos)
+            offset += len(block)
+    if offset > start_off:
+        out.append((line, start_off, offset - start_off))
+    return out
+
+
+def open_input(path: str) -> Any:
+    """Open ``path`` for reading bytes: a local file or any URI pyarrow reads (s3://, gs://...)."""
+    if "://" not in path:
+        return open(path, "rb")
+    from pyarrow import fs
+
+    filesystem, inner = fs.FileSystem.from_uri(path)
+    return filesystem.open_input_stream(inner)
 
 
 def run_file_ray(
-    job: Any, ps: Any, *, actors: int = 2, address: str | None = None, num_cpus: int | None = None
+    job: Any,
+    ps: Any,
+    *,
+    actors: int = 2,
+    address: str | None = None,
+    num_cpus: int | None = None,
+    worker: type = ScrubWorker,
 ) -> Any:
     """Run a :class:`~textsynth.pii.runner.FileJob` on Ray; return its audit.
 
@@ -67,6 +106,7 @@ def run_file_ray(
         actors: actors in the pool (each holds one CPU and one spaCy pipeline per language).
         address: the cluster (see :func:`~textsynth.engine.cluster.connect`).
         num_cpus: CPUs of a new local cluster.
+        worker: the batch worker class (a :class:`ScrubWorker` subclass, e.g. to instrument).
     """
     from textsynth.io import atomic_write
     from textsynth.pii.audit import Audit
@@ -87,7 +127,7 @@ def run_file_ray(
     vault = ps.new_vault() if job.vault else None
     started = time.perf_counter()
     ds = chunked_dataset(job.input, job.chunk).map_batches(
-        ScrubWorker,
+        worker,
         fn_constructor_kwargs={
             "ps": ps,
             "command": job.command,
@@ -168,13 +208,21 @@ def scrub_dataset(
     )
 
 
-def read_rows(path: str) -> Any:
-    """Return a dataset of the rows of ``path``: Parquet or JSON lines, by extension."""
+def read_rows(path: str, blocks: int = 64) -> Any:
+    """Return a dataset of the rows of ``path`` (Parquet, or JSON lines), in ``blocks`` blocks.
+
+    The driver reads the table with pyarrow (local or any URI pyarrow reads) so that no read task
+    waits for a CPU an actor holds; for data larger than the driver's memory, build the dataset
+    with ``ray.data.read_parquet`` on a cluster with spare CPUs and call :func:`scrub_dataset`.
+    """
+    import pyarrow.dataset as pads
     import ray
 
-    if path.rstrip("/").endswith(".parquet") or (Path(path).is_dir() and _has(path, ".parquet")):
-        return ray.data.read_parquet(path, ray_remote_args=_LIGHT)
-    return ray.data.read_json(path, lines=True, ray_remote_args=_LIGHT)
+    fmt = "parquet" if path.rstrip("/").endswith(".parquet") or _has(path, ".parquet") else "json"
+    table = pads.dataset(path, format=fmt).to_table()
+    n = max(1, min(blocks, table.num_rows))
+    step = -(-table.num_rows // n) if table.num_rows else 1
+    return ray.data.from_arrow([table.slice(i, step) for i in range(0, table.num_rows, step)])
 
 
 def write_rows(ds: Any, path: str) -> int:
@@ -226,7 +274,8 @@ def _run_structured(
 
 
 def _has(path: str, suffix: str) -> bool:
-    return any(p.suffix == suffix for p in Path(path).iterdir())
+    p = Path(path)
+    return p.is_dir() and any(q.suffix == suffix for q in p.iterdir())
 
 
 def _plain(o: Any) -> Any:
