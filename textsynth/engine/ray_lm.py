@@ -116,23 +116,32 @@ def sample_ray(
         config: the sample configuration.
         intents: the intents to generate (default: every intent of the seeds).
         seeds: the seeds (``prompt`` mode); a run keeps its own.
-        actors: actors (default: one per GPU of the cluster, else 1); each holds one GPU if
-            the cluster has GPUs, else one CPU.
+        actors: actors (default: one per GPU of the cluster, else one per CPU); each holds
+            one GPU if the cluster has GPUs, else one CPU.
         address: the cluster (see :func:`~textsynth.engine.cluster.connect`).
     """
     import json
+    from pathlib import Path
 
-    from textsynth.lm.sample import _pick_intents, load_run
+    from textsynth.errors import InputError
+    from textsynth.io import read_utterances
+    from textsynth.lm.sample import _pick_intents
     from textsynth.types import Utterance
 
-    ray = connect(address)
     if mode == "finetuned":
-        known = load_run(source, device="cpu").seeds if intents is None else None
-        chosen = _pick_intents(known, None) if known is not None else list(dict.fromkeys(intents))
+        run_seeds = Path(source) / "seeds.jsonl"
+        if not run_seeds.exists():
+            raise InputError(
+                f"{source} is not a fine-tuning run (no seeds.jsonl)",
+                hint="point --model at the folder written by `textsynth lm finetune`",
+            )
+        chosen = _pick_intents(list(read_utterances(run_seeds)), intents)
     else:
         chosen = _pick_intents(list(seeds), intents)
-    gpus = int(ray.cluster_resources().get("GPU", 0))
-    n = actors or max(gpus, 1)
+    ray = connect(address)
+    resources = ray.cluster_resources()
+    gpus = int(resources.get("GPU", 0))
+    n = actors or gpus or max(int(resources.get("CPU", 1)), 1)
     shards = shard(chosen, n)
     rows = [{"shard": i, "intents": json.dumps(s)} for i, s in enumerate(shards)]
     ds = ray.data.from_items(rows, override_num_blocks=len(rows)).map_batches(
