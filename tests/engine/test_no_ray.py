@@ -66,3 +66,26 @@ print("RC", rc, "RAY", any(m == "ray" or m.startswith("ray.") for m in sys.modul
     r = _run(code, tmp_path, block=False)
     assert "RC 0 RAY False" in r.stdout, r.stdout + r.stderr
     assert "ann@example.com" not in (tmp_path / "out.jsonl").read_text()
+
+
+def test_pipeline_engine_key_defaults_to_local_and_rejects_unknown_engines() -> None:
+    import pytest
+
+    from textsynth.errors import ConfigError
+    from textsynth.pipeline.config import from_dict
+
+    assert from_dict({"grammar": {"path": "g.tsg"}, "lm": {"mode": "off"}}).engine == "local"
+    with pytest.raises(ConfigError, match="unknown engine 'spark'"):
+        from_dict({"grammar": {"path": "g.tsg"}, "lm": {"mode": "off"}, "engine": "spark"})
+
+
+def test_pipeline_engine_ray_without_ray_names_the_extra(tmp_path: Path) -> None:
+    code = """
+from textsynth.pipeline.config import from_dict
+try:
+    from_dict({"grammar": {"path": "g.tsg"}, "lm": {"mode": "off"}, "engine": "ray"})
+except Exception as exc:
+    print("ERR", type(exc).__name__, getattr(exc, "exit_code", None), exc)
+"""
+    r = _run(code, tmp_path)
+    assert "ERR EngineUnavailableError 2" in r.stdout and "textsynth[ray]" in r.stdout

@@ -119,8 +119,16 @@ class PipelineConfig:
     evaluate: EvaluateStage = field(default_factory=EvaluateStage)
     export: ExportStage = field(default_factory=ExportStage)
     base_dir: str = field(default=".", metadata={"help": "relative paths resolve from here"})
+    engine: str = field(
+        default="local",
+        metadata={"help": "local (in-process, the default) or ray (needs textsynth[ray])"},
+    )
 
     def __post_init__(self) -> None:
+        if self.engine != "local":
+            from textsynth.engine import check_engine
+
+            check_engine(self.engine)
         if self.lm.mode is False:  # YAML 1.1 reads a bare `off` as false
             self.lm.mode = "off"
         if self.grammar is None and self.seeds is None:
