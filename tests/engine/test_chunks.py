@@ -33,3 +33,15 @@ def test_planned_byte_ranges_are_the_chunks_of_the_file(
     want = list(chunk_lines(str(p), data, chunk))
     assert [s for s, _, _ in plan] == [r["start"] for r in want]
     assert [read_range(str(p), o, n) for _, o, n in plan] == [r["raw"] for r in want]
+
+
+def test_chunks_are_written_in_planned_order_once_each() -> None:
+    from textsynth.engine.ray_pii import in_order
+    from textsynth.errors import TextsynthError
+
+    rows = [{"start": s} for s in (65, 1, 193, 129)]
+    assert [r["start"] for r in in_order(iter(rows), [1, 65, 129, 193])] == [1, 65, 129, 193]
+    with pytest.raises(TextsynthError, match="twice"):
+        list(in_order(iter(rows + [{"start": 1}]), [1, 65, 129, 193]))
+    with pytest.raises(TextsynthError, match="never came back"):
+        list(in_order(iter(rows[:3]), [1, 65, 129, 193]))

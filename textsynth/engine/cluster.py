@@ -24,14 +24,13 @@ def connect(address: str | None = None, *, num_cpus: int | None = None) -> Any:
     require_ray()
     import ray
 
-    if ray.is_initialized():
-        return ray
-    address = address or os.environ.get("RAY_ADDRESS") or None
-    kwargs: dict[str, Any] = {"ignore_reinit_error": True, "log_to_driver": False}
-    if address is None:
-        kwargs.update(num_cpus=num_cpus, include_dashboard=False)
-    logger.info("connecting to Ray at %s", address or "a new local cluster")
-    ray.init(address=address, **kwargs)
+    if not ray.is_initialized():
+        address = address or os.environ.get("RAY_ADDRESS") or None
+        kwargs: dict[str, Any] = {"ignore_reinit_error": True, "log_to_driver": False}
+        if address is None:
+            kwargs.update(num_cpus=num_cpus, include_dashboard=False)
+        logger.info("connecting to Ray at %s", address or "a new local cluster")
+        ray.init(address=address, **kwargs)
     ctx = ray.data.DataContext.get_current()
     ctx.execution_options.preserve_order = True  # output order = input order, always
     ctx.enable_progress_bars = False

@@ -16,6 +16,7 @@ import contextlib
 import logging
 import pickle
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
@@ -44,13 +45,40 @@ def chunked_dataset(path: str, chunk: int) -> Any:
     The driver streams the file once to find where every ``chunk``-th line starts (no parsing);
     the actors read their own byte ranges. One row is one block, so every actor gets work.
     """
+    return _chunk_rows(path, plan_chunks(path, chunk))
+
+
+def _chunk_rows(path: str, plan: list[tuple[int, int, int]]) -> Any:
     import ray
 
     rows = [
         {"source": path, "start": start, "offset": offset, "length": length}
-        for start, offset, length in plan_chunks(path, chunk)
+        for start, offset, length in plan
     ]
     return ray.data.from_items(rows, override_num_blocks=max(1, len(rows)))
+
+
+def in_order(rows: Iterator[dict[str, Any]], starts: list[int]) -> Iterator[dict[str, Any]]:
+    """Yield chunk ``rows`` in the planned order of their ``start`` line, each exactly once.
+
+    Ray keeps the order when ``preserve_order`` is on; this holds it whatever the cluster's
+    settings, and raises if a chunk comes back twice or never (nothing duplicated or lost).
+    """
+    pending: dict[int, dict[str, Any]] = {}
+    want = iter(starts)
+    nxt = next(want, None)
+    seen: set[int] = set()
+    for row in rows:
+        start = int(row["start"])
+        if start in seen:
+            raise TextsynthError(f"internal error: the chunk at line {start} came back twice")
+        seen.add(start)
+        pending[start] = row
+        while nxt is not None and nxt in pending:
+            yield pending.pop(nxt)
+            nxt = next(want, None)
+    if nxt is not None or pending:
+        raise TextsynthError(f"internal error: the chunk at line {nxt} never came back")
 
 
 def plan_chunks(path: str, chunk: int) -> list[tuple[int, int, int]]:
@@ -126,7 +154,8 @@ def run_file_ray(
     )
     vault = ps.new_vault() if job.vault else None
     started = time.perf_counter()
-    ds = chunked_dataset(job.input, job.chunk).map_batches(
+    plan = plan_chunks(job.input, job.chunk)
+    ds = _chunk_rows(job.input, plan).map_batches(
         worker,
         fn_constructor_kwargs={
             "ps": ps,
@@ -143,7 +172,7 @@ def run_file_ray(
         out = stack.enter_context(atomic_write(job.output, "wb"))
         spans_fh = stack.enter_context(atomic_write(job.spans, "wb")) if job.spans else None
         rej: list[IO[bytes]] = []
-        for row in ds.iter_rows():
+        for row in in_order(ds.iter_rows(), [start for start, _, _ in plan]):
             if row["error"] and job.on_error == "fail":
                 raise error_from_row(row["error"])
             if row["rejects"]:
