@@ -129,7 +129,8 @@ class ScrubWorker:
         audit: dict[str, Any] = {"records": 0, "texts": 0, "characters": 0, "rejects": len(rejects)}
         by_type: Counter[str] = Counter()
         by_rec: Counter[str] = Counter()
-        body, spans = [], []
+        body: list[str] = []
+        spans: list[str] = []
         for i, rec in enumerate(good):
             if rec.shape != "blank":
                 audit["records"] += 1

@@ -142,6 +142,8 @@ def run_file_ray(
 
     if job.vault and not ps.operator.reversible:
         raise ConfigError(f"operator {ps.operator.name!r} cannot be reversed; drop --vault")
+    if job.vault and ps.vault is None:
+        ps.vault = ps.new_vault()
     shape = sniff_shape(job.input, job.text_field) if job.shape == "auto" else job.shape
     if str(job.input).endswith(".parquet") or str(job.output).endswith(".parquet"):
         return _run_structured(job, ps, actors=actors, address=address, num_cpus=num_cpus)
