@@ -77,6 +77,14 @@ def _read_synthetic(path: str, fmt: str | None) -> tuple[list[Utterance], list[s
 )
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of every sample.")
 @click.option("--no-html", is_flag=True, help="Write metrics.json only.")
+@click.option(
+    "--engine",
+    type=click.Choice(["local", "ray"]),
+    default="local",
+    show_default=True,
+    help="ray: read, validate and tokenise the synthetic JSONL on a Ray cluster's actors "
+    "($RAY_ADDRESS, else a local one); the corpus metrics stay exact. Needs textsynth[ray].",
+)
 def evaluate(
     synthetic: str,
     seeds: str,
@@ -91,6 +99,7 @@ def evaluate(
     max_embed: int,
     seed: int,
     no_html: bool,
+    engine: str,
 ) -> None:
     """Measure diversity, label fidelity and memorisation of SYNTHETIC against SEEDS.
 
@@ -119,7 +128,19 @@ def evaluate(
             for name in ("metrics.json", "report.html"):
                 pair: dict[str, str | Path] = {opt: src, "-o/" + name: out / name}
                 check_distinct(**pair)
-    syn, rejected = _read_synthetic(synthetic, fmt)
+    precomputed = None
+    if engine == "ray":
+        from textsynth.engine import require_ray
+
+        require_ray()
+        if (fmt or formats.guess(synthetic)) != "jsonl":
+            raise InputError("--engine ray reads JSONL synthetic sets", hint="convert it first")
+        from textsynth.engine.ray_eval import read_synthetic_ray
+
+        syn, tokens, rejected, _ = read_synthetic_ray(synthetic)
+        precomputed = {("tokens", "synthetic"): tokens}
+    else:
+        syn, rejected = _read_synthetic(synthetic, fmt)
     report = run_evaluation(
         syn,
         _read(seeds, fmt) or [],
@@ -133,6 +154,7 @@ def evaluate(
         rejected=rejected,
         show_progress=True,
         max_embed=max_embed or None,
+        precomputed=precomputed,
     )
     paths = report.save(Path(out_dir), html=not no_html)
     click.echo(report.to_table())

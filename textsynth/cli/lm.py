@@ -247,6 +247,14 @@ def _write(utts: Iterable[Utterance], out: str, fmt: str | None) -> int:
     type=click.Path(dir_okay=False),
     help="Also write the filter summary as JSON here.",
 )
+@click.option(
+    "--engine",
+    type=click.Choice(["local", "ray"]),
+    default="local",
+    show_default=True,
+    help="ray: one actor per GPU (else per CPU) of the Ray cluster ($RAY_ADDRESS, else a "
+    "local one), intents sharded across them. Needs textsynth[ray].",
+)
 def sample(
     run_dir: str | None,
     mode: str,
@@ -269,6 +277,7 @@ def sample(
     output: str,
     fmt: str | None,
     summary_path: str | None,
+    engine: str,
 ) -> None:
     """Sample, filter and write PER_INTENT new slot-labelled utterances per intent."""
     from textsynth.io import atomic_write
@@ -290,7 +299,20 @@ def sample(
         seed=seed,
     )
     chosen = [i.strip() for i in intents.split(",") if i.strip()] if intents else None
-    if mode == "finetuned":
+    if engine == "ray":
+        from textsynth.engine import require_ray
+
+        require_ray()
+    if engine == "ray" and mode == "finetuned" and run_dir:
+        from textsynth.engine.ray_lm import sample_ray
+
+        utts, summary = sample_ray("finetuned", run_dir, config, intents=chosen)
+    elif engine == "ray" and mode == "prompt" and seeds_path:
+        from textsynth.engine.ray_lm import sample_ray
+
+        seeds = _read_seeds(seeds_path, seeds_format)
+        utts, summary = sample_ray("prompt", base_model, config, intents=chosen, seeds=seeds)
+    elif mode == "finetuned":
         if not run_dir:
             raise click.UsageError("--mode finetuned needs --model RUN_DIR")
         utts, summary = run_sample(run_dir, config, intents=chosen)

@@ -213,16 +213,39 @@ def detect(inp: str, output: str, **opts: object) -> None:
     default=None,
     help="Reversible mode: write the encrypted replacement -> original mapping here.",
 )
+@click.option(
+    "--engine",
+    type=click.Choice(["local", "ray"]),
+    default="local",
+    show_default=True,
+    help="local: this machine (--workers processes); ray: a Ray cluster ($RAY_ADDRESS, "
+    "else a local one) with --workers actors. Needs textsynth[ray].",
+)
 @_common
 def scrub(
-    inp: str, output: str, operator: str, spans: str | None, vault: str | None, **opts: object
+    inp: str,
+    output: str,
+    operator: str,
+    spans: str | None,
+    vault: str | None,
+    engine: str,
+    **opts: object,
 ) -> None:
     """Replace the PII in IN and write OUT (structure, ids and order unchanged)."""
     from textsynth.pii.runner import run_file
 
     job = _job(inp, output, "scrub", opts, spans=spans, vault=vault)  # paths first
+    if engine == "ray":
+        from textsynth.engine import require_ray
+
+        require_ray()
     ps = _pseudonymiser(operator, opts, vault=bool(vault))
-    audit = run_file(job, ps)
+    if engine == "ray":
+        from textsynth.engine.ray_pii import run_file_ray
+
+        audit = run_file_ray(job, ps, actors=job.workers)
+    else:
+        audit = run_file(job, ps)
     click.echo(audit.summary(), err=True)
 
 

@@ -91,6 +91,7 @@ def evaluate(
     rejected: Sequence[str] = (),
     show_progress: bool = False,
     max_embed: int | None = 10_000,
+    precomputed: dict | None = None,
 ) -> Report:
     """Evaluate synthetic utterances against the seeds they were made from.
 
@@ -110,6 +111,8 @@ def evaluate(
         show_progress: show progress bars on a terminal.
         max_embed: embedding, oracle and classifier metrics use a seeded sample of at most this
             many synthetic utterances (``None``: all); text metrics always use every one.
+        precomputed: per-utterance results computed elsewhere (e.g. ``{("tokens",
+            "synthetic"): [...]}`` from the Ray engine), put in the context's cache.
 
     Returns:
         a :class:`Report`.
@@ -132,6 +135,7 @@ def evaluate(
         show_progress=show_progress,
         max_embed=max_embed,
     )
+    ctx._cache.update(precomputed or {})
     if not ctx.synthetic:
         raise InputError(
             "there are no synthetic utterances to evaluate", hint="check the --synthetic file"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,7 +19,15 @@ from textsynth.pii.pseudonymiser import ScrubbedText, scrubbed_utterance
 from textsynth.pii.rawjson import RawJsonError, edit_string, value_spans
 from textsynth.types import Span, Utterance
 
-__all__ = ["SHAPES", "Record", "Reject", "iter_records", "render", "sniff_shape"]
+__all__ = [
+    "SHAPES",
+    "Record",
+    "Reject",
+    "iter_records",
+    "records_from_lines",
+    "render",
+    "sniff_shape",
+]
 
 SHAPES = ("auto", "text", "jsonl", "transcript", "utterances")
 
@@ -82,35 +90,51 @@ def iter_records(
     if not p.exists():
         raise InputError(f"{p}: no such file", hint="check the input path")
     with open(p, "rb") as fh:
-        for lineno, raw in enumerate(fh, 1):
-            body = raw.rstrip(b"\r\n")
-            eol = raw[len(body) :].decode("ascii")
-            bom = "\ufeff" if lineno == 1 and body.startswith(b"\xef\xbb\xbf") else ""
-            try:
-                line = body.decode("utf-8-sig" if lineno == 1 else "utf-8")
-            except UnicodeDecodeError as exc:
-                yield Reject(
-                    lineno,
-                    raw,
-                    RecordError(
-                        f"byte 0x{body[exc.start]:02x} is not valid UTF-8",
-                        Location(str(p), lineno, exc.start + 1),
-                        hint="re-save the file as UTF-8",
-                    ),
-                )
-                continue
-            if shape == "text":
-                yield Record(lineno, f"{p.name}:{lineno}", shape, [line], eol=eol, bom=bom)
-                continue
-            if not line.strip():
-                yield Record(lineno, f"{p.name}:{lineno}", "blank", [], obj=line, eol=eol, bom=bom)
-                continue
-            try:
-                rec = _parse(p, lineno, line, shape, text_field, language, eol)
-                rec.raw, rec.bom = line, bom
-                yield rec
-            except InputError as exc:
-                yield Reject(lineno, raw, exc)
+        yield from records_from_lines(fh, p, shape, text_field=text_field, language=language)
+
+
+def records_from_lines(
+    lines: Iterable[bytes],
+    p: Path,
+    shape: str,
+    *,
+    text_field: str = "text",
+    language: str = "en",
+    start: int = 1,
+) -> Iterator[Record | Reject]:
+    """Yield a :class:`Record` or :class:`Reject` per raw line of file ``p`` (line ``start`` on).
+
+    The same parsing as :func:`iter_records`, for lines read elsewhere (a batch of a cluster job).
+    """
+    for lineno, raw in enumerate(lines, start):
+        body = raw.rstrip(b"\r\n")
+        eol = raw[len(body) :].decode("ascii")
+        bom = "\ufeff" if lineno == 1 and body.startswith(b"\xef\xbb\xbf") else ""
+        try:
+            line = body.decode("utf-8-sig" if lineno == 1 else "utf-8")
+        except UnicodeDecodeError as exc:
+            yield Reject(
+                lineno,
+                raw,
+                RecordError(
+                    f"byte 0x{body[exc.start]:02x} is not valid UTF-8",
+                    Location(str(p), lineno, exc.start + 1),
+                    hint="re-save the file as UTF-8",
+                ),
+            )
+            continue
+        if shape == "text":
+            yield Record(lineno, f"{p.name}:{lineno}", shape, [line], eol=eol, bom=bom)
+            continue
+        if not line.strip():
+            yield Record(lineno, f"{p.name}:{lineno}", "blank", [], obj=line, eol=eol, bom=bom)
+            continue
+        try:
+            rec = _parse(p, lineno, line, shape, text_field, language, eol)
+            rec.raw, rec.bom = line, bom
+            yield rec
+        except InputError as exc:
+            yield Reject(lineno, raw, exc)
 
 
 def _parse(

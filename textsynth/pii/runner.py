@@ -26,7 +26,7 @@ from textsynth.pii.records import Record, Reject, iter_records, render, sniff_sh
 from textsynth.pii.vault import Vault
 from textsynth.progress import progress
 
-__all__ = ["FileJob", "run_file"]
+__all__ = ["FileJob", "run_file", "scrub_batch"]
 
 logger = logging.getLogger(__name__)
 
@@ -107,13 +107,23 @@ def _init_worker(ps: Pseudonymiser, command: str, single_thread: bool = False) -
 
 
 def _work(records: list[Record]) -> tuple[list[str], list[list[dict[str, Any]]], list[tuple]]:
-    """Process one batch; return output lines, span rows per record and vault items."""
-    ps: Pseudonymiser = _WORKER["ps"]
+    """Process one batch in this worker process (see :func:`scrub_batch`)."""
+    return scrub_batch(_WORKER["ps"], _WORKER["command"], records)
+
+
+def scrub_batch(
+    ps: Pseudonymiser, command: str, records: list[Record]
+) -> tuple[list[str], list[list[dict[str, Any]]], list[tuple]]:
+    """Scrub (or detect) one batch of records with ``ps``, a long-lived worker's pseudonymiser.
+
+    Returns the output lines (``scrub``), the span rows of each record and the vault items of the
+    batch. Every engine (in-process, ``--workers``, Ray) calls this on the same batches.
+    """
     docs = [r.texts for r in records]
     langs = [r.language for r in records]
     lines: list[str] = []
     rows: list[list[dict[str, Any]]] = []
-    if _WORKER["command"] == "detect":
+    if command == "detect":
         found = ps.detect_documents(docs, langs)
         for rec, per_text in zip(records, found, strict=False):
             rows.append([_row(rec, ti, f.to_dict()) for ti, fs in enumerate(per_text) for f in fs])

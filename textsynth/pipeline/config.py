@@ -177,8 +177,16 @@ class PipelineConfig:
     evaluate: EvaluateStage = field(default_factory=EvaluateStage)
     export: ExportStage = field(default_factory=ExportStage)
     base_dir: str = field(default=".", metadata={"help": "relative paths resolve from here"})
+    engine: str = field(
+        default="local",
+        metadata={"help": "local (in-process, the default) or ray (needs textsynth[ray])"},
+    )
 
     def __post_init__(self) -> None:
+        if self.engine != "local":
+            from textsynth.engine import check_engine
+
+            check_engine(self.engine)
         if self.grammar is None and self.seeds is None:
             raise ConfigError("a pipeline needs a 'grammar' or a 'seeds' section (or both)")
         if self.lm.mode not in ("finetune", "prompt", "off"):
