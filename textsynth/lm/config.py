@@ -211,6 +211,14 @@ class SampleConfig(_Config):
         default=None,
         metadata={"help": "sentence-transformers model of the classifier; None = embedded MiniLM"},
     )
+    constrain_markup: bool = field(
+        default=True,
+        metadata={
+            "help": "constrained decoding: only well-formed [value](label) markup with the "
+            "intent's labels, no newline, HTML, URL or pipes can be generated (llguidance; "
+            "falls back with a warning for tokenizers it cannot read)"
+        },
+    )
     shots: int = field(default=8, metadata={"help": "prompt mode: seeds shown in each prompt"})
     completions_per_prompt: int = field(
         default=8,

@@ -208,6 +208,13 @@ def _sample_rounds(
     chain = FilterChain(filters)
     chain.summary.disabled = disabled
     lang = _languages(seeds)
+    constraint = None
+    if config.constrain_markup:
+        from textsynth.lm.constrain import build_constraint, labels_for
+
+        constraint = build_constraint(tokenizer, labels_for(seeds, intents, config.label_scope))
+        if constraint is None:
+            chain.summary.disabled.append("constrained-markup")
     kept: dict[str, list[Utterance]] = {i: [] for i in intents}
     tried = dict.fromkeys(intents, 0)
     passed = dict.fromkeys(intents, 0)
@@ -236,6 +243,8 @@ def _sample_rounds(
             batch_size=config.batch_size,
             seed=config.seed * 1009 + rnd,
             stats=stats,
+            constraint=constraint,
+            keys=owners if constraint is not None else None,
         )
         cands = [Candidate(r, i, lang[i]) for r, i in zip(raw, owners, strict=True)]
         for c in chain.run(cands):
