@@ -112,9 +112,7 @@ def _raw(model: Any, tok: Any, prompts: list[str], keys: list[str], labels: dict
     stats = GenerationStats()
     constraint = build_constraint(tok, labels) if kw.pop("constrain") else None
     t = time.perf_counter()
-    raw = generate_batched(
-        model, tok, prompts, stats=stats, constraint=constraint, keys=keys, **kw
-    )
+    raw = generate_batched(model, tok, prompts, stats=stats, constraint=constraint, keys=keys, **kw)
     return raw, stats, time.perf_counter() - t
 
 
@@ -177,7 +175,9 @@ def stage_markup(args: argparse.Namespace, res: dict) -> None:
                 "seconds": round(secs, 1),
                 "invalid_examples": [r for r, k in zip(raw, ok, strict=True) if not k][:8],
             }
-            logger.info("%s: %s", key, {k: v for k, v in out[key].items() if k != "invalid_examples"})
+            logger.info(
+                "%s: %s", key, {k: v for k, v in out[key].items() if k != "invalid_examples"}
+            )
             save(res, args.out)
 
 

@@ -113,7 +113,7 @@ def _missing(model: EmbeddedModel, what: str) -> MissingDependencyError:
 
 
 def installed(alias: str) -> bool:
-    """Return whether the packages of embedded model ``alias`` are installed (no I/O beyond that)."""
+    """Return whether the packages of embedded model ``alias`` are installed."""
     model = EMBEDDED[alias]
     names = [model.package] + [c[0] for c in model.chunks]
     return all(_package_dir(n) is not None for n in names)

@@ -101,7 +101,12 @@ def load_run(run_dir: str | Path, *, device: str | None = None, dtype: str = "au
 
 
 def build_filters(
-    seeds: Sequence[Utterance], config: SampleConfig, classifier: Any = None
+    seeds: Sequence[Utterance],
+    config: SampleConfig,
+    classifier: Any = None,
+    *,
+    intents: Sequence[str] | None = None,
+    base_model: str | None = None,
 ) -> tuple[list[Filter], list[str]]:
     """Return the filter chain for ``seeds`` and the names of filters that had to be disabled.
 
@@ -110,16 +115,24 @@ def build_filters(
         config: thresholds.
         classifier: a fitted object with ``prob_of(texts, intents)``; ``None`` trains an
             :class:`~textsynth.classifier.IntentClassifier` on the seeds.
+        intents: the intents being generated (intent relabelling moves utterances among them).
+        base_model: the reference model of the fluency filter (``None``: the embedded default).
     """
+    from textsynth.lm.checks import verification_filters
+
     filters: list[Filter] = [
         EmptyValueFilter(),
         MarkupFilter(),
         UnknownLabelFilter(seeds, config.label_scope),
+    ]
+    disabled: list[str] = []
+    pre, post = verification_filters(seeds, config, intents=intents, base_model=base_model)
+    filters += pre
+    filters += [
         ExactCopyFilter(seeds),
         NearCopyFilter(seeds, config.near_copy_ngram, config.near_copy_threshold),
         DuplicateFilter(),
     ]
-    disabled: list[str] = []
     if config.fidelity_threshold > 0:
         if classifier is None and len({u.intent for u in seeds}) < 2:
             logger.warning("label-fidelity filter disabled: the seeds have a single intent")
@@ -137,9 +150,12 @@ def build_filters(
                     config.fidelity_features, embedder=embedder, seed=config.seed
                 )
                 classifier.fit([u.text for u in seeds], [u.intent for u in seeds])
-            filters.append(FidelityFilter(classifier, config.fidelity_threshold))
+            from textsynth.lm.checks import fidelity_filter
+
+            filters.append(fidelity_filter(seeds, config, classifier, intents))
     else:
         disabled.append(FidelityFilter.name)
+    filters += post(disabled)
     return filters, disabled
 
 
@@ -204,7 +220,9 @@ def _sample_rounds(
     classifier: Any,
     stats: GenerationStats | None,
 ) -> tuple[list[Utterance], FilterSummary]:
-    filters, disabled = build_filters(seeds, config, classifier)
+    filters, disabled = build_filters(
+        seeds, config, classifier, intents=intents, base_model=provenance.get("model")
+    )
     chain = FilterChain(filters)
     chain.summary.disabled = disabled
     lang = _languages(seeds)
@@ -248,12 +266,14 @@ def _sample_rounds(
         )
         cands = [Candidate(r, i, lang[i]) for r, i in zip(raw, owners, strict=True)]
         for c in chain.run(cands):
-            passed[c.intent] += 1
-            if len(kept[c.intent]) >= config.per_intent:
+            passed[c.origin_intent] += 1
+            if len(kept.get(c.intent, ())) >= config.per_intent or c.intent not in kept:
                 chain.summary.surplus += 1
                 continue
             assert c.utterance is not None
             meta = {**provenance, "round": rnd, "scores": dict(c.scores)}
+            if c.changes:  # relabels by the verification filters, with their reasons
+                meta["changes"] = list(c.changes)
             kept[c.intent].append(
                 Utterance(
                     text=c.utterance.text,
@@ -384,6 +404,13 @@ def prompt_sample(
     if not seeds:
         raise InputError("no seed utterances given", hint="pass a JSONL file of labelled seeds")
     chosen = _pick_intents(seeds, intents)
+    from textsynth.lm.train import check_seeds
+
+    check_seeds(seeds)
+    if base_model == "auto":
+        from textsynth.lm.embedded import default_for_languages
+
+        base_model = default_for_languages(u.language for u in seeds)
     lm, tok = (
         model
         if model is not None
