@@ -75,6 +75,9 @@ def stage_finetune(args: argparse.Namespace, res: dict) -> None:
     seeds = seeds_for(args)
     out = run_dir(args, args.model)
     cfg = FinetuneConfig(base_model=MODELS[args.model], seed=args.seed, threads=args.threads)
+    if reusable(out, seeds):
+        logger.info("reusing %s", out)
+        return
     t = time.perf_counter()
     info = finetune(seeds, out, cfg)
     res.setdefault("finetune", {})[args.model] = {
@@ -88,6 +91,14 @@ def stage_finetune(args: argparse.Namespace, res: dict) -> None:
         "final_loss": info.losses[-1] if info.losses else None,
         "load_average": round(os.getloadavg()[0], 2),
     }
+
+
+def reusable(out: Path, seeds: list) -> bool:
+    """Return whether ``out`` holds a finished run on exactly ``seeds``."""
+    from textsynth.lm.train import seeds_hash
+
+    cfg = out / "config.json"
+    return cfg.exists() and json.loads(cfg.read_text())["run"]["seeds_hash"] == seeds_hash(seeds)
 
 
 def markup_ok(raw: str, intent: str, labels: set[str]) -> bool:
@@ -181,6 +192,166 @@ def stage_markup(args: argparse.Namespace, res: dict) -> None:
             save(res, args.out)
 
 
+def oracle_tagger() -> Any:
+    """Return the oracle slot tagger: trained on the full SNIPS train split (cached)."""
+    from textsynth.io import read_utterances
+    from textsynth.slots.tagger import SlotTagger
+
+    path = CACHE / "snips-oracle-tagger.json"
+    if path.exists():
+        return SlotTagger.load(path)
+    tagger = SlotTagger.train(list(read_utterances(DATA / "train.jsonl")), seed=0)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tagger.save(path)
+    return tagger
+
+
+def slot_quality(kept: list, tagger: Any) -> dict:
+    """Return oracle agreement of the kept spans: label precision and span-exact P/R/F1."""
+    from textsynth.slots.scoring import score_spans
+
+    spans = [s for u in kept for s in u.spans]
+    agree = 0
+    for u in kept:
+        if not u.spans:
+            continue
+        for s, p in zip(u.spans, tagger.span_label_probs(u.text, list(u.spans)), strict=True):
+            agree += max(p.items(), key=lambda t: t[1])[0] == s.label
+    texts = [u.text for u in kept]
+    exact = score_spans(texts, tagger.predict(texts), [u.spans for u in kept])
+    return {
+        "spans": len(spans),
+        "oracle_label_precision": round(agree / len(spans), 4) if spans else None,
+        "oracle_span_exact": {k: v for k, v in exact.micro().items()},
+        "oracle_per_label_precision": {
+            k: v["precision"] for k, v in exact.per_label().items() if v["precision"] is not None
+        },
+    }
+
+
+def fluency_share(kept: list, seeds: list, model: str | None) -> dict:
+    """Return the share of kept utterances below the seeds' 5th-percentile fluency."""
+    import numpy as np
+
+    from textsynth.metrics.fluency import FluencyScorer
+
+    scorer = FluencyScorer(model=model)
+    s = scorer.score([u.text for u in seeds])
+    k = scorer.score([u.text for u in kept])
+    p5 = float(np.nanpercentile(s, 5))
+    return {
+        "reference_model": model or "embedded:smollm2-135m",
+        "seeds_p5": round(p5, 3),
+        "seeds_median": round(float(np.nanmedian(s)), 3),
+        "kept_median": round(float(np.nanmedian(k)), 3),
+        "share_below_seeds_p5": round(float(np.mean(k < p5)), 4),
+    }
+
+
+def _sample_block(run_path: Path, args: argparse.Namespace, per_intent: int) -> tuple:
+    from textsynth.lm import SampleConfig, sample
+
+    cfg = SampleConfig(per_intent=per_intent, seed=args.seed, threads=args.threads)
+    t = time.perf_counter()
+    kept, summary = sample(run_path, cfg)
+    return kept, summary, time.perf_counter() - t
+
+
+def _reading_sample(kept: list, n: int, seed: int) -> list[str]:
+    from textsynth import markup
+
+    rng = random.Random(seed)
+    pick = rng.sample(kept, min(n, len(kept)))
+    out = []
+    for u in pick:
+        mark = " (relabelled)" if u.meta.get("changes") else ""
+        out.append(f"{u.intent}: {markup.render(u)}{mark}")
+    return out
+
+
+def stage_kept(args: argparse.Namespace, res: dict) -> None:
+    """The full pipeline on the fine-tuned run: 20 kept per intent, every filter on."""
+    seeds = seeds_for(args)
+    kept, summary, secs = _sample_block(run_dir(args, args.model), args, args.per_intent)
+    d = summary.to_dict()
+    junk = [u.text for u in kept if JUNK_RE.search(u.text)]
+    out = {
+        "per_intent": args.per_intent,
+        "sample_s": round(secs, 1),
+        "kept": len(kept),
+        "generated": d["generated"],
+        "filters": d["filters"],
+        "reasons": d["reasons"],
+        "relabelled_intents": sum(
+            1 for u in kept for c in u.meta.get("changes", ()) if c["filter"] == "label-fidelity"
+        ),
+        "relabelled_spans": sum(
+            1 for u in kept for c in u.meta.get("changes", ()) if c["filter"] == "slot-verify"
+        ),
+        "junk_in_kept": len(junk),
+        "load_average": round(os.getloadavg()[0], 2),
+    }
+    ft = res.get("finetune", {}).get(args.model, {})
+    if ft:
+        out["finetune_plus_sample_s"] = round(ft["total_s"] + secs, 1)
+    out.update(slot_quality(kept, oracle_tagger()))
+    out["fluency"] = fluency_share(kept, seeds, MODELS[args.model])
+    out["reading_sample"] = _reading_sample(kept, 100, args.seed)
+    res.setdefault("kept", {})[args.model] = out
+    logger.info("kept: %s", {k: v for k, v in out.items() if k not in ("reading_sample",)})
+
+
+def french_seeds(n_per_intent: int, seed: int) -> list:
+    """Return French seeds expanded from grammars/banque_fr.tsg (``n_per_intent`` each)."""
+    from textsynth import expand, load_grammar
+
+    grammar = load_grammar(ROOT / "grammars" / "banque_fr.tsg")
+    utts = list(expand(grammar, n=400, seed=seed, dedupe="casefold"))
+    by: dict[str, list] = {}
+    for u in utts:
+        by.setdefault(u.intent, []).append(u)
+    return [u for i in sorted(by) for u in by[i][:n_per_intent]]
+
+
+def stage_french(args: argparse.Namespace, res: dict) -> None:
+    """French seeds, the 'auto' base model: kept text's French share (langid), slot fidelity."""
+    import langid
+
+    from textsynth.lm import FinetuneConfig, SampleConfig, finetune, sample
+    from textsynth.slots.tagger import SlotTagger
+
+    seeds = french_seeds(args.fr_seeds, args.seed)
+    out_dir = CACHE / f"gen-fr-{args.fr_model}-s{args.seed}-n{args.fr_seeds}"
+    base = "auto" if args.fr_model == "auto" else MODELS[args.fr_model]
+    t = time.perf_counter()
+    if not reusable(out_dir, seeds):
+        finetune(seeds, out_dir, FinetuneConfig(base_model=base, seed=args.seed))
+    ft_s = time.perf_counter() - t
+    chosen = json.loads((out_dir / "config.json").read_text())["finetune"]["base_model"]
+    t = time.perf_counter()
+    cfg = SampleConfig(per_intent=15, seed=args.seed, threads=args.threads)
+    kept, summary = sample(out_dir, cfg)
+    s_s = time.perf_counter() - t
+    langid.set_languages(None)
+    langs = [langid.classify(u.text)[0] for u in kept]
+    # slot fidelity against a tagger trained on the grammar's other utterances
+    grammar_tagger = SlotTagger.train(french_seeds(120, args.seed + 1), seed=0)
+    out = {
+        "seeds": len(seeds),
+        "base_model": chosen,
+        "finetune_s": round(ft_s, 1),
+        "sample_s": round(s_s, 1),
+        "kept": len(kept),
+        "french_share_langid": round(langs.count("fr") / len(langs), 4) if langs else None,
+        "languages": {k: langs.count(k) for k in sorted(set(langs))},
+        "filters": summary.to_dict()["filters"],
+        "reading_sample": _reading_sample(kept, 45, args.seed),
+    }
+    out.update(slot_quality(kept, grammar_tagger))
+    res.setdefault("french", {})[args.fr_model] = out
+    logger.info("french: %s", {k: v for k, v in out.items() if k != "reading_sample"})
+
+
 def readme_rows(res: dict) -> list[dict]:
     """Return the README rows of the measured stages."""
     rows = []
@@ -216,6 +387,9 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--raw-per-intent", type=int, default=64)
+    ap.add_argument("--per-intent", type=int, default=20)
+    ap.add_argument("--fr-seeds", type=int, default=20, help="French seeds per intent")
+    ap.add_argument("--fr-model", default="auto", choices=["auto", *sorted(MODELS)])
     ap.add_argument("--out", type=Path, default=OUT)
     args = ap.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
@@ -225,7 +399,13 @@ def main() -> None:
     res = load(args.out)
     for stage in args.stages.split(","):
         t = time.perf_counter()
-        {"finetune": stage_finetune, "markup": stage_markup}[stage](args, res)
+        stages = {
+            "finetune": stage_finetune,
+            "markup": stage_markup,
+            "kept": stage_kept,
+            "french": stage_french,
+        }
+        stages[stage](args, res)
         res.setdefault("stage_seconds", {})[f"{args.model}/{stage}"] = round(
             time.perf_counter() - t, 1
         )

@@ -208,9 +208,14 @@ def _train_tagger(seeds: Sequence[Utterance], seed: int, disabled: list[str]) ->
         disabled.append("slot-verify")
         return None
     try:
-        from textsynth.slots.tagger import SlotTagger
+        from textsynth.slots.tagger import SlotTagger, SlotTaggerError
     except ImportError as exc:
         logger.warning("slot verification disabled: no slot tagger (%s)", exc)
         disabled.append("slot-verify")
         return None
-    return SlotTagger.train(list(seeds), seed=seed)
+    try:
+        return SlotTagger.train(list(seeds), seed=seed)
+    except (SlotTaggerError, ImportError) as exc:
+        logger.warning("slot verification disabled: %s", exc)
+        disabled.append("slot-verify")
+        return None

