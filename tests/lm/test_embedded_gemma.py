@@ -87,8 +87,14 @@ def test_gemma_fine_tune_writes_terms_beside_the_adapter(tmp_path, monkeypatch):
     seeds = [
         markup.parse(m, i, language="fr")
         for i, ms in {
-            "virement": ["vire [50](montant) euros à [Paul](personne)", "envoie [20](montant) à [Léa](personne)"],  # noqa: E501
-            "solde": ["quel est mon solde", "combien me reste-t-il sur mon [compte courant](compte)"],  # noqa: E501
+            "virement": [
+                "vire [50](montant) euros à [Paul](personne)",
+                "envoie [20](montant) à [Léa](personne)",
+            ],  # noqa: E501
+            "solde": [
+                "quel est mon solde",
+                "combien me reste-t-il sur mon [compte courant](compte)",
+            ],  # noqa: E501
         }.items()
         for m in ms
     ]

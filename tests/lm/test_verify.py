@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from tests.slots.helpers import slot_set
 from textsynth import markup
 from textsynth.errors import InputError
 from textsynth.lm.checks import FluencyFilter, check_labels, verification_filters
@@ -12,7 +13,6 @@ from textsynth.lm.config import SampleConfig
 from textsynth.lm.filters import Candidate, FilterChain, MarkupFilter
 from textsynth.lm.train import check_seeds
 from textsynth.lm.verify import SlotVerifyFilter, TypedValueFilter, infer_types, value_type_ok
-from tests.slots.helpers import slot_set
 
 
 def parsed(raw: str, intent: str) -> Candidate:
@@ -32,8 +32,8 @@ def parsed(raw: str, intent: str) -> Candidate:
     ],
 )
 def test_value_types(kind, good, bad):
-    assert all(value_type_ok(kind, v) for v in good), [v for v in good if not value_type_ok(kind, v)]
-    assert not any(value_type_ok(kind, v) for v in bad), [v for v in bad if value_type_ok(kind, v)]
+    assert [v for v in good if not value_type_ok(kind, v)] == []
+    assert [v for v in bad if value_type_ok(kind, v)] == []
 
 
 def test_french_numbers_and_dates_use_the_seed_language():
@@ -89,7 +89,8 @@ def test_slot_verify_relabels_swapped_labels_and_rejects_spans_on_stop_words(tag
     stop = parsed("is it cold [in](city) rome", "weather")
     kept = chain.run([swapped, right, stop])
     assert kept == [swapped, right]
-    assert [(s.label, swapped.utterance.text[s.start : s.end]) for s in swapped.utterance.spans] == [
+    u = swapped.utterance
+    assert [(s.label, u.text[s.start : s.end]) for s in u.spans] == [
         ("city", "lima"),
         ("day", "friday"),
     ]
@@ -140,7 +141,12 @@ def test_intent_relabel_moves_confident_outputs_and_records_it():
     assert a.origin_intent == "GetWeather"
     assert a.changes[0]["old"] == "GetWeather" and a.changes[0]["new"] == "PlayMusic"
     assert "foreign slot labels" in c.reason
-    assert chain.summary.reasons()["label-fidelity"]["relabelled: intent GetWeather -> PlayMusic (classifier p=0.90 vs 0.05)"] == 1  # noqa: E501
+    assert (
+        chain.summary.reasons()["label-fidelity"][
+            "relabelled: intent GetWeather -> PlayMusic (classifier p=0.90 vs 0.05)"
+        ]
+        == 1
+    )  # noqa: E501
 
 
 class _Scorer:

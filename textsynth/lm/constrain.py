@@ -139,6 +139,14 @@ class MarkupConstraint:
         return mask.to(device) if device is not None else mask
 
     @staticmethod
+    def try_advance(matchers: Sequence[Any], tokens: Sequence[int]) -> list[bool]:
+        """Feed each matcher its token if the grammar allows it; return which were taken."""
+        out = []
+        for m, t in zip(matchers, tokens, strict=True):
+            out.append(bool(m.try_consume_tokens([int(t)])) if not m.is_stopped() else False)
+        return out
+
+    @staticmethod
     def advance(matchers: Sequence[Any], tokens: Sequence[int]) -> None:
         """Feed each matcher the token its row sampled."""
         for m, t in zip(matchers, tokens, strict=True):

@@ -202,12 +202,10 @@ def sample_pruned(
     width = 0
     live = list(matchers) if matchers is not None else None
     for step in range(max_new_tokens):
+        banned = eos if step < min_new_tokens else None
+        tok = _next_token(logits, temperature, top_p, banned)
         if constraint is not None and live is not None:
-            allowed = constraint.allowed(live, logits.shape[-1], logits.device)
-            logits = logits.masked_fill(~allowed, float("-inf"))
-        tok = _next_token(logits, temperature, top_p, eos if step < min_new_tokens else None)
-        if constraint is not None and live is not None:
-            constraint.advance(live, tok.tolist())
+            tok = _constrained(constraint, live, logits, tok, temperature, top_p, banned)
         new[alive, step] = tok
         width = step + 1
         if step + 1 == max_new_tokens:
@@ -233,6 +231,36 @@ def sample_pruned(
         next_pos = next_pos + 1
         logits = out.logits[:, -1, :]
     return new[:, :width]
+
+
+def _constrained(
+    constraint: MarkupConstraint,
+    matchers: list[Any],
+    logits: Any,
+    tok: Any,
+    temperature: float | None,
+    top_p: float,
+    banned: int | None,
+) -> Any:
+    """Return ``tok`` with every row the grammar refuses resampled under the grammar's mask.
+
+    A row's free draw is kept when its matcher accepts it: conditioned on landing in the
+    allowed set, a free draw has exactly the masked distribution (for ``top_p=1``), so the mask
+    (12 ms a row over Gemma's 262k vocabulary on a loaded 2-core CPU) is computed only for
+    the rows that drew a refused token.
+    """
+    ok = constraint.try_advance(matchers, tok.tolist())
+    bad = [i for i, good in enumerate(ok) if not good]
+    if not bad:
+        return tok
+    rows = [matchers[i] for i in bad]
+    sub = logits[bad]
+    allowed = constraint.allowed(rows, sub.shape[-1], sub.device)
+    redrawn = _next_token(sub.masked_fill(~allowed, float("-inf")), temperature, top_p, banned)
+    constraint.advance(rows, redrawn.tolist())
+    tok = tok.clone()
+    tok[bad] = redrawn
+    return tok
 
 
 def _next_token(logits: Any, temperature: float | None, top_p: float, banned: int | None) -> Any:
