@@ -78,7 +78,7 @@ def stage_finetune(args: argparse.Namespace, res: dict) -> None:
     if reusable(out, seeds):
         logger.info("reusing %s", out)
         return
-    t = time.perf_counter()
+    t, cpu = time.perf_counter(), time.process_time()
     info = finetune(seeds, out, cfg)
     res.setdefault("finetune", {})[args.model] = {
         "base_model": cfg.base_model,
@@ -88,6 +88,7 @@ def stage_finetune(args: argparse.Namespace, res: dict) -> None:
         "load_s": info.load_seconds,
         "train_s": info.train_seconds,
         "total_s": round(time.perf_counter() - t, 1),
+        "cpu_s": round(time.process_time() - cpu, 1),
         "final_loss": info.losses[-1] if info.losses else None,
         "load_average": round(os.getloadavg()[0], 2),
     }
@@ -147,16 +148,19 @@ def stage_markup(args: argparse.Namespace, res: dict) -> None:
         by.setdefault(u.intent, []).append(u)
     rng = random.Random(args.seed)
     pk: list[str] = []
+    npr = max(1, args.prompt_per_intent // 8)
     for i in intents:
-        for _ in range(n // 8):
+        for _ in range(npr):
             pk += [few_shot_prompt(i, pick_shots(by[i], 8, rng))] * 8
-    pkeys = [i for i in intents for _ in range((n // 8) * 8)]
+    pkeys = [i for i in intents for _ in range(npr * 8)]
     modes["prompt"] = (pk, pkeys)
     out = res.setdefault("markup", {})
     from textsynth.lm.models import load_causal_lm
 
     base = None
     for mode, (prompts, ks) in modes.items():
+        if mode not in args.modes.split(","):
+            continue
         if mode == "prompt":
             base = base or load_causal_lm(run.config.base_model, device="cpu")
             model, tok = base
@@ -252,8 +256,9 @@ def _sample_block(run_path: Path, args: argparse.Namespace, per_intent: int) -> 
     from textsynth.lm import SampleConfig, sample
 
     cfg = SampleConfig(per_intent=per_intent, seed=args.seed, threads=args.threads)
-    t = time.perf_counter()
+    t, c = time.perf_counter(), time.process_time()
     kept, summary = sample(run_path, cfg)
+    logger.info("sample cpu s %.1f", time.process_time() - c)
     return kept, summary, time.perf_counter() - t
 
 
@@ -387,6 +392,8 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--raw-per-intent", type=int, default=64)
+    ap.add_argument("--prompt-per-intent", type=int, default=64)
+    ap.add_argument("--modes", default="finetuned,prompt")
     ap.add_argument("--per-intent", type=int, default=20)
     ap.add_argument("--fr-seeds", type=int, default=20, help="French seeds per intent")
     ap.add_argument("--fr-model", default="auto", choices=["auto", *sorted(MODELS)])

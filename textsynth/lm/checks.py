@@ -195,10 +195,8 @@ def verification_filters(
 
 
 def _reference(base_model: str | None) -> str | None:
-    """Return the fluency reference model for a run's base (embedded aliases only; else None)."""
-    if base_model and base_model.startswith("embedded:"):
-        return base_model
-    return None
+    """Return the fluency reference model: the generator's own base model (None: the default)."""
+    return base_model or None
 
 
 def _train_tagger(seeds: Sequence[Utterance], seed: int, disabled: list[str]) -> Any:
