@@ -137,7 +137,8 @@ def stage_markup(args: argparse.Namespace, res: dict) -> None:
     seeds = seeds_for(args)
     intents = sorted({u.intent for u in seeds})
     labels = labels_for(seeds, intents)
-    run = load_run(run_dir(args, args.model), device="cpu")
+    wanted = args.modes.split(",")
+    run = load_run(run_dir(args, args.model), device="cpu") if "finetuned" in wanted else None
     hints = slots_by_intent(seeds)
     n = args.raw_per_intent
     modes: dict[str, tuple[list[str], list[str]]] = {}
@@ -162,9 +163,10 @@ def stage_markup(args: argparse.Namespace, res: dict) -> None:
         if mode not in args.modes.split(","):
             continue
         if mode == "prompt":
-            base = base or load_causal_lm(run.config.base_model, device="cpu")
+            base = base or load_causal_lm(MODELS[args.model], device="cpu")
             model, tok = base
         else:
+            assert run is not None
             model, tok = run.model, run.tokenizer
         for constrain in (False, True):
             raw, stats, secs = _raw(
