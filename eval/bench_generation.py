@@ -359,6 +359,60 @@ def stage_french(args: argparse.Namespace, res: dict) -> None:
     logger.info("french: %s", {k: v for k, v in out.items() if k != "reading_sample"})
 
 
+def stage_grammar(args: argparse.Namespace, res: dict) -> None:
+    """No model run: does the markup grammar accept real data, and what does a step cost?
+
+    Every SNIPS train/test utterance is rendered to markup and matched against its intent's
+    regex (false refusals); 64 seed completions are replayed token by token through the
+    llguidance matchers (cost of checking a drawn token), and a full mask is timed.
+    """
+    import re
+
+    from textsynth import markup
+    from textsynth.io import read_utterances
+    from textsynth.lm.constrain import build_constraint, markup_regex
+    from textsynth.lm.models import load_tokenizer, resolve_base_model
+    from textsynth.lm.prompt import slots_by_intent
+
+    out: dict[str, Any] = {}
+    for split in ("train", "test"):
+        utts = list(read_utterances(DATA / f"{split}.jsonl"))
+        labels = slots_by_intent(utts)
+        rx = {i: re.compile(markup_regex(v)) for i, v in labels.items()}
+        refused = [u for u in utts if not rx[u.intent].fullmatch(markup.render(u))]
+        out[f"snips_{split}_refused"] = f"{len(refused)} of {len(utts)}"
+    seeds = seeds_for(args)
+    tok = load_tokenizer(resolve_base_model(MODELS[args.model]))
+    t = time.perf_counter()
+    c = build_constraint(tok, slots_by_intent(seeds))
+    assert c is not None
+    out["build_s"] = round(time.perf_counter() - t, 2)
+    rows = [
+        (
+            u.intent,
+            tok(markup.render(u), add_special_tokens=False)["input_ids"] + [tok.eos_token_id],
+        )
+        for u in seeds[:64]
+    ]
+    ms = c.matchers([r[0] for r in rows])
+    n = accepted = 0
+    t = time.perf_counter()
+    for step in range(max(len(r[1]) for r in rows)):
+        live = [(m, r[1][step]) for m, r in zip(ms, rows, strict=True) if step < len(r[1])]
+        accepted += sum(c.try_advance([m for m, _ in live], [x for _, x in live]))
+        n += len(live)
+    out["check_us_per_row_step"] = round((time.perf_counter() - t) / n * 1e6, 1)
+    out["seed_tokens_accepted"] = f"{accepted} of {n}"
+    ms = c.matchers([r[0] for r in rows])
+    t = time.perf_counter()
+    for _ in range(5):
+        c.allowed(ms, c.vocab_size)
+    out["mask_ms_64_rows"] = round((time.perf_counter() - t) / 5 * 1000, 1)
+    out["load_average"] = round(os.getloadavg()[0], 2)
+    res.setdefault("grammar", {})[args.model] = out
+    logger.info("grammar: %s", out)
+
+
 def readme_rows(res: dict) -> list[dict]:
     """Return the README rows of the measured stages."""
     rows = []
@@ -413,6 +467,7 @@ def main() -> None:
             "markup": stage_markup,
             "kept": stage_kept,
             "french": stage_french,
+            "grammar": stage_grammar,
         }
         stages[stage](args, res)
         res.setdefault("stage_seconds", {})[f"{args.model}/{stage}"] = round(
