@@ -123,3 +123,26 @@ def test_unknown_tokenizer_falls_back_with_a_warning(caplog):
     with caplog.at_level(logging.WARNING):
         assert build_constraint(Odd(), {"x": ["a"]}) is None
     assert "NOT constrained" in caplog.text
+
+
+def test_sampling_records_an_unconstrainable_tokenizer(tiny_model, seeds, monkeypatch, caplog):
+    from textsynth.lm import constrain
+    from textsynth.lm.config import SampleConfig
+    from textsynth.lm.sample import prompt_sample
+
+    def refuse(self, tokenizer, labels_by_key):
+        raise ValueError("unknown tokenizer format")
+
+    monkeypatch.setattr(constrain.MarkupConstraint, "__init__", refuse)
+    cfg = SampleConfig(
+        per_intent=1,
+        max_rounds=1,
+        max_new_tokens=8,
+        fidelity_threshold=0,
+        slot_verify=False,
+        fluency_percentile=0,
+    )
+    with caplog.at_level(logging.WARNING):
+        _, summary = prompt_sample(seeds, cfg, base_model=tiny_model, intents=["PlayMusic"])
+    assert "constrained-markup" in summary.disabled
+    assert "NOT constrained" in caplog.text and "unknown tokenizer format" in caplog.text
