@@ -22,7 +22,7 @@ from typing import Any
 
 from textsynth.errors import ConfigError, InputError
 from textsynth.io import read_utterances
-from textsynth.lm.config import DEFAULT_BASE_MODEL, FinetuneConfig, SampleConfig
+from textsynth.lm.config import AUTO_BASE_MODEL, FinetuneConfig, SampleConfig
 from textsynth.lm.filters import (
     Candidate,
     DuplicateFilter,
@@ -376,7 +376,7 @@ def prompt_sample(
     seeds: Sequence[Utterance],
     config: SampleConfig | None = None,
     *,
-    base_model: str = DEFAULT_BASE_MODEL,
+    base_model: str = AUTO_BASE_MODEL,
     intents: Sequence[str] | None = None,
     classifier: Any = None,
     model: tuple[Any, Any] | None = None,
@@ -391,7 +391,8 @@ def prompt_sample(
     Args:
         seeds: labelled seed utterances (scrub them first if they hold real PII).
         config: sampling and filter settings.
-        base_model: embedded alias, Hugging Face id or path.
+        base_model: embedded alias, Hugging Face id or path; "auto" picks SmolLM2 for English
+            seeds and Gemma 3 for other languages (when installed).
         intents: the intents to generate (default: every intent of the seeds).
         classifier: a fitted fidelity classifier to use instead of training one on the seeds.
         model: an already loaded ``(model, tokenizer)`` pair to use instead of ``base_model``.
@@ -407,7 +408,7 @@ def prompt_sample(
     from textsynth.lm.train import check_seeds
 
     check_seeds(seeds)
-    if base_model == "auto":
+    if base_model == AUTO_BASE_MODEL:
         from textsynth.lm.embedded import default_for_languages
 
         base_model = default_for_languages(u.language for u in seeds)
