@@ -64,13 +64,16 @@ def markup_regex(labels: Iterable[str], *, newline_end: bool = True) -> str:
         A regex in the common syntax of Rust ``regex``, Python ``re`` and outlines (no
         look-around), matching the whole completion.
     """
-    char = f"(?:{_class(':')}|:{_class(':/')})"  # any text char; a colon never begins '://'
-    solid = f"(?:{_class(': ')}|:{_class(':/ ')})"  # the same, but not a space
+    escaped = r"\\[\[\]()]"  # markup's escaped brackets: \( \) \[ \] in plain text
+    # any text char (a colon never begins '://'), or an escaped bracket
+    char = f"(?:{_class(':')}|:{_class(':/')}|{escaped})"
+    solid = f"(?:{_class(': ')}|:{_class(':/ ')}|{escaped})"  # the same, but not a space
     value = f"{solid}(?:{char}*{solid})?"
     names = sorted(set(labels))
     if names:
         label = "(?:" + "|".join(re.escape(n) for n in names) + ")"
-        span = f"\\[{value}\\]\\({label}\\)"
+        # a synonym: [NYC](city:New York)
+        span = f"\\[{value}\\]\\({label}(?::{value})?\\)"
         first, item = f"(?:{solid}|{span})", f"(?:{char}|{span})"
     else:
         first, item = solid, char
