@@ -5,12 +5,13 @@ from __future__ import annotations
 import pytest
 
 from textsynth.errors import ConfigError
-from textsynth.lm.config import DEFAULT_BASE_MODEL, FinetuneConfig, SampleConfig
+from textsynth.lm.config import AUTO_BASE_MODEL, FinetuneConfig, SampleConfig
 
 
 def test_finetune_defaults_are_lora_on_the_embedded_model():
     c = FinetuneConfig()
-    assert (c.base_model, c.method) == (DEFAULT_BASE_MODEL, "lora")
+    # 'auto': SmolLM2 for English seeds, Gemma 3 for other languages (tests/lm/test_embedded_gemma)
+    assert (c.base_model, c.method) == (AUTO_BASE_MODEL, "lora")
     assert c.lr == 2e-3
     assert FinetuneConfig(method="full").lr == 5e-5
     assert FinetuneConfig(learning_rate=1e-4).lr == 1e-4

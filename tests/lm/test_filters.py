@@ -208,18 +208,21 @@ def test_rejected_candidates_name_their_filter(seeds):
 
 
 def test_build_filters_trains_a_seed_classifier(seeds):
-    filters, disabled = build_filters(seeds, SampleConfig(fidelity_features="tfidf"))
-    assert [f.name for f in filters][-1] == "label-fidelity" and disabled == []
+    cfg = SampleConfig(fidelity_features="tfidf", slot_verify=False, fluency_percentile=0)
+    filters, disabled = build_filters(seeds, cfg)
+    assert [f.name for f in filters][-1] == "label-fidelity"
+    assert disabled == ["slot-verify", "fluency"]
     clf = filters[-1].classifier
     assert clf.predict(["will it rain in Rome tomorrow"]) == ["GetWeather"]
 
 
 def test_build_filters_disables_fidelity_for_one_intent_or_tau_zero(seeds):
     one = [u for u in seeds if u.intent == "PlayMusic"]
-    _, disabled = build_filters(one, SampleConfig(fidelity_features="tfidf"))
-    assert disabled == ["label-fidelity"]
-    filters, disabled = build_filters(seeds, SampleConfig(fidelity_threshold=0.0))
-    assert disabled == ["label-fidelity"] and "label-fidelity" not in [f.name for f in filters]
+    off = {"slot_verify": False, "fluency_percentile": 0}
+    _, disabled = build_filters(one, SampleConfig(fidelity_features="tfidf", **off))
+    assert disabled[0] == "label-fidelity"
+    filters, disabled = build_filters(seeds, SampleConfig(fidelity_threshold=0.0, **off))
+    assert disabled[0] == "label-fidelity" and "label-fidelity" not in [f.name for f in filters]
 
 
 # fmt: off

@@ -13,7 +13,15 @@ from textsynth.lm.generation import GenerationStats, generate_batched
 from textsynth.lm.prompt import finetune_prompt
 from textsynth.types import Utterance
 
-FAST = SampleConfig(per_intent=4, fidelity_features="tfidf", max_new_tokens=24, max_rounds=2)
+# the slot tagger and the fluency filter (a real LM) have their own tests
+FAST = SampleConfig(
+    per_intent=4,
+    fidelity_features="tfidf",
+    max_new_tokens=24,
+    max_rounds=2,
+    slot_verify=False,
+    fluency_percentile=0,
+)
 
 
 def full_config(base: str, **kw) -> FinetuneConfig:
@@ -201,9 +209,16 @@ def test_lora_run_saves_an_adapter_and_samples(tiny_model, seeds, tmp_path):
     assert info.method == "lora" and info.steps == 6
     utts, summary = sample(
         tmp_path / "lora",
-        SampleConfig(per_intent=2, fidelity_threshold=0.0, max_rounds=1, max_new_tokens=16),
+        SampleConfig(
+            per_intent=2,
+            fidelity_threshold=0.0,
+            max_rounds=1,
+            max_new_tokens=16,
+            slot_verify=False,
+            fluency_percentile=0,
+        ),
     )
-    assert summary.generated == 3 * 3 and summary.disabled == ["label-fidelity"]
+    assert summary.generated == 3 * 3 and summary.disabled[0] == "label-fidelity"
     assert len(utts) == summary.kept
 
 
@@ -224,7 +239,13 @@ def test_prompt_mode_samples_without_training(tiny_model, seeds):
     utts, summary = prompt_sample(
         seeds,
         SampleConfig(
-            per_intent=2, shots=3, fidelity_features="tfidf", max_rounds=1, max_new_tokens=16
+            per_intent=2,
+            shots=3,
+            fidelity_features="tfidf",
+            max_rounds=1,
+            max_new_tokens=16,
+            slot_verify=False,
+            fluency_percentile=0,
         ),
         base_model=tiny_model,
         intents=["PlayMusic"],

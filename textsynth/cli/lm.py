@@ -55,7 +55,9 @@ def lm() -> None:
     type=click.Path(file_okay=False),
     help="Run directory to write (adapter/weights, config.json, seeds).",
 )
-@click.option("--base-model", default=DEFAULT_BASE_MODEL, show_default=True, help=_F("base_model"))
+@click.option(
+    "--base-model", default=FinetuneConfig.base_model, show_default=True, help=_F("base_model")
+)
 @click.option(
     "--lora/--full",
     "lora",

@@ -12,9 +12,11 @@ from typing import Any, TypeVar
 
 from textsynth.errors import ConfigError
 
-__all__ = ["DEFAULT_BASE_MODEL", "FinetuneConfig", "SampleConfig"]
+__all__ = ["AUTO_BASE_MODEL", "DEFAULT_BASE_MODEL", "FinetuneConfig", "SampleConfig"]
 
 DEFAULT_BASE_MODEL = "embedded:smollm2-135m"
+AUTO_BASE_MODEL = "auto"
+"""Pick the embedded model by the seeds' language: SmolLM2 for English, Gemma 3 otherwise."""
 
 _DTYPES = ("auto", "float32", "bfloat16")
 C = TypeVar("C", bound="_Config")
@@ -60,9 +62,11 @@ class FinetuneConfig(_Config):
     """How to fine-tune a causal LM on intent-conditioned seed utterances."""
 
     base_model: str = field(
-        default=DEFAULT_BASE_MODEL,
+        default=AUTO_BASE_MODEL,
         metadata={
-            "help": "base model: 'embedded:smollm2-135m' (offline default), a hub id or a path"
+            "help": "base model: 'auto' (embedded:smollm2-135m for English seeds, "
+            "embedded:gemma3-270m for other languages when installed), an embedded alias, "
+            "a hub id or a path"
         },
     )
     method: str = field(
@@ -211,6 +215,66 @@ class SampleConfig(_Config):
         default=None,
         metadata={"help": "sentence-transformers model of the classifier; None = embedded MiniLM"},
     )
+    intent_relabel_threshold: float = field(
+        default=0.8,
+        metadata={
+            "help": "intent relabelling: an output whose own intent fails the fidelity filter "
+            "moves to the intent the seed classifier gives at least this probability "
+            "(recorded in meta['changes']); 0 rejects it instead"
+        },
+    )
+    typed_values: bool = field(
+        default=True,
+        metadata={
+            "help": "typed value checks: a slot label whose seed values are numbers, amounts, "
+            "dates, e-mails or phone numbers only accepts generated values of that type"
+        },
+    )
+    typed_min_share: float = field(
+        default=0.9,
+        metadata={"help": "share of a label's seed values that must parse to give it a type"},
+    )
+    slot_verify: bool = field(
+        default=True,
+        metadata={
+            "help": "check every span against a slot tagger trained on the seeds: relabel when "
+            "it is confident of another label of the intent, reject when it gives the written "
+            "label little probability"
+        },
+    )
+    slot_relabel_threshold: float = field(
+        default=0.7, metadata={"help": "slot tagger probability needed to relabel a span"}
+    )
+    slot_keep_threshold: float = field(
+        default=0.05,
+        metadata={"help": "least slot tagger probability of a span's written label"},
+    )
+    fluency_percentile: float = field(
+        default=5.0,
+        metadata={
+            "help": "fluency filter: reject outputs whose mean token log-likelihood under the "
+            "reference LM is below this percentile of the seeds'; 0 disables"
+        },
+    )
+    fluency_model: str | None = field(
+        default=None,
+        metadata={"help": "reference LM of the fluency filter; None = the run's embedded base"},
+    )
+    slot_labels: tuple[str, ...] = field(
+        default=(),
+        metadata={
+            "help": "generate only these slot labels (default: all the seeds use); a label "
+            "no seed carries is refused"
+        },
+    )
+    constrain_markup: bool = field(
+        default=True,
+        metadata={
+            "help": "constrained decoding: only well-formed [value](label) markup with the "
+            "intent's labels, no newline, HTML, URL or pipes can be generated (llguidance; "
+            "falls back with a warning for tokenizers it cannot read)"
+        },
+    )
     shots: int = field(default=8, metadata={"help": "prompt mode: seeds shown in each prompt"})
     completions_per_prompt: int = field(
         default=8,
@@ -259,6 +323,18 @@ class SampleConfig(_Config):
             self.fidelity_features in ("embeddings", "tfidf"),
             f"fidelity_features={self.fidelity_features!r}; use 'embeddings' or 'tfidf'",
         )
+        for name in ("intent_relabel_threshold", "typed_min_share", "slot_relabel_threshold"):
+            v = getattr(self, name)
+            _check(0 <= v <= 1, f"{name}={v!r} must be in [0, 1]")
+        _check(
+            0 <= self.slot_keep_threshold <= 1,
+            f"slot_keep_threshold={self.slot_keep_threshold!r} must be in [0, 1]",
+        )
+        _check(
+            0 <= self.fluency_percentile < 100,
+            f"fluency_percentile={self.fluency_percentile!r} must be in [0, 100)",
+        )
+        self.slot_labels = tuple(self.slot_labels)
         _check(self.shots >= 1, f"shots={self.shots!r} must be at least 1")
         _check(
             self.completions_per_prompt >= 1,

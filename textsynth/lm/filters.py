@@ -71,6 +71,23 @@ class Candidate:
     utterance: Utterance | None = None
     scores: dict[str, float] = field(default_factory=dict)
     rejected_by: str = ""
+    reason: str = ""
+    origin_intent: str = ""
+    changes: list[dict[str, Any]] = field(default_factory=list)
+    logged: int = 0
+
+    def __post_init__(self) -> None:
+        if not self.origin_intent:
+            self.origin_intent = self.intent
+
+    def note(self, filter_name: str, action: str, reason: str, **detail: Any) -> None:
+        """Record a relabel (kept in provenance) or the reason of a rejection."""
+        if action == "rejected":
+            self.reason = reason
+        else:
+            self.changes.append(
+                {"filter": filter_name, "action": action, "reason": reason, **detail}
+            )
 
     @property
     def text(self) -> str:
@@ -239,6 +256,16 @@ class FilterSummary:
     kept: int = 0
     kept_by_intent: dict[str, int] = field(default_factory=dict)
     disabled: list[str] = field(default_factory=list)
+    events: list[dict[str, Any]] = field(default_factory=list)
+
+    def reasons(self) -> dict[str, dict[str, int]]:
+        """Return, per filter, how many relabels and rejections each reason kind caused."""
+        out: dict[str, dict[str, int]] = {}
+        for e in self.events:
+            kind = f"{e['action']}: {e.get('kind') or e['reason']}"
+            bucket = out.setdefault(e["filter"], {})
+            bucket[kind] = bucket.get(kind, 0) + 1
+        return out
 
     def kept_share(self, name: str) -> float:
         """Return the share of the candidates reaching filter ``name`` that it let through."""
@@ -262,6 +289,8 @@ class FilterSummary:
             "kept": self.kept,
             "kept_by_intent": dict(self.kept_by_intent),
             "disabled": list(self.disabled),
+            "reasons": self.reasons(),
+            "events": list(self.events),
         }
 
     def format(self) -> str:
@@ -295,11 +324,25 @@ class FilterChain:
             self.summary.seen[f.name] += len(alive)
             nxt = []
             for c, ok in zip(alive, verdicts, strict=True):
+                for change in c.changes[c.logged :]:
+                    self.summary.events.append({"intent": c.intent, "text": c.text, **change})
+                c.logged = len(c.changes)
                 if ok:
                     nxt.append(c)
                 else:
                     c.rejected_by = f.name
                     self.summary.rejected[f.name] += 1
+                    if c.reason:  # filters that say why are logged one by one
+                        self.summary.events.append(
+                            {
+                                "filter": f.name,
+                                "action": "rejected",
+                                "reason": c.reason,
+                                "kind": c.reason.split(":", 1)[0],
+                                "intent": c.intent,
+                                "text": c.text,
+                            }
+                        )
             alive = nxt
         self.summary.passed += len(alive)
         return alive

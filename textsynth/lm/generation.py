@@ -19,7 +19,10 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from textsynth.lm.constrain import MarkupConstraint
 
 __all__ = ["GenerationStats", "generate_batched", "sample_pruned"]
 
@@ -51,6 +54,8 @@ def generate_batched(
     min_new_tokens: int = 0,
     stats: GenerationStats | None = None,
     prune: bool = True,
+    constraint: MarkupConstraint | None = None,
+    keys: Sequence[str] | None = None,
 ) -> list[str]:
     """Return one sampled completion (new text only, special tokens removed) per prompt.
 
@@ -66,6 +71,8 @@ def generate_batched(
         min_new_tokens: suppress end-of-sequence before this many tokens (for timing runs).
         stats: optional accumulator of sequences, new tokens and wall time.
         prune: drop finished rows from the batch (``False``: plain ``model.generate``).
+        constraint: allowed-markup matchers (:mod:`textsynth.lm.constrain`); ``None``: free.
+        keys: with ``constraint``, the label-set key (intent) of each prompt.
     """
     import torch
 
@@ -76,6 +83,11 @@ def generate_batched(
     out: list[str] = []
     for b, start in enumerate(range(0, len(prompts), batch_size)):
         batch = list(prompts[start : start + batch_size])
+        matchers = None
+        if constraint is not None:
+            if keys is None or len(keys) != len(prompts):
+                raise ValueError("a constraint needs one key per prompt")
+            matchers = constraint.matchers(keys[start : start + batch_size])
         enc = tokenizer(batch, return_tensors="pt", padding=True)
         enc = {k: v.to(device) for k, v in enc.items() if k in ("input_ids", "attention_mask")}
         width = enc["input_ids"].shape[1]
@@ -94,8 +106,16 @@ def generate_batched(
                         min_new_tokens=min_new_tokens,
                         eos=eos,
                         pad=pad,
+                        constraint=constraint,
+                        matchers=matchers,
                     )
                 if new is None:
+                    extra = {}
+                    if constraint is not None:
+                        from textsynth.lm.constrain import markup_logits_processor
+
+                        row_keys = list(keys[start : start + batch_size])  # type: ignore[index]
+                        extra["logits_processor"] = [markup_logits_processor(constraint, row_keys)]
                     gen = model.generate(
                         **enc,
                         do_sample=True,
@@ -107,6 +127,7 @@ def generate_batched(
                         pad_token_id=pad,
                         eos_token_id=eos,
                         use_cache=True,
+                        **extra,
                     )
                     new = gen[:, width:]
         if stats is not None:
@@ -144,12 +165,16 @@ def sample_pruned(
     eos: int,
     pad: int,
     min_new_tokens: int = 0,
+    constraint: MarkupConstraint | None = None,
+    matchers: list[Any] | None = None,
 ) -> Any:
     """Return the new tokens of a left-padded batch (rows padded with ``pad`` after ``eos``).
 
     A row leaves the batch, and the KV cache, once it has produced ``eos``. ``temperature=None``
     decodes greedily (used to check this loop against ``model.generate``). Returns ``None`` when
-    the model's cache cannot drop rows, so that the caller can use ``model.generate``.
+    the model's cache cannot drop rows, so that the caller can use ``model.generate``. With
+    ``constraint``, ``matchers`` holds one matcher per row; each step's logits are masked to the
+    tokens its matcher allows, and the matcher is fed the sampled token.
     """
     import torch
 
@@ -175,8 +200,12 @@ def sample_pruned(
     next_pos = positions[:, -1] + 1
     new = torch.full((rows, max_new_tokens), pad, dtype=ids.dtype, device=ids.device)
     width = 0
+    live = list(matchers) if matchers is not None else None
     for step in range(max_new_tokens):
-        tok = _next_token(logits, temperature, top_p, eos if step < min_new_tokens else None)
+        banned = eos if step < min_new_tokens else None
+        tok = _next_token(logits, temperature, top_p, banned)
+        if constraint is not None and live is not None:
+            tok = _constrained(constraint, live, logits, tok, temperature, top_p, banned)
         new[alive, step] = tok
         width = step + 1
         if step + 1 == max_new_tokens:
@@ -188,6 +217,8 @@ def sample_pruned(
                 break
             cache.batch_select_indices(keep)
             alive, tok, mask, next_pos = alive[keep], tok[keep], mask[keep], next_pos[keep]
+            if live is not None:
+                live = [live[j] for j in keep.tolist()]
         mask = torch.cat([mask, mask.new_ones((mask.shape[0], 1))], dim=1)
         out = model(
             input_ids=tok[:, None],
@@ -200,6 +231,36 @@ def sample_pruned(
         next_pos = next_pos + 1
         logits = out.logits[:, -1, :]
     return new[:, :width]
+
+
+def _constrained(
+    constraint: MarkupConstraint,
+    matchers: list[Any],
+    logits: Any,
+    tok: Any,
+    temperature: float | None,
+    top_p: float,
+    banned: int | None,
+) -> Any:
+    """Return ``tok`` with every row the grammar refuses resampled under the grammar's mask.
+
+    A row's free draw is kept when its matcher accepts it: conditioned on landing in the
+    allowed set, a free draw has exactly the masked distribution (for ``top_p=1``), so the mask
+    (12 ms a row over Gemma's 262k vocabulary on a loaded 2-core CPU) is computed only for
+    the rows that drew a refused token.
+    """
+    ok = constraint.try_advance(matchers, tok.tolist())
+    bad = [i for i, good in enumerate(ok) if not good]
+    if not bad:
+        return tok
+    rows = [matchers[i] for i in bad]
+    sub = logits[bad]
+    allowed = constraint.allowed(rows, sub.shape[-1], sub.device)
+    redrawn = _next_token(sub.masked_fill(~allowed, float("-inf")), temperature, top_p, banned)
+    constraint.advance(rows, redrawn.tolist())
+    tok = tok.clone()
+    tok[bad] = redrawn
+    return tok
 
 
 def _next_token(logits: Any, temperature: float | None, top_p: float, banned: int | None) -> Any:

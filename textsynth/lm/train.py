@@ -36,6 +36,7 @@ __all__ = [
     "completion_loss",
     "encode_examples",
     "length_grouped_batches",
+    "check_seeds",
     "run_finetune",
     "seeds_hash",
 ]
@@ -210,10 +211,43 @@ def run_finetune(
     seeds: Sequence[Utterance], out_dir: str | os.PathLike[str], config: FinetuneConfig
 ) -> RunInfo:
     """Fine-tune ``config.base_model`` on ``seeds`` with ``config.threads`` CPU threads."""
+    import dataclasses
+
+    from textsynth.lm.config import AUTO_BASE_MODEL
+    from textsynth.lm.embedded import default_for_languages
     from textsynth.lm.models import torch_threads
 
+    check_seeds(seeds)
+    if config.base_model == AUTO_BASE_MODEL:
+        chosen = default_for_languages(u.language for u in seeds)
+        logger.info("base model 'auto' -> %s", chosen)
+        config = dataclasses.replace(config, base_model=chosen)
     with torch_threads(config.threads):
         return _run_finetune(seeds, out_dir, config)
+
+
+MIN_SEEDS_PER_INTENT = 2
+"""The fewest seeds an intent needs: one example cannot show the model what varies."""
+
+
+def check_seeds(seeds: Sequence[Utterance], minimum: int = MIN_SEEDS_PER_INTENT) -> None:
+    """Refuse seed sets where an intent has fewer than ``minimum`` examples, naming it.
+
+    Raises:
+        InputError: naming each short intent, its count and the minimum.
+    """
+    from collections import Counter
+
+    from textsynth.errors import InputError
+
+    counts = Counter(u.intent for u in seeds)
+    short = sorted(i for i, n in counts.items() if n < minimum)
+    if short:
+        listed = ", ".join(f"{i!r} ({counts[i]})" for i in short)
+        raise InputError(
+            f"intent(s) with fewer than {minimum} seed utterances: {listed}",
+            hint=f"give at least {minimum} labelled examples per intent, or drop these intents",
+        )
 
 
 def _run_finetune(
@@ -319,6 +353,10 @@ def _save_run(
     sub = out / ("adapter" if config.method == "lora" else "model")
     model.save_pretrained(str(sub))
     tok.save_pretrained(str(out / "tokenizer"))
+    from textsynth.lm.embedded import ship_licence_files
+
+    # a fine-tuned Gemma adapter is a derivative: it carries the Gemma terms and a notice
+    ship_licence_files(config.base_model, [sub, out])
     write_utterances_jsonl(seeds, out / "seeds.jsonl")
     with atomic_write(out / "config.json") as fh:
         json.dump({"finetune": config.to_dict(), "run": info.to_dict()}, fh, indent=2)
