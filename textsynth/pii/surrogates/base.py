@@ -17,7 +17,7 @@ from typing import Any
 
 from textsynth.registry import surrogates as registry
 
-__all__ = ["LOCALES", "SurrogateContext", "SurrogateMap", "normalise"]
+__all__ = ["LOCALES", "SurrogateContext", "SurrogateMap", "identity_form"]
 
 LOCALES: dict[str, str] = {
     "en": "en_US",
@@ -38,7 +38,7 @@ _MAX_TRIES = 16
 LOCALISED = frozenset({"PERSON", "ORG", "LOCATION", "ADDRESS", "DATE"})
 
 
-def normalise(entity: str, value: str) -> str:
+def identity_form(entity: str, value: str) -> str:
     """Return the form of ``value`` that identifies the entity (layout and case removed)."""
     if entity in ("PHONE", "CREDIT_CARD", "US_SSN"):
         digits = re.sub(r"\D", "", value)
@@ -109,7 +109,7 @@ class SurrogateMap:
 
     def hash(self, entity: str, value: str, length: int = 16) -> str:
         """Return a keyed hex hash of the normalised value (the ``hash`` operator)."""
-        msg = f"{entity}\x1f{normalise(entity, value)}".encode()
+        msg = f"{entity}\x1f{identity_form(entity, value)}".encode()
         return hmac.new(self._key, msg, hashlib.sha256).hexdigest()[:length]
 
     def faker(self, locale: str, seed: int) -> Any:
@@ -140,13 +140,13 @@ class SurrogateMap:
         if hit is not None:
             return hit
         gen = _generator(entity)
-        norm = normalise(entity, value)
+        norm = identity_form(entity, value)
         scope = language if entity in LOCALISED else "*"
         out = value
         for attempt in range(_MAX_TRIES):
             rng = random.Random(self.digest(entity, norm, scope, attempt))
             out = gen(value, SurrogateContext(self, entity, language, rng, attempt))
-            if normalise(entity, out) != norm and out.strip():
+            if identity_form(entity, out) != norm and out.strip():
                 break
         else:  # pragma: no cover - generators vary enough; keep the guarantee anyway
             out = f"<{entity}>"
