@@ -173,6 +173,7 @@ def run_file(job: FileJob, ps: Pseudonymiser) -> Audit:
                 total=total,
                 desc=f"pii {job.command}",
                 unit="rec",
+                show=job.show_progress,
             )
             for rec, line, rows in bar:
                 if rec.shape != "blank":
