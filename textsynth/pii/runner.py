@@ -77,8 +77,8 @@ class FileJob:
 _WORKER: dict[str, Any] = {}
 
 
-def _init_worker(ps: Pseudonymiser, command: str, single_thread: bool = False) -> None:
-    _WORKER["ps"], _WORKER["command"] = ps, command
+def _init_worker(ps: Pseudonymiser, command: str, vault: bool, single_thread: bool = False) -> None:
+    _WORKER["ps"], _WORKER["command"], _WORKER["vault"] = ps, command, vault
     if single_thread:  # one BLAS thread per worker process: N workers must not fight for cores
         try:
             from threadpoolctl import threadpool_limits
@@ -101,15 +101,13 @@ def _work(records: list[Record]) -> tuple[list[str], list[list[dict[str, Any]]],
             rows.append([_row(rec, ti, f.to_dict()) for ti, fs in enumerate(per_text) for f in fs])
         return lines, rows, []
     slots = [r.slots if r.slots is not None else [()] * len(r.texts) for r in records]
-    results = ps.scrub_documents(docs, slots, langs)
+    # the run's replacements go to a vault of this batch, never into the caller's ps.vault
+    sink = ps.new_vault() if _WORKER.get("vault") else None
+    results = ps.scrub_documents(docs, slots, langs, vault=sink)
     for rec, res in zip(records, results, strict=False):
         lines.append(render(rec, res))
         rows.append([_row(rec, ti, e.to_dict()) for ti, r in enumerate(res) for e in r.edits])
-    items: list[tuple] = []
-    if ps.vault is not None:
-        items = ps.vault.items()
-        ps.vault = ps.new_vault()
-    return lines, rows, items
+    return lines, rows, sink.items() if sink is not None else []
 
 
 def _row(rec: Record, turn: int, d: dict[str, Any]) -> dict[str, Any]:
@@ -124,8 +122,6 @@ def run_file(job: FileJob, ps: Pseudonymiser) -> Audit:
     shape = sniff_shape(job.input, job.text_field) if job.shape == "auto" else job.shape
     if job.vault and not ps.operator.reversible:
         raise ConfigError(f"operator {ps.operator.name!r} cannot be reversed; drop --vault")
-    if job.vault and ps.vault is None:
-        ps.vault = ps.new_vault()
     audit = Audit(
         command=job.command,
         operator=ps.operator.name if job.command == "scrub" else "",
@@ -218,14 +214,16 @@ def _flatten(
 @contextlib.contextmanager
 def _mapper(job: FileJob, ps: Pseudonymiser):  # noqa: ANN202
     if job.workers == 1:
-        _init_worker(ps, job.command)
+        _init_worker(ps, job.command, bool(job.vault))
         try:
             yield lambda batches: map(_work, batches)
         finally:
             _WORKER.clear()
         return
     ctx = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
-    with ctx.Pool(job.workers, initializer=_init_worker, initargs=(ps, job.command, True)) as pool:
+    with ctx.Pool(
+        job.workers, initializer=_init_worker, initargs=(ps, job.command, bool(job.vault), True)
+    ) as pool:
         yield lambda batches: pool.imap(_work, batches)
 
 
