@@ -101,7 +101,7 @@ def _pseudonymiser(  # noqa: ANN202
     from textsynth.pii.keys import load_key
 
     ner = opts["ner"]
-    ner_arg: object = None
+    ner_arg: str | bool | None = None
     if ner is not None:
         ner_arg = False if ner.lower() == "none" else ner
     return Pseudonymiser(

@@ -89,8 +89,8 @@ class RasaYamlFormat(Format):
                     fh.write(f"    - {ex}\n")
             for value, surfaces in synonyms.items():
                 fh.write(f"- synonym: {_yaml_scalar(value)}\n  examples: |\n")
-                for s in surfaces:
-                    fh.write(f"    - {s}\n")
+                for surf in surfaces:
+                    fh.write(f"    - {surf}\n")
         return n
 
     def read(self, path: str | os.PathLike[str]) -> Iterator[Utterance]:  # noqa: D102

@@ -134,7 +134,9 @@ def build_filters(
                     else None
                 )
                 classifier = IntentClassifier(
-                    config.fidelity_features, embedder=embedder, seed=config.seed
+                    "embeddings" if config.fidelity_features == "embeddings" else "tfidf",
+                    embedder=embedder,
+                    seed=config.seed,
                 )
                 classifier.fit([u.text for u in seeds], [u.intent for u in seeds])
             filters.append(FidelityFilter(classifier, config.fidelity_threshold))

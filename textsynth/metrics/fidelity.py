@@ -69,7 +69,8 @@ class IntentFidelity(Metric):
         ref, label = None, ""
         if ctx.has("test"):
             test_pred = ctx.oracle_predictions("test")
-            ref = float(np.mean([p == u.intent for p, u in zip(test_pred, ctx.test, strict=True)]))
+            test = ctx.get("test")
+            ref = float(np.mean([p == u.intent for p, u in zip(test_pred, test, strict=True)]))
             label = "oracle accuracy on test"
             oracle_info["test_accuracy"] = ref
         unknown = sorted(set(rows) - set(oracle.labels))

@@ -82,7 +82,9 @@ def fingerprint(stage: Stage, cfg: PipelineConfig, upstream: dict[str, str]) -> 
     section = getattr(cfg, stage.section, None) if stage.section else None
     data = {
         "stage": stage.name,
-        "section": asdict(section) if is_dataclass(section) else section,
+        "section": asdict(section)
+        if is_dataclass(section) and not isinstance(section, type)
+        else section,
         "seed": cfg.seed,
         "language": cfg.language,
         "upstream": {k: upstream[k] for k in stage.needs if k in upstream},

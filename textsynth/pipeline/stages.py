@@ -141,7 +141,7 @@ def run_sample(ctx: RunContext, out: Path) -> dict[str, Any]:
         assert model_dir is not None
         utts, summary = sample(model_dir / "model", scfg)
     else:
-        extra = {"base_model": cfg.lm.base_model} if cfg.lm.base_model else {}
+        extra: dict[str, Any] = {"base_model": cfg.lm.base_model} if cfg.lm.base_model else {}
         utts, summary = prompt_sample(seeds, scfg, **extra)
     write_utterances_jsonl(utts, out / "generated.jsonl")
     with open(out / "filters.json", "w", encoding="utf-8") as fh:
@@ -180,7 +180,7 @@ def run_evaluate(ctx: RunContext, out: Path) -> dict[str, Any]:
         ctx.output("sample"), "generated.jsonl"
     )
     seeds = _read(ctx.output("seeds"), "seeds.jsonl") or synthetic[: max(1, len(synthetic) // 10)]
-    opt = {
+    opt: dict[str, Any] = {
         k: list(read_utterances(cfg.resolve(p)))
         for k, p in (("holdout", ev.holdout), ("reference", ev.reference), ("test", ev.test))
         if p
@@ -205,7 +205,8 @@ def run_export(ctx: RunContext, out: Path) -> dict[str, Any]:
     written = {}
     for fmt in ctx.config.export.formats:
         cls = formats.registry.get(fmt)
-        ext = cls.extensions[0] if cls.extensions else ""
+        extensions = getattr(cls, "extensions", ())
+        ext = extensions[0] if extensions else ""
         path = out / f"train{ext}"
         formats.write(merged, path, fmt)
         written[fmt] = path.name  # relative to the stage folder (this one is still temporary)

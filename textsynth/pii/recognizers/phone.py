@@ -59,6 +59,9 @@ class PhoneRecognizer(Recognizer):
     negative_context = ("order", "invoice", "version", "isbn", "ref", "reference")
 
     def __init__(self) -> None:
+        self._setup()
+
+    def _setup(self) -> None:
         import phonenumbers
 
         self._pn = phonenumbers
@@ -68,7 +71,7 @@ class PhoneRecognizer(Recognizer):
         return {"_cache": {}}
 
     def __setstate__(self, state: dict[str, object]) -> None:
-        self.__init__()
+        self._setup()
 
     def _score(self, cand: str, regions: tuple[str, ...]) -> float:
         """Return 0.75 if valid in a region, 0.4 if merely possible there, else 0."""
