@@ -20,7 +20,7 @@ from textsynth.grammar.nodes import Case, Choice, Lit, Node, Seq, Slot, Syn, lit
 
 __all__ = ["compile_rule", "recase"]
 
-_enc = json.encoder.encode_basestring  # type: ignore[attr-defined]  # == json.dumps for str
+_enc = json.encoder.encode_basestring  # == json.dumps for str
 MAX_LINES = 4000  # a rule whose code would be longer falls back to the closures
 TABLE_LIMIT = 50_000  # plain parts with at most this many strings become one look-up table
 TABLE_BUDGET = 400_000  # total table entries per intent (bounds memory)
@@ -392,7 +392,7 @@ def compile_rule(
     env: dict[str, Any] = {
         "recase": recase,
         "recase_str": recase_str,
-        "enc": json.encoder.encode_basestring,  # type: ignore[attr-defined]
+        "enc": json.encoder.encode_basestring,
         **g.consts,
     }
     exec(compile(src, "<textsynth-grammar-rule>", "exec"), env)  # noqa: S102 - generated code

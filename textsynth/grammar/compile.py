@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from textsynth.errors import GrammarError, Location
 from textsynth.grammar.ast import ArgRef, Definition, Group, OptionalMod, Ref, Rule, Text
@@ -122,14 +123,11 @@ class Compiler:
         if not named:
             return self._plain_seq(list(seq.items), d, arg, top)
         name, positions = next(iter(named.items()))
+        items: list[Any] = list(seq.items)  # the named positions hold optional items
         percent = next(
-            (
-                seq.items[i].optional.percent
-                for i in positions  # type: ignore[union-attr]
-                if seq.items[i].optional.percent is not None
-            ),
+            (items[i].optional.percent for i in positions if items[i].optional.percent is not None),
             None,
-        )  # type: ignore[union-attr]
+        )
         with_items = [_strip_opt(it) if i in positions else it for i, it in enumerate(seq.items)]
         without = [it for i, it in enumerate(seq.items) if i not in positions]
         present = self.seq(SeqAST(tuple(with_items), seq.loc), d, arg, top)

@@ -54,8 +54,8 @@ def _optional_slot(g: _Gen, node: Node) -> tuple[str, Slot, str] | None:
     if len(slots) != 1 or not all(isinstance(it, Lit) for it in items if not isinstance(it, Slot)):
         return None
     k = slots[0]
-    pre = "".join(it.text for it in items[:k])  # type: ignore[union-attr]
-    post = "".join(it.text for it in items[k + 1 :])  # type: ignore[union-attr]
+    pre = "".join(it.text for it in items[:k])  # type: ignore[attr-defined]
+    post = "".join(it.text for it in items[k + 1 :])  # type: ignore[attr-defined]
     return pre, items[k], post  # type: ignore[return-value]
 
 

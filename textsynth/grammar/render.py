@@ -11,6 +11,7 @@ import json
 from bisect import bisect_right
 from collections.abc import Callable
 from itertools import accumulate
+from typing import Any
 
 from textsynth.grammar.nodes import Case, Choice, Lit, Node, Seq, Slot, Syn, lit_values
 
@@ -74,7 +75,7 @@ class Renderer:
         raise TypeError(f"unknown node {node!r}")
 
     def _seq(self, node: Seq) -> Fn:
-        plan = []
+        plan: list[tuple[int, Any, str | None]] = []
         for it in node.items:
             size = self.size(it)
             if isinstance(it, Lit):

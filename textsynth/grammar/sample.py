@@ -38,7 +38,7 @@ DEDUPE: dict[str, Callable[[str], str] | None] = {
     "casefold": str.casefold,
     "none": None,
 }
-_enc = json.encoder.encode_basestring  # type: ignore[attr-defined]  # the C encoder
+_enc = json.encoder.encode_basestring  # the C encoder
 _ENTITY = '{"start": %d, "end": %d, "label": %s, "value": %s}'
 _SPARSE = 64  # iid draws when the space is at least this many times the request
 _STALL = 200_000  # draws in a row without a new text before a weighted walk switches space
@@ -147,7 +147,7 @@ class IntentEngine:
                     if r[3] is None:
                         return k, text, _general_spans(text, sp)
                 return k, text, sp
-        out = []
+        out: list = []
         spans: list = []
         fn(j, out, spans)
         text, ents = finish(out, spans)
@@ -194,7 +194,7 @@ class IntentEngine:
         render = self.render_json if as_json else self.render
         key = f"{seed}:{self.intent.name}"
 
-        def fresh(item: tuple[int, str, list]) -> bool:
+        def fresh(item: tuple[int, str, Any]) -> bool:
             if keep_all:
                 return True
             h = hash(norm(item[1]) if norm else item[1])
