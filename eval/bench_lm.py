@@ -29,7 +29,7 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 from textsynth import markup  # noqa: E402
 from textsynth.io import atomic_write, read_utterances  # noqa: E402
-from textsynth.lm.filters import normalise  # noqa: E402
+from textsynth.text import normalise_text  # noqa: E402
 
 DATA = ROOT / "eval" / "data" / "snips"
 logger = logging.getLogger("bench_lm")
@@ -49,7 +49,7 @@ def distinct_n(texts, n: int = 2) -> float:
     grams = [
         tuple(w[i : i + n])
         for t in texts
-        for w in [normalise(t).split()]
+        for w in [normalise_text(t).split()]
         for i in range(len(w) - n + 1)
     ]
     return len(set(grams)) / len(grams) if grams else 0.0
@@ -67,7 +67,7 @@ def spans_valid(u) -> bool:
 
 def quality(kept, seeds, oracle) -> dict:
     """Return the quality figures of a kept set."""
-    seed_norm = {normalise(u.text) for u in seeds}
+    seed_norm = {normalise_text(u.text) for u in seeds}
     pred = oracle.predict([u.text for u in kept]) if kept else []
     by_intent: dict[str, list[bool]] = {}
     for u, p in zip(kept, pred, strict=True):
@@ -81,7 +81,7 @@ def quality(kept, seeds, oracle) -> dict:
         "valid_spans_share": round(sum(spans_valid(u) for u in kept) / max(1, len(kept)), 4),
         "with_slots_share": round(sum(bool(u.spans) for u in kept) / max(1, len(kept)), 4),
         "not_in_seeds_share": round(
-            sum(normalise(u.text) not in seed_norm for u in kept) / max(1, len(kept)), 4
+            sum(normalise_text(u.text) not in seed_norm for u in kept) / max(1, len(kept)), 4
         ),
         "distinct_2": round(distinct_n([u.text for u in kept]), 4),
         "examples": [markup.render(u) for u in kept[:: max(1, len(kept) // 12)]][:12],

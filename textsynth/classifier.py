@@ -52,13 +52,16 @@ class Embedder:
 
     def _load(self) -> Any:
         if self._model is None:
-            os.environ.setdefault("HF_HUB_OFFLINE", "1")
             st = require(
                 "sentence_transformers",
                 feature="sentence embeddings",
                 package="sentence-transformers",
             )
-            self._model = st.SentenceTransformer(self.model_name, device=self.device)
+            # a local folder (the embedded default, any path) never touches the hub; a model id
+            # downloads when the caller is online (offline is the caller's HF_HUB_OFFLINE)
+            self._model = st.SentenceTransformer(
+                self.model_name, device=self.device, local_files_only=os.path.isdir(self.model_name)
+            )
         return self._model
 
     @property

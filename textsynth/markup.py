@@ -81,8 +81,8 @@ def parse(markup: str, intent: str = "", **fields: object) -> Utterance:
             surface = "".join(text)[span_start:pos]
             if surface != surface.strip():
                 raise MarkupError(f"slot {label!r} value {surface!r} has outer whitespace")
-            value = value.replace("\\", "") if value else None
-            spans.append(Span(span_start, pos, label, value if value != surface else None))
+            given = value.replace("\\", "") if value else None
+            spans.append(Span(span_start, pos, label, given if given != surface else None))
             open_at = -1
             i = close + 1
             continue

@@ -18,7 +18,6 @@ from textsynth.lm.filters import (
     UnknownLabelFilter,
     containment,
     ngrams,
-    normalise,
 )
 from textsynth.lm.prompt import parse_completion
 from textsynth.lm.sample import build_filters
@@ -29,11 +28,6 @@ def cand(raw: str, intent: str = "GetWeather", parsed: bool = False) -> Candidat
     if parsed:
         c.utterance = parse_completion(raw, intent)
     return c
-
-
-def test_normalise_ignores_case_punctuation_and_spacing():
-    assert normalise("  Will it RAIN,  in Berlin?! ") == "will it rain in berlin"
-    assert normalise("Luigi's") == "luigi's"
 
 
 def test_ngrams_and_containment():

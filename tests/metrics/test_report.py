@@ -8,7 +8,7 @@ import math
 import pytest
 
 from textsynth.metrics import Report, evaluate
-from textsynth.metrics.base import Goal, MetricResult, normalise
+from textsynth.metrics.base import Goal, MetricResult, score_to_unit
 from textsynth.registry import metrics as registry
 
 
@@ -27,7 +27,7 @@ from textsynth.registry import metrics as registry
     ],
 )
 def test_normalise(value, goal, lo, hi, target, expected):
-    got = normalise(value, goal, lo, hi, target)
+    got = score_to_unit(value, goal, lo, hi, target)
     assert got == (pytest.approx(expected) if expected is not None else None)
 
 

@@ -8,6 +8,7 @@ Each stage's commands live in their own module (``grammar``, ``pii``, ``lm``, ``
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import logging
 import os
 import signal

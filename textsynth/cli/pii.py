@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import click
 
 _COMMON = [
@@ -119,7 +117,7 @@ def _pseudonymiser(  # noqa: ANN202
     from textsynth.pii.keys import load_key
 
     ner = opts["ner"]
-    ner_arg: Any = None
+    ner_arg: str | bool | None = None
     if ner is not None:
         ner_arg = False if ner.lower() == "none" else ner
     entities = [e.strip() for v in opts["entities"] for e in v.split(",") if e.strip()]

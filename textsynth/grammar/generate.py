@@ -134,7 +134,9 @@ def plan_quotas(grammar: Grammar, cfg: GenerateConfig) -> list[IntentPlan]:
         wants = {k: min(grammar.intents[k].count or 0, spaces[k]) for k in names}
     else:
         declared = [grammar.intents[k].count for k in names]
-        weights = [float(c) for c in declared] if all(c for c in declared) else [1.0] * len(names)
+        weights = (
+            [float(c or 0) for c in declared] if all(c for c in declared) else [1.0] * len(names)
+        )
         wants = {}
         left, pool = cfg.n, list(range(len(names)))
         while pool and left > 0:
@@ -286,7 +288,9 @@ def generate_to_file(
             c[u.meta.get("split", "train")] += 1
         if splitting:
             formats.write([u for u in utts if u.meta.get("split") != "test"], targets[0], fmt)
-            formats.write([u for u in utts if u.meta.get("split") == "test"], targets[1], fmt)
+            test_path = targets[1]
+            assert test_path is not None
+            formats.write([u for u in utts if u.meta.get("split") == "test"], test_path, fmt)
         else:
             formats.write(utts, targets[0], fmt)
     else:
@@ -306,7 +310,7 @@ def _write_jsonl(grammar: Grammar, cfg: GenerateConfig, targets: tuple, counts: 
 
     from textsynth.io import atomic_write
 
-    enc = json.encoder.encode_basestring  # type: ignore[attr-defined]
+    enc = json.encoder.encode_basestring
     tails = {
         name: _tail(grammar, name, ci.rule_locs, cfg.seed) for name, ci in grammar.intents.items()
     }

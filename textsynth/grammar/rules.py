@@ -106,7 +106,7 @@ class RuleParser:
                 if num is None or num.kind == close:
                     self.fail(msg.BAD_PERCENT.format(value=""), tok, hint=msg.PERCENT_HINT)
                 self.next()
-                percent = _percent(num.value, self, num)  # type: ignore[union-attr]
+                percent = _percent(num.value, self, num)  # type: ignore[union-attr,arg-type]
             else:
                 name_parts.append(tok.value)
         name = "".join(name_parts).strip() or None

@@ -213,7 +213,7 @@ class IntentEngine:
         render = self.render_json if as_json else self.render
         key = f"{seed}:{self.intent.name}"
 
-        def fresh(item: tuple[int, str, list]) -> bool:
+        def fresh(item: tuple[int, str, Any]) -> bool:
             if keep_all:
                 return True
             h = hash(norm(item[1]) if norm else item[1])

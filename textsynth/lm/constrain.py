@@ -200,7 +200,7 @@ def markup_logits_processor(constraint: MarkupConstraint, keys: Sequence[str]) -
     """
     from transformers import LogitsProcessor
 
-    class _MarkupProcessor(LogitsProcessor):  # type: ignore[misc]
+    class _MarkupProcessor(LogitsProcessor):
         def __init__(self) -> None:
             self.matchers = constraint.matchers(keys)
             self.start: int | None = None

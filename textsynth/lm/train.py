@@ -19,7 +19,6 @@ import logging
 import math
 import os
 import random
-import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -29,6 +28,7 @@ from typing import Any
 from textsynth.io import atomic_write, write_utterances_jsonl
 from textsynth.lm.config import FinetuneConfig
 from textsynth.lm.prompt import slots_by_intent, to_example
+from textsynth.progress import bar as progress_bar
 from textsynth.types import Utterance
 
 __all__ = [
@@ -165,23 +165,6 @@ def completion_loss(model: Any, batch: dict) -> Any:
     )
 
 
-def _progress_bar(total: int, desc: str) -> Any:
-    """Return a tqdm bar on stderr, shown like :func:`textsynth.progress.progress`."""
-    from tqdm.auto import tqdm
-
-    env = os.environ.get("TEXTSYNTH_PROGRESS")
-    disable = (env == "0") or (env != "1" and not sys.stderr.isatty())
-    return tqdm(
-        total=total,
-        desc=desc,
-        unit="step",
-        disable=disable,
-        file=sys.stderr,
-        dynamic_ncols=True,
-        mininterval=0.5,
-    )
-
-
 def _wrap_lora(model: Any, config: FinetuneConfig) -> Any:
     from textsynth._compat import require
 
@@ -301,7 +284,7 @@ def _run_finetune(
         model, opt, sched = acc.prepare(model, opt, sched)
         pad = tok.pad_token_id
         losses: list[float] = []
-        bar = _progress_bar(total, "fine-tuning")
+        bar = progress_bar(total=total, desc="fine-tuning", unit="step")
         t1 = time.perf_counter()
         lengths = [len(e["input_ids"]) for e in examples]
         for _epoch in range(config.epochs):

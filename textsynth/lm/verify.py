@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from textsynth.lm.filters import Candidate, Filter
@@ -195,7 +195,7 @@ class SlotVerifyFilter(Filter):
     def __init__(
         self,
         tagger: Any,
-        labels_by_intent: dict[str, Sequence[str]],
+        labels_by_intent: Mapping[str, Sequence[str]],
         relabel_threshold: float = 0.7,
         keep_threshold: float = 0.05,
     ) -> None:

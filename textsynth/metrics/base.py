@@ -68,7 +68,7 @@ class MetricResult:
     @property
     def score(self) -> float | None:
         """Return the value mapped to [0, 1], 1 = best (``None`` for unbounded or ignored)."""
-        return normalise(self.value, self.goal, self.min_value, self.max_value, self.target)
+        return score_to_unit(self.value, self.goal, self.min_value, self.max_value, self.target)
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready dict with stable keys."""
@@ -123,7 +123,7 @@ def _num(x: float | None) -> float | str | None:
     return float(x)
 
 
-def normalise(
+def score_to_unit(
     value: float | None, goal: Goal, lo: float, hi: float, target: float | None
 ) -> float | None:
     """Map ``value`` to [0, 1] with 1 best, given the goal and range (SDMetrics' ``normalize``)."""

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
-import sys
 import time
 import zlib
 from collections.abc import Sequence
@@ -23,6 +21,7 @@ import numpy as np
 from textsynth.classifier import Embedder, IntentClassifier
 from textsynth.metrics.base import IncomputableMetricError
 from textsynth.metrics.text import NgramIndex, tokenise
+from textsynth.progress import enabled as progress_enabled
 from textsynth.types import Utterance
 
 logger = logging.getLogger(__name__)
@@ -188,10 +187,7 @@ class EvalContext:
 
     def progress_on(self) -> bool:
         """Return whether progress bars should show (``TEXTSYNTH_PROGRESS`` overrides)."""
-        env = os.environ.get("TEXTSYNTH_PROGRESS")
-        if env in ("0", "1"):
-            return env == "1"
-        return self.show_progress and sys.stderr.isatty()
+        return progress_enabled(self.show_progress)
 
     def neighbours(self, query: str, index: str, k: int = 2) -> np.ndarray:
         """Return the cosine distances from each ``query`` item to its ``k`` nearest in ``index``.

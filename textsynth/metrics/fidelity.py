@@ -8,8 +8,8 @@ import numpy as np
 
 from textsynth.metrics.base import Goal, Metric, MetricResult
 from textsynth.metrics.context import EvalContext
-from textsynth.metrics.text import normalise
 from textsynth.registry import metrics as registry
+from textsynth.text import normalise_text
 from textsynth.types import Utterance
 
 __all__ = ["IntentFidelity", "SpanValidity", "span_errors"]
@@ -69,7 +69,8 @@ class IntentFidelity(Metric):
         ref, label = None, ""
         if ctx.has("test"):
             test_pred = ctx.oracle_predictions("test")
-            ref = float(np.mean([p == u.intent for p, u in zip(test_pred, ctx.test, strict=True)]))
+            test = ctx.get("test")
+            ref = float(np.mean([p == u.intent for p, u in zip(test_pred, test, strict=True)]))
             label = "oracle accuracy on test"
             oracle_info["test_accuracy"] = ref
         unknown = sorted(set(rows) - set(oracle.labels))
@@ -120,8 +121,8 @@ def span_errors(
             errs.append("untrimmed")
         if (
             s.value is not None
-            and normalise(s.value) != normalise(surface)
-            and (s.label, normalise(s.value)) not in synonyms
+            and normalise_text(s.value) != normalise_text(surface)
+            and (s.label, normalise_text(s.value)) not in synonyms
         ):
             errs.append("value-mismatch")
     return errs
@@ -148,7 +149,9 @@ class SpanValidity(Metric):
         synonyms: set[tuple[str, str]] = set()
         for u in [*ctx.get("seeds"), *ctx.get("reference")]:
             schema[u.intent].update(s.label for s in u.spans)
-            synonyms.update((s.label, normalise(s.value)) for s in u.spans if s.value is not None)
+            synonyms.update(
+                (s.label, normalise_text(s.value)) for s in u.spans if s.value is not None
+            )
         kinds: Counter[str] = Counter()
         examples: dict[str, list[str]] = defaultdict(list)
         per_intent: dict[str, list[int]] = defaultdict(lambda: [0, 0])

@@ -13,8 +13,9 @@ import numpy as np
 
 from textsynth.metrics.base import Goal, Metric, MetricResult
 from textsynth.metrics.context import EvalContext
-from textsynth.metrics.text import NgramIndex, normalise
+from textsynth.metrics.text import NgramIndex
 from textsynth.registry import metrics as registry
+from textsynth.text import normalise_text
 
 __all__ = ["ExactMatch", "NgramOverlap", "exact_match_share", "ngram_overlap_share"]
 
@@ -22,9 +23,9 @@ NGRAM = 4
 
 
 def exact_match_share(texts: list[str], seed_texts: list[str]) -> tuple[float | None, list[bool]]:
-    """Return the share of ``texts`` equal to a seed after :func:`normalise`, and the flags."""
-    seen = {normalise(t) for t in seed_texts}
-    flags = [normalise(t) in seen for t in texts]
+    """Return the share of ``texts`` equal to a seed, and the flags (``normalise_text`` forms)."""
+    seen = {normalise_text(t) for t in seed_texts}
+    flags = [normalise_text(t) in seen for t in texts]
     return (sum(flags) / len(flags) if flags else None), flags
 
 
@@ -39,7 +40,7 @@ class ExactMatch(Metric):
     max_value = 1.0
     description = (
         "Share of synthetic utterances identical to a seed after normalisation (NFKC, "
-        "case-folded, punctuation and symbols removed, whitespace collapsed)."
+        "case-folded, every non-letter non-digit a word break, whitespace collapsed)."
     )
     good = (
         "Near the holdout's share (real unseen utterances that happen to equal a seed); "
@@ -47,8 +48,8 @@ class ExactMatch(Metric):
     )
 
     def compute(self, ctx: EvalContext) -> MetricResult:  # noqa: D102
-        seen = {normalise(t) for t in ctx.texts("seeds")}
-        norm = [normalise(t) for t in ctx.texts("synthetic")]
+        seen = {normalise_text(t) for t in ctx.texts("seeds")}
+        norm = [normalise_text(t) for t in ctx.texts("synthetic")]
         flags = [t in seen for t in norm]
         value = sum(flags) / len(flags) if flags else None
         copied = Counter(t for t, f in zip(norm, flags, strict=True) if f)

@@ -2,35 +2,23 @@
 
 Tokens are the lower-cased text split on whitespace, as the usual self-BLEU and distinct-n scripts
 do (no punctuation splitting, so ``"paris?"`` and ``"paris"`` are different tokens). Exact-match
-normalisation is stronger: NFKC, case-folded, punctuation and symbols removed, whitespace
-collapsed.
+comparisons use :func:`textsynth.text.normalise_text`, the definition the LM's seed-copy filter
+uses too.
 """
 
 from __future__ import annotations
 
 import itertools
-import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 
 import numpy as np
 
-__all__ = ["NgramIndex", "normalise", "tokenise"]
+__all__ = ["NgramIndex", "tokenise"]
 
 
 def tokenise(text: str) -> list[str]:
     """Return the lower-cased whitespace tokens of ``text``."""
     return text.lower().split()
-
-
-_NON_WORD = re.compile(r"[^\w\s]|_")
-
-
-def normalise(text: str) -> str:
-    """Return ``text`` NFKC-normalised, case-folded, punctuation and symbols removed, whitespace
-    collapsed (``"Book a flight, to  PARIS!"`` -> ``"book a flight to paris"``)."""
-    t = _NON_WORD.sub(" ", unicodedata.normalize("NFKC", text).casefold())
-    return " ".join(t.split())
 
 
 class NgramIndex:

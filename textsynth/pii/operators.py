@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 
 from textsynth.errors import ConfigError
-from textsynth.pii.surrogates import SurrogateMap, normalise
+from textsynth.pii.surrogates import SurrogateMap, identity_form
 from textsynth.registry import did_you_mean
 
 __all__ = ["OPERATORS", "Operator", "OperatorContext", "make_operator"]
@@ -57,7 +57,7 @@ class TagOperator(Operator):
     reversible = True
 
     def replace(self, value: str, entity: str, ctx: OperatorContext) -> str:  # noqa: D102
-        key = (entity, normalise(entity, value))
+        key = (entity, identity_form(entity, value))
         n = ctx.tags.get(key)
         if n is None:
             n = ctx.counts.get(entity, 0) + 1

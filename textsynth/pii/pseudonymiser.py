@@ -116,8 +116,15 @@ class Pseudonymiser:
         docs: Sequence[Sequence[str]],
         slots: Sequence[Sequence[Sequence[Span]]] | None = None,
         languages: Sequence[str | None] | None = None,
+        *,
+        vault: Vault | None = None,
     ) -> list[list[ScrubbedText]]:
-        """Scrub documents (each a list of texts sharing names and tag numbers) in one batch."""
+        """Scrub documents (each a list of texts sharing names and tag numbers) in one batch.
+
+        A reversible operator records each replacement in ``vault`` when one is given, else in
+        this pseudonymiser's own vault (``vault=True`` at construction), else nowhere.
+        """
+        sink = vault if vault is not None else self.vault
         langs = [
             self.language_of(d, (languages or [None] * len(docs))[i]) for i, d in enumerate(docs)
         ]
@@ -136,8 +143,8 @@ class Pseudonymiser:
                 for f in hits:
                     value = text[f.start : f.end]
                     rep = self.operator.replace(value, f.entity, ctx)
-                    if self.vault is not None and self.operator.reversible:
-                        self.vault.add(f.entity, rep, value)
+                    if sink is not None and self.operator.reversible:
+                        sink.add(f.entity, rep, value)
                     reps.append(rep)
                 new, edits, new_slots = apply_replacements(text, hits, reps, sl)
                 doc_out.append(ScrubbedText(new, edits, new_slots))

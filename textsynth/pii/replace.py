@@ -126,7 +126,8 @@ def apply_replacements(
 
 
 def _remap(slot: Span, edits: Sequence[Edit]) -> Span | None:
-    start = end = None
+    start: int | None = None
+    end: int | None = None
     touched = False
     delta_start = delta_end = 0
     for e in edits:
@@ -140,7 +141,7 @@ def _remap(slot: Span, edits: Sequence[Edit]) -> Span | None:
         elif e.start >= slot.start and e.end <= slot.end:
             delta_end += d
             touched = True
-    if start is None:
+    if start is None or end is None:
         start, end = slot.start + delta_start, slot.end + delta_end
     if end <= start:
         return None

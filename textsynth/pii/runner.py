@@ -90,8 +90,8 @@ class FileJob:
 _WORKER: dict[str, Any] = {}
 
 
-def _init_worker(ps: Pseudonymiser, command: str, single_thread: bool = False) -> None:
-    _WORKER["ps"], _WORKER["command"] = ps, command
+def _init_worker(ps: Pseudonymiser, command: str, vault: bool, single_thread: bool = False) -> None:
+    _WORKER["ps"], _WORKER["command"], _WORKER["vault"] = ps, command, vault
     if single_thread:  # a pool worker: the parent handles SIGTERM and terminates the pool
         import signal
 
@@ -108,16 +108,17 @@ def _init_worker(ps: Pseudonymiser, command: str, single_thread: bool = False) -
 
 def _work(records: list[Record]) -> tuple[list[str], list[list[dict[str, Any]]], list[tuple]]:
     """Process one batch in this worker process (see :func:`scrub_batch`)."""
-    return scrub_batch(_WORKER["ps"], _WORKER["command"], records)
+    return scrub_batch(_WORKER["ps"], _WORKER["command"], records, vault=_WORKER["vault"])
 
 
 def scrub_batch(
-    ps: Pseudonymiser, command: str, records: list[Record]
+    ps: Pseudonymiser, command: str, records: list[Record], *, vault: bool | None = None
 ) -> tuple[list[str], list[list[dict[str, Any]]], list[tuple]]:
     """Scrub (or detect) one batch of records with ``ps``, a long-lived worker's pseudonymiser.
 
     Returns the output lines (``scrub``), the span rows of each record and the vault items of the
     batch. Every engine (in-process, ``--workers``, Ray) calls this on the same batches.
+    ``vault``: collect the batch's replacements (default: when ``ps`` has a vault).
     """
     docs = [r.texts for r in records]
     langs = [r.language for r in records]
@@ -129,15 +130,14 @@ def scrub_batch(
             rows.append([_row(rec, ti, f.to_dict()) for ti, fs in enumerate(per_text) for f in fs])
         return lines, rows, []
     slots = [r.slots if r.slots is not None else [()] * len(r.texts) for r in records]
-    results = ps.scrub_documents(docs, slots, langs)
+    # the run's replacements go to a vault of this batch, never into the caller's ps.vault
+    keep = ps.vault is not None if vault is None else vault
+    sink = ps.new_vault() if keep else None
+    results = ps.scrub_documents(docs, slots, langs, vault=sink)
     for rec, res in zip(records, results, strict=False):
         lines.append(render(rec, res))
         rows.append([_row(rec, ti, e.to_dict()) for ti, r in enumerate(res) for e in r.edits])
-    items: list[tuple] = []
-    if ps.vault is not None:
-        items = ps.vault.items()
-        ps.vault = ps.new_vault()
-    return lines, rows, items
+    return lines, rows, sink.items() if sink is not None else []
 
 
 def _row(rec: Record, turn: int, d: dict[str, Any]) -> dict[str, Any]:
@@ -152,8 +152,6 @@ def run_file(job: FileJob, ps: Pseudonymiser) -> Audit:
     shape = sniff_shape(job.input, job.text_field) if job.shape == "auto" else job.shape
     if job.vault and not ps.operator.reversible:
         raise ConfigError(f"operator {ps.operator.name!r} cannot be reversed; drop --vault")
-    if job.vault and ps.vault is None:
-        ps.vault = ps.new_vault()
     audit = Audit(
         command=job.command,
         operator=ps.operator.name if job.command == "scrub" else "",
@@ -204,6 +202,7 @@ def run_file(job: FileJob, ps: Pseudonymiser) -> Audit:
                 total=total,
                 desc=f"pii {job.command}",
                 unit="rec",
+                show=job.show_progress,
             )
             for rec, line, rows in bar:
                 if rec.shape != "blank":
@@ -255,14 +254,16 @@ def _flatten(
 @contextlib.contextmanager
 def _mapper(job: FileJob, ps: Pseudonymiser):  # noqa: ANN202
     if job.workers == 1:
-        _init_worker(ps, job.command)
+        _init_worker(ps, job.command, bool(job.vault))
         try:
             yield lambda batches: map(_work, batches)
         finally:
             _WORKER.clear()
         return
     ctx = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
-    with ctx.Pool(job.workers, initializer=_init_worker, initargs=(ps, job.command, True)) as pool:
+    with ctx.Pool(
+        job.workers, initializer=_init_worker, initargs=(ps, job.command, bool(job.vault), True)
+    ) as pool:
         yield lambda batches: pool.imap(_work, batches)
 
 

@@ -155,7 +155,7 @@ def run_evaluate(ctx: RunContext, out: Path) -> dict[str, Any]:
         ctx.output("sample"), "generated.jsonl"
     )
     seeds = _read(ctx.output("seeds"), "seeds.jsonl") or synthetic[: max(1, len(synthetic) // 10)]
-    opt = {
+    opt: dict[str, Any] = {
         k: list(read_utterances(cfg.resolve(p)))
         for k, p in (("holdout", ev.holdout), ("reference", ev.reference), ("test", ev.test))
         if p
@@ -184,7 +184,8 @@ def run_export(ctx: RunContext, out: Path) -> dict[str, Any]:
     written = {}
     for fmt in ctx.config.export.formats:
         cls = formats.registry.get(fmt)
-        ext = cls.extensions[0] if cls.extensions else ""
+        extensions = getattr(cls, "extensions", ())
+        ext = extensions[0] if extensions else ""
         path = out / f"train{ext}"
         formats.write(merged, path, fmt)
         written[fmt] = path.name  # relative to the stage folder (this one is still temporary)

@@ -70,11 +70,12 @@ class Recognizer(ABC):
     near a finding raise its score; negative context words lower it (see ``pii.context``).
     """
 
-    name: ClassVar[str] = ""
-    entities: ClassVar[tuple[str, ...]] = ()
-    context: ClassVar[tuple[str, ...]] = ()
-    negative_context: ClassVar[tuple[str, ...]] = ()
-    languages: ClassVar[tuple[str, ...] | None] = None  # None: every language
+    # class defaults that an instance may override (a pattern recognizer built from a config)
+    name: str = ""
+    entities: tuple[str, ...] = ()
+    context: tuple[str, ...] = ()
+    negative_context: tuple[str, ...] = ()
+    languages: tuple[str, ...] | None = None  # None: every language
     default: ClassVar[bool] = True  # part of the default recognizer set
 
     def supports(self, language: str) -> bool:
@@ -100,7 +101,7 @@ class PatternRecognizer(Recognizer):
     """
 
     PATTERNS: ClassVar[Sequence[Pattern]] = ()
-    entity: ClassVar[str] = ""
+    entity: str = ""
 
     def __init__(
         self,

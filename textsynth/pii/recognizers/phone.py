@@ -178,6 +178,9 @@ class PhoneRecognizer(Recognizer):
     negative_context = ("order", "invoice", "version", "isbn", "ref", "reference")
 
     def __init__(self) -> None:
+        self._setup()
+
+    def _setup(self) -> None:
         import phonenumbers
 
         self._pn = phonenumbers
@@ -187,7 +190,7 @@ class PhoneRecognizer(Recognizer):
         return {"_cache": {}}
 
     def __setstate__(self, state: dict[str, object]) -> None:
-        self.__init__()
+        self._setup()
 
     @staticmethod
     def regions(language: str) -> tuple[str, ...]:

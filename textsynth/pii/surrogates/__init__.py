@@ -3,6 +3,6 @@
 from __future__ import annotations
 
 from textsynth.pii.surrogates import dates, numbers, people  # noqa: F401 - register the built-ins
-from textsynth.pii.surrogates.base import LOCALES, SurrogateContext, SurrogateMap, normalise
+from textsynth.pii.surrogates.base import LOCALES, SurrogateContext, SurrogateMap, identity_form
 
-__all__ = ["LOCALES", "SurrogateContext", "SurrogateMap", "normalise"]
+__all__ = ["LOCALES", "SurrogateContext", "SurrogateMap", "identity_form"]

@@ -12,12 +12,13 @@ import hmac
 import importlib
 import random
 import re
+import string
 from collections.abc import Callable
 from typing import Any
 
 from textsynth.registry import surrogates as registry
 
-__all__ = ["LOCALES", "SurrogateContext", "SurrogateMap", "normalise"]
+__all__ = ["LOCALES", "SurrogateContext", "SurrogateMap", "fill_like", "identity_form"]
 
 LOCALES: dict[str, str] = {
     "en": "en_US",
@@ -41,7 +42,7 @@ LOCALISED = frozenset({"PERSON", "ORG", "LOCATION", "ADDRESS", "DATE"})
 MAY_KEEP = frozenset({"DATE"})
 
 
-def normalise(entity: str, value: str) -> str:
+def identity_form(entity: str, value: str) -> str:
     """Return the form of ``value`` that identifies the entity (layout and case removed)."""
     if entity in ("PHONE", "CREDIT_CARD", "US_SSN"):
         digits = re.sub(r"\D", "", value)
@@ -114,7 +115,7 @@ class SurrogateMap:
 
     def hash(self, entity: str, value: str, length: int = 16) -> str:
         """Return a keyed hex hash of the normalised value (the ``hash`` operator)."""
-        msg = f"{entity}\x1f{normalise(entity, value)}".encode()
+        msg = f"{entity}\x1f{identity_form(entity, value)}".encode()
         return hmac.new(self._key, msg, hashlib.sha256).hexdigest()[:length]
 
     def faker(self, locale: str, seed: int) -> Any:
@@ -145,19 +146,17 @@ class SurrogateMap:
         if hit is not None:
             return hit
         gen = _generator(entity)
-        norm = normalise(entity, value)
+        norm = identity_form(entity, value)
         scope = language if entity in LOCALISED else "*"
         out = value
         for attempt in range(_MAX_TRIES):
             rng = random.Random(self.digest(entity, norm, scope, attempt))
             out = gen(value, SurrogateContext(self, entity, language, rng, attempt))
-            if (normalise(entity, out) != norm and out.strip()) or (
+            if (identity_form(entity, out) != norm and out.strip()) or (
                 entity in MAY_KEEP and out == value
             ):
                 break
         else:  # pragma: no cover - generators vary enough; never leave a placeholder though
-            from textsynth.pii.surrogates.numbers import fill_like
-
             out = fill_like(value, random.Random(self.digest(entity, norm, scope, _MAX_TRIES)))
         if len(self._cache) >= self._cache_size:
             self._cache.clear()
@@ -171,3 +170,26 @@ def _generator(entity: str) -> Callable[[str, SurrogateContext], str]:
     if entity in registry:
         return registry.get(entity)
     return registry.get("*")
+
+
+def fill_like(template: str, rng: random.Random, keep: int = 0) -> str:
+    """Replace each digit/letter after the first ``keep`` by a random one of the same class.
+
+    Separators, spacing and letter case are kept, so the layout is unchanged.
+    """
+    out = []
+    seen = 0
+    for ch in template:
+        if ch.isalnum() and ch.isascii():
+            seen += 1
+            if seen <= keep:
+                out.append(ch)
+            elif ch.isdigit():
+                out.append(rng.choice(string.digits))
+            elif ch.isupper():
+                out.append(rng.choice(string.ascii_uppercase))
+            else:
+                out.append(rng.choice(string.ascii_lowercase))
+        else:
+            out.append(ch)
+    return "".join(out)

@@ -3,38 +3,14 @@
 from __future__ import annotations
 
 import ipaddress
-import random
 import re
 import string
 
 from textsynth.pii.checksums import iban_check_digits, luhn_check_digit, nir_key
-from textsynth.pii.surrogates.base import SurrogateContext
+from textsynth.pii.surrogates.base import SurrogateContext, fill_like
 from textsynth.registry import surrogates
 
 __all__ = ["fill_like"]
-
-
-def fill_like(template: str, rng: random.Random, keep: int = 0) -> str:
-    """Replace each digit/letter after the first ``keep`` by a random one of the same class.
-
-    Separators, spacing and letter case are kept, so the layout is unchanged.
-    """
-    out = []
-    seen = 0
-    for ch in template:
-        if ch.isalnum() and ch.isascii():
-            seen += 1
-            if seen <= keep:
-                out.append(ch)
-            elif ch.isdigit():
-                out.append(rng.choice(string.digits))
-            elif ch.isupper():
-                out.append(rng.choice(string.ascii_uppercase))
-            else:
-                out.append(rng.choice(string.ascii_lowercase))
-        else:
-            out.append(ch)
-    return "".join(out)
 
 
 def _pour(template: str, alnums: str) -> str:

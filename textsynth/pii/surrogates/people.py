@@ -61,10 +61,10 @@ def _name_pools(locale: str) -> dict[str, Any]:
             prov = importlib.import_module(f"faker.providers.person.{loc}").Provider
         except ImportError:
             continue
-        female = {n.lower() for n in getattr(prov, "first_names_female", ()) or ()}
-        male = {n.lower() for n in getattr(prov, "first_names_male", ()) or ()}
-        pools["female_set"] |= female - pools["male_set"]
-        pools["male_set"] |= male - pools["female_set"]
+        female_set = {n.lower() for n in getattr(prov, "first_names_female", ()) or ()}
+        male_set = {n.lower() for n in getattr(prov, "first_names_male", ()) or ()}
+        pools["female_set"] |= female_set - pools["male_set"]
+        pools["male_set"] |= male_set - pools["female_set"]
     return pools
 
 
@@ -187,6 +187,7 @@ def email(value: str, ctx: SurrogateContext) -> str:
 def url(value: str, ctx: SurrogateContext) -> str:
     """A URL keeping the scheme, ``www.`` and a trailing slash; the path is dropped."""
     m = re.match(r"(?i)((?:https?|ftp)://)?(www\.)?", value)
+    assert m is not None  # every group is optional: the pattern matches any string
     scheme, www = (m.group(1) or ""), (m.group(2) or "")
     rest = value[m.end() :]
     host = re.split(r"[/?#]", rest, maxsplit=1)[0]
