@@ -150,11 +150,16 @@ def synthetic_quality(
     seeds: list[Utterance],
     oracle: IntentClassifier,
 ) -> dict[str, float]:
-    """Fidelity (oracle agrees with the intended intent), distinct-2 and seed copies."""
+    """Fidelity (oracle agrees with the intended intent), distinct-2 and seed copies.
+
+    Without an oracle (``--no-oracle``) fidelity is left out.
+    """
     if not synth:
         return {}
-    pred = oracle.predict([u.text for u in synth])
-    fid = float(np.mean([p == u.intent for p, u in zip(pred, synth, strict=True)]))
+    fid = None
+    if oracle is not None:
+        pred = oracle.predict([u.text for u in synth])
+        fid = float(np.mean([p == u.intent for p, u in zip(pred, synth, strict=True)]))
     seed_texts = {u.text.casefold().strip() for u in seeds}
     copies = float(np.mean([u.text.casefold().strip() in seed_texts for u in synth]))
     bigrams, total = set(), 0
@@ -163,12 +168,19 @@ def synthetic_quality(
         grams = list(zip(w, w[1:], strict=False))
         bigrams.update(grams)
         total += len(grams)
-    return {
-        "fidelity": fid,
+    out = {
         "seed_copy_share": copies,
         "distinct_2": len(bigrams) / total if total else 0.0,
         "n": len(synth),
     }
+    if fid is not None:
+        out["fidelity"] = fid
+    return out
+
+
+def x_all(q: list[dict], k: str) -> bool:
+    """Return whether every quality record has key ``k``."""
+    return all(k in x for x in q)
 
 
 def mean_std(xs: list[float]) -> dict[str, float]:
@@ -184,9 +196,11 @@ def mean_std(xs: list[float]) -> dict[str, float]:
 def prepare(name: str, args: argparse.Namespace, embedder: Embedder) -> dict:
     """Load a data set and train its oracle (embeddings + LR on the full training set)."""
     train, test = load(name, args.clinc_intents if name == "clinc150" else None, seed=0)
-    oracle = IntentClassifier("embeddings", embedder=embedder).fit(
-        [u.text for u in train], [u.intent for u in train]
-    )
+    oracle = None
+    if not getattr(args, "no_oracle", False):
+        oracle = IntentClassifier("embeddings", embedder=embedder).fit(
+            [u.text for u in train], [u.intent for u in train]
+        )
     return {
         "train": train,
         "test": test,
@@ -320,7 +334,7 @@ def summarise(res: dict, args: argparse.Namespace) -> dict:
             if dr["conditions"][cond]["quality"]
         ]
         summary[cond]["quality"] = {
-            k: float(np.mean([x[k] for x in q])) for k in (q[0] if q else {})
+            k: float(np.mean([x[k] for x in q])) for k in (q[0] if q else {}) if x_all(q, k)
         }
     return summary
 
@@ -463,9 +477,8 @@ def summary_markdown(results: dict) -> str:
             g = sl["gain_points"] if sl else None
             cells.append(f"{g['mean']:+.1f} ± {g['std']:.1f}" if g else "–")
         q = first[cond]["quality"]
-        qual = (
-            f"{q['fidelity']:.2f} / {q['distinct_2']:.2f} / {q['seed_copy_share']:.2f}" if q else ""
-        )
+        fid = f"{q['fidelity']:.2f}" if q and "fidelity" in q else "–"
+        qual = f"{fid} / {q['distinct_2']:.2f} / {q['seed_copy_share']:.2f}" if q else ""
         label = "+ real (reference: more real data)" if cond == "real" else f"+ {cond}"
         lines.append(f"| {label} | {' | '.join(cells)} | {qual} |")
     n = ", ".join(f"{len(v['draws'])} on {k}" for k, v in results["datasets"].items())
@@ -529,6 +542,11 @@ def main() -> None:
     ap.add_argument("--conditions", nargs="+", default=list(CONDITIONS))
     ap.add_argument("--epochs", type=int, default=4, help="fine-tuning epochs of the lm condition")
     ap.add_argument("--quick", action="store_true", help="1 draw, SNIPS only, 5 added per intent")
+    ap.add_argument(
+        "--no-oracle",
+        action="store_true",
+        help="skip the intent oracle (full-train embeddings): no fidelity in the quality column",
+    )
     ap.add_argument("--out", default=str(ROOT / "eval" / "results" / "augment.json"))
     ap.add_argument(
         "--resume",
@@ -569,7 +587,9 @@ def main() -> None:
         "conditions": args.conditions,
         "clinc_intents": args.clinc_intents,
         "epochs": args.epochs,
-        "eda_note": "EDA = random swap/deletion/insertion; no offline synonym source",
+        "eda_note": "EDA = random swap/deletion/insertion (slot values kept whole, so EDA "
+        "variants keep their spans); no offline synonym source",
+        "slot_tagger": f"textsynth.slots.SlotTagger CRF {SLOT_TAGGER}",
         "datasets": {},
     }
     out = Path(args.out)

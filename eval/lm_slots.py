@@ -46,7 +46,9 @@ def write_inputs() -> None:
     """Write the 30 seeds and the oracle's reference (full train split of the 3 intents)."""
     from textsynth.io import read_utterances, write_utterances_jsonl
 
-    train = [u for u in read_utterances(ROOT / "eval/data/snips/train.jsonl") if u.intent in INTENTS]
+    train = [
+        u for u in read_utterances(ROOT / "eval/data/snips/train.jsonl") if u.intent in INTENTS
+    ]
     test = [u for u in read_utterances(ROOT / "eval/data/snips/test.jsonl") if u.intent in INTENTS]
     rng = random.Random(0)
     seeds = [u for it in INTENTS for u in rng.sample([x for x in train if x.intent == it], 10)]

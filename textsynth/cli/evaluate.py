@@ -92,7 +92,7 @@ def _read_synthetic(path: str, fmt: str | None) -> tuple[list[Utterance], list[s
 @click.option(
     "--max-fluency",
     type=int,
-    default=2000,
+    default=1000,
     show_default=True,
     help="Score fluency on at most this many utterances per set (seeded sample; 0=all).",
 )

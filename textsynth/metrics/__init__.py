@@ -101,7 +101,7 @@ def evaluate(
     fluency: bool | None = None,
     fluency_model: str | None = None,
     fluency_scorer: Any = None,
-    max_fluency: int | None = 2000,
+    max_fluency: int | None = 1000,
     sample_size: int = 30,
     inputs: Mapping[str, str] | None = None,
 ) -> Report:

@@ -79,7 +79,7 @@ class EvalContext:
     fluency: bool | None = None
     fluency_model: str | None = None
     fluency_scorer: Any = None
-    max_fluency: int | None = 2000
+    max_fluency: int | None = 1000
     _cache: dict[Any, Any] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
