@@ -201,7 +201,8 @@ def no_embedding_row(ne: dict) -> dict:
         "ratio": None,
         "note": "distinct-n, exact self-BLEU on all 100k, length, span validity, slot fidelity "
         "(seed tagger), exact match, 4-gram overlap; load avg "
-        f"{ne['load_avg_1min_before_after'][0]:.1f}; no text-quality peer exists",
+        f"{ne['load_avg_1min_before_after'][0]:.1f}, CPU time {ne.get('cpu_s', 0):.1f} s; "
+        "no text-quality peer exists",
     }
 
 
@@ -255,11 +256,14 @@ def main() -> None:
 
     # 1. without embeddings
     load0 = os.getloadavg()[0]
+    cpu0 = time.process_time()
     rep, t = timed(
         evaluate, synthetic, seeds, holdout=holdout, test=test, embeddings=False, seed=args.seed
     )
     result["no_embeddings"] = {
         "wall_s": t,
+        "cpu_s": time.process_time() - cpu0,
+        "step_s": rep.summary["step_timings_s"],
         "limit_s": 60,
         "metrics": values(rep),
         "per_metric_s": rep.summary["timings_s"],

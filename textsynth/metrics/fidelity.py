@@ -69,7 +69,9 @@ class IntentFidelity(Metric):
         ref, label = None, ""
         if ctx.has("test"):
             test_pred = ctx.oracle_predictions("test")
-            ref = float(np.mean([p == u.intent for p, u in zip(test_pred, ctx.test, strict=True)]))
+            ref = float(
+                np.mean([p == u.intent for p, u in zip(test_pred, ctx.get("test"), strict=True)])
+            )
             label = "oracle accuracy on test"
             oracle_info["test_accuracy"] = ref
         unknown = sorted(set(rows) - set(oracle.labels))
