@@ -280,7 +280,8 @@ def _header(summary: dict[str, Any]) -> str:
             f = inputs.get(name)
             where = f"<code>{e(f)}</code>" if f else '<span class="muted">given in code</span>'
             rows.append(
-                f"<tr><th>{e(name)}</th><td>{where}</td><td>{sizes.get(name, 0):,} utterances</td></tr>"
+                f"<tr><th>{e(name)}</th><td>{where}</td>"
+                f"<td>{sizes.get(name, 0):,} utterances</td></tr>"
             )
     rejected = summary.get("rejected_records")
     if rejected:
