@@ -1,8 +1,8 @@
 """Does textsynth's synthetic text raise intent accuracy? The augmentation benchmark.
 
-For SNIPS and CLINC150: draw ``--shots`` seed utterances per intent (fixed seed per draw), then
-train the same classifiers under each condition, each adding the same number of utterances per
-intent, and score them on the official test set:
+For SNIPS, HWU64 and CLINC150: draw ``--shots`` seed utterances per intent (fixed seed per
+draw), then train the same classifiers under each condition, each adding the same number of
+utterances per intent, and score them on the official test set:
 
 - ``seed``      seeds only
 - ``upsample``  seeds + seeds repeated
@@ -13,9 +13,12 @@ intent, and score them on the official test set:
   much the same amount of real data adds (the gain a generator could hope to approach)
 
 Classifiers: TF-IDF (word + char n-grams) + logistic regression, and sentence embeddings
-(all-MiniLM-L6-v2) + logistic regression. Writes ``eval/results/augment.json``, a plot
-``eval/results/augment.png`` and README rows. CLINC150 is restricted to a seeded subset of
-``--clinc-intents`` intents (fine-tuning and sampling for all 150 on a 2-core CPU would take hours).
+(all-MiniLM-L6-v2) + logistic regression. On the sets with slot spans (SNIPS, HWU64) one fixed slot
+tagger (the CRF of ``textsynth.slots``, L-BFGS, 50 iterations) is trained per condition too and
+scored by span-exact micro F1 on the official test split; CLINC150 has intents only. Writes
+``eval/results/augment.json``, a plot ``eval/results/augment.png`` and README rows. CLINC150
+is restricted to a seeded subset of ``--clinc-intents`` intents (fine-tuning and sampling for
+all 150 on a 2-core CPU would take hours).
 
 Usage: ``python -m eval.augment [--draws 3] [--per-intent 20] [--quick]``; ``--replot`` redraws
 the plot and README rows of a finished results file, ``--resume`` keeps its finished
@@ -49,6 +52,8 @@ log = logging.getLogger("augment")
 CONDITIONS = ("seed", "upsample", "eda", "lm", "prompt", "real")
 TEXTSYNTH = ("lm", "prompt")
 CLASSIFIERS = ("tfidf", "embeddings")
+SLOT_SETS = ("snips", "hwu64")  # data sets with slot spans: slot F1 is measured on them
+SLOT_TAGGER = {"algorithm": "lbfgs", "max_iterations": 50}
 
 
 def load(name: str, n_intents: int | None, seed: int) -> tuple[list[Utterance], list[Utterance]]:
@@ -129,16 +134,32 @@ def score(
     }
 
 
+def slot_score(train: list[Utterance], test: list[Utterance], seed: int) -> dict[str, float]:
+    """Train the fixed slot tagger on ``train``; return span-exact micro P/R/F1 on ``test``."""
+    from textsynth.slots import SlotTagger, score_spans
+
+    tagger = SlotTagger.train(train, seed=seed, **SLOT_TAGGER)  # type: ignore[arg-type]
+    pred = tagger.predict([u.text for u in test])
+    sc = score_spans([u.text for u in test], [u.spans for u in test], pred).micro()
+    return {"f1": float(sc["f1"] or 0.0), "precision": float(sc["precision"] or 0.0),
+            "recall": float(sc["recall"] or 0.0)}  # fmt: skip
+
+
 def synthetic_quality(
     synth: list[Utterance],
     seeds: list[Utterance],
     oracle: IntentClassifier,
 ) -> dict[str, float]:
-    """Fidelity (oracle agrees with the intended intent), distinct-2 and seed copies."""
+    """Fidelity (oracle agrees with the intended intent), distinct-2 and seed copies.
+
+    Without an oracle (``--no-oracle``) fidelity is left out.
+    """
     if not synth:
         return {}
-    pred = oracle.predict([u.text for u in synth])
-    fid = float(np.mean([p == u.intent for p, u in zip(pred, synth, strict=True)]))
+    fid = None
+    if oracle is not None:
+        pred = oracle.predict([u.text for u in synth])
+        fid = float(np.mean([p == u.intent for p, u in zip(pred, synth, strict=True)]))
     seed_texts = {u.text.casefold().strip() for u in seeds}
     copies = float(np.mean([u.text.casefold().strip() in seed_texts for u in synth]))
     bigrams, total = set(), 0
@@ -147,12 +168,19 @@ def synthetic_quality(
         grams = list(zip(w, w[1:], strict=False))
         bigrams.update(grams)
         total += len(grams)
-    return {
-        "fidelity": fid,
+    out = {
         "seed_copy_share": copies,
         "distinct_2": len(bigrams) / total if total else 0.0,
         "n": len(synth),
     }
+    if fid is not None:
+        out["fidelity"] = fid
+    return out
+
+
+def x_all(q: list[dict], k: str) -> bool:
+    """Return whether every quality record has key ``k``."""
+    return all(k in x for x in q)
 
 
 def mean_std(xs: list[float]) -> dict[str, float]:
@@ -168,9 +196,11 @@ def mean_std(xs: list[float]) -> dict[str, float]:
 def prepare(name: str, args: argparse.Namespace, embedder: Embedder) -> dict:
     """Load a data set and train its oracle (embeddings + LR on the full training set)."""
     train, test = load(name, args.clinc_intents if name == "clinc150" else None, seed=0)
-    oracle = IntentClassifier("embeddings", embedder=embedder).fit(
-        [u.text for u in train], [u.intent for u in train]
-    )
+    oracle = None
+    if not getattr(args, "no_oracle", False):
+        oracle = IntentClassifier("embeddings", embedder=embedder).fit(
+            [u.text for u in train], [u.intent for u in train]
+        )
     return {
         "train": train,
         "test": test,
@@ -255,15 +285,18 @@ def run_draw(name: str, state: dict, d: int, args: argparse.Namespace, embedder:
             row = {"added": len(synth), "quality": synthetic_quality(synth, seeds, oracle)}
             for feats in CLASSIFIERS:
                 row[feats] = score(seeds + synth, test, feats, embedder, seed=d)
+            if name in SLOT_SETS:
+                row["slots"] = slot_score(seeds + synth, test, seed=d)
             row["seconds"] = round(time.perf_counter() - t0, 1)
             draw["conditions"][cond] = row
             log.warning(
-                "%s draw %d %-8s tfidf %.3f emb %.3f (%s s)",
+                "%s draw %d %-8s tfidf %.3f emb %.3f slot-F1 %s (%s s)",
                 name,
                 d,
                 cond,
                 row["tfidf"]["accuracy"],
                 row["embeddings"]["accuracy"],
+                f"{row['slots']['f1']:.3f}" if "slots" in row else "-",
                 row["seconds"],
             )
     res["summary"] = summarise(res, args)
@@ -288,13 +321,20 @@ def summarise(res: dict, args: argparse.Namespace) -> dict:
                 "macro_f1": mean_std(f1s),
                 "gain_points": mean_std([100 * (a - b) for a, b in zip(accs, base, strict=True)]),
             }
+        if all("slots" in dr["conditions"][cond] for dr in res["draws"]):
+            f1 = [dr["conditions"][cond]["slots"]["f1"] for dr in res["draws"]]
+            base = [dr["conditions"]["seed"]["slots"]["f1"] for dr in res["draws"]]
+            summary[cond]["slots"] = {
+                "f1": mean_std(f1),
+                "gain_points": mean_std([100 * (a - b) for a, b in zip(f1, base, strict=True)]),
+            }
         q = [
             dr["conditions"][cond]["quality"]
             for dr in res["draws"]
             if dr["conditions"][cond]["quality"]
         ]
         summary[cond]["quality"] = {
-            k: float(np.mean([x[k] for x in q])) for k in (q[0] if q else {})
+            k: float(np.mean([x[k] for x in q])) for k in (q[0] if q else {}) if x_all(q, k)
         }
     return summary
 
@@ -307,7 +347,27 @@ def plot(results: dict, path: Path) -> None:
     import matplotlib.pyplot as plt
 
     sets = list(results["datasets"])
-    fig, axes = plt.subplots(1, len(sets), figsize=(6 * len(sets), 4), squeeze=False)
+    slot_sets = [n for n in sets if "slots" in results["datasets"][n]["summary"].get("seed", {})]
+    rows = 2 if slot_sets else 1
+    fig, axes = plt.subplots(rows, len(sets), figsize=(6 * len(sets), 4 * rows), squeeze=False)
+    if slot_sets:
+        for ax, name in zip(axes[1], sets, strict=True):
+            summ = results["datasets"][name]["summary"]
+            if name not in slot_sets:
+                ax.set_axis_off()
+                ax.text(0.5, 0.5, f"{name}: intents only (no slot spans)", ha="center")
+                continue
+            conds = [c for c in CONDITIONS if "slots" in summ.get(c, {}) and c != "seed"]
+            x = np.arange(len(conds))
+            m = [summ[c]["slots"]["gain_points"]["mean"] for c in conds]
+            sd = [summ[c]["slots"]["gain_points"]["std"] for c in conds]
+            ax.bar(x, m, 0.5, yerr=sd, capsize=3, color="#59a14f", label="CRF slot tagger")
+            ax.axhline(0, color="black", lw=0.8)
+            ax.set_xticks(x, conds)
+            base = summ["seed"]["slots"]["f1"]["mean"]
+            ax.set_ylabel("slot F1 gain over seed-only (points)")
+            ax.set_title(f"{name}: slot F1 (seed-only {100 * base:.1f})")
+            ax.legend()
     for ax, name in zip(axes[0], sets, strict=True):
         summ = results["datasets"][name]["summary"]
         conds = [c for c in CONDITIONS if c in summ and c != "seed"]
@@ -360,21 +420,51 @@ def readme_rows(results: dict) -> list[dict]:
                         ),
                     }
                 )
+        if "slots" not in r["summary"].get("seed", {}):
+            continue
+        base = r["summary"]["seed"]["slots"]["f1"]["mean"]
+        for cond in results["conditions"]:
+            if cond == "seed" or "slots" not in r["summary"].get(cond, {}):
+                continue
+            s = r["summary"][cond]["slots"]
+            g = s["gain_points"]
+            rows.append(
+                {
+                    "benchmark": f"augment {name}, {r['intents']} intents, "
+                    f"+{results['per_intent']}/intent (CRF slot tagger)",
+                    "measure": f"test slot F1 (span-exact micro), seed + {cond} "
+                    f"(mean of {len(r['draws'])} draws)",
+                    "textsynth": round(s["f1"]["mean"], 4),
+                    "peer": "seed only",
+                    "peer_value": round(base, 4),
+                    "ratio": round(s["f1"]["mean"] / base, 3) if base else None,
+                    "note": f"gain {g['mean']:+.1f} ± {g['std']:.1f} pts"
+                    + ("" if cond in TEXTSYNTH else f" ({cond}: not textsynth)"),
+                }
+            )
     return rows
 
 
 def summary_markdown(results: dict) -> str:
     """A table a person reads: gain over seed-only (points, mean ± std) per condition."""
     cols = [(n, f) for n in results["datasets"] for f in CLASSIFIERS]
+    slot_cols = [
+        n for n, v in results["datasets"].items() if "slots" in v["summary"].get("seed", {})
+    ]
     head = " | ".join(f"{n} ({results['datasets'][n]['intents']} intents), {f}" for n, f in cols)
+    head += "".join(f" | {n} slot F1" for n in slot_cols)
     lines = [f"| condition | {head} | fidelity / distinct-2 / seed copies ({cols[0][0]}) |"]
-    lines.append("|---|" + "---:|" * len(cols) + "---|")
+    lines.append("|---|" + "---:|" * (len(cols) + len(slot_cols)) + "---|")
     first = results["datasets"][cols[0][0]]["summary"]
     base = " | ".join(
         f"{100 * results['datasets'][n]['summary']['seed'][f]['accuracy']['mean']:.1f} %"
         for n, f in cols
     )
-    lines.append(f"| seed only (accuracy) | {base} | |")
+    base += "".join(
+        f" | {100 * results['datasets'][n]['summary']['seed']['slots']['f1']['mean']:.1f}"
+        for n in slot_cols
+    )
+    lines.append(f"| seed only (accuracy; slot F1) | {base} | |")
     for cond in results["conditions"]:
         if cond == "seed" or any(cond not in results["datasets"][n]["summary"] for n, _ in cols):
             continue
@@ -382,17 +472,21 @@ def summary_markdown(results: dict) -> str:
         for n, f in cols:
             g = results["datasets"][n]["summary"][cond][f]["gain_points"]
             cells.append(f"{g['mean']:+.1f} ± {g['std']:.1f}")
+        for n in slot_cols:
+            sl = results["datasets"][n]["summary"][cond].get("slots")
+            g = sl["gain_points"] if sl else None
+            cells.append(f"{g['mean']:+.1f} ± {g['std']:.1f}" if g else "–")
         q = first[cond]["quality"]
-        qual = (
-            f"{q['fidelity']:.2f} / {q['distinct_2']:.2f} / {q['seed_copy_share']:.2f}" if q else ""
-        )
+        fid = f"{q['fidelity']:.2f}" if q and "fidelity" in q else "–"
+        qual = f"{fid} / {q['distinct_2']:.2f} / {q['seed_copy_share']:.2f}" if q else ""
         label = "+ real (reference: more real data)" if cond == "real" else f"+ {cond}"
         lines.append(f"| {label} | {' | '.join(cells)} | {qual} |")
     n = ", ".join(f"{len(v['draws'])} on {k}" for k, v in results["datasets"].items())
     lines.append("")
     lines.append(
-        f"Gain in accuracy points over seed-only, {results['shots']} seeds per intent + "
-        f"{results['per_intent']} added per intent; draws: {n}."
+        f"Gain in accuracy points (slot F1 points in the slot columns) over seed-only, "
+        f"{results['shots']} seeds per intent + {results['per_intent']} added per intent; "
+        f"draws: {n}."
     )
     return "\n".join(lines)
 
@@ -440,7 +534,7 @@ def replot(out: Path) -> None:
 def main() -> None:
     """Run the benchmark and write its results."""
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--datasets", nargs="+", default=["snips", "clinc150"])
+    ap.add_argument("--datasets", nargs="+", default=["snips", "hwu64", "clinc150"])
     ap.add_argument("--draws", type=int, default=3)
     ap.add_argument("--shots", type=int, default=10)
     ap.add_argument("--per-intent", type=int, default=20)
@@ -448,6 +542,11 @@ def main() -> None:
     ap.add_argument("--conditions", nargs="+", default=list(CONDITIONS))
     ap.add_argument("--epochs", type=int, default=4, help="fine-tuning epochs of the lm condition")
     ap.add_argument("--quick", action="store_true", help="1 draw, SNIPS only, 5 added per intent")
+    ap.add_argument(
+        "--no-oracle",
+        action="store_true",
+        help="skip the intent oracle (full-train embeddings): no fidelity in the quality column",
+    )
     ap.add_argument("--out", default=str(ROOT / "eval" / "results" / "augment.json"))
     ap.add_argument(
         "--resume",
@@ -488,7 +587,9 @@ def main() -> None:
         "conditions": args.conditions,
         "clinc_intents": args.clinc_intents,
         "epochs": args.epochs,
-        "eda_note": "EDA = random swap/deletion/insertion; no offline synonym source",
+        "eda_note": "EDA = random swap/deletion/insertion (slot values kept whole, so EDA "
+        "variants keep their spans); no offline synonym source",
+        "slot_tagger": f"textsynth.slots.SlotTagger CRF {SLOT_TAGGER}",
         "datasets": {},
     }
     out = Path(args.out)

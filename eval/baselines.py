@@ -6,7 +6,9 @@
 - ``eda``: Easy Data Augmentation (Wei & Zou, 2019) — random swap, random deletion, random
   insertion. Synonym replacement needs a thesaurus; none ships offline here (WordNet data is a
   download), so random insertion inserts a word drawn from the same intent's seed vocabulary and
-  synonym replacement is left out. Augmented utterances carry no slot spans.
+  synonym replacement is left out. Slot values are kept whole: a slot is one unit that can be
+  swapped but never deleted or split, so the variants keep their slot spans (the slot tagger
+  of the benchmark trains on them).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from __future__ import annotations
 import random
 from collections import defaultdict
 
-from textsynth.types import Utterance
+from textsynth.types import Span, Utterance
 
 
 def by_intent(utts: list[Utterance]) -> dict[str, list[Utterance]]:
@@ -51,8 +53,35 @@ def held_out(
     return out
 
 
-def _eda_once(words: list[str], vocab: list[str], rng: random.Random, alpha: float) -> list[str]:
-    w = words[:]
+Unit = tuple[str, str | None, str | None]  # text, slot label (None: a word), slot value
+
+
+def units(u: Utterance) -> list[Unit]:
+    """Return the words and whole slot values of ``u``, in order."""
+    out: list[Unit] = []
+    pos = 0
+    for s in u.spans:
+        out += [(w, None, None) for w in u.text[pos : s.start].split()]
+        out.append((u.text[s.start : s.end], s.label, s.value))
+        pos = s.end
+    out += [(w, None, None) for w in u.text[pos:].split()]
+    return out
+
+
+def from_units(us: list[Unit], intent: str, language: str, source: str) -> Utterance:
+    """Join units with spaces into an utterance whose spans cover the slot units."""
+    text, spans = "", []
+    for t, label, value in us:
+        if text:
+            text += " "
+        if label is not None:
+            spans.append(Span(len(text), len(text) + len(t), label, value))
+        text += t
+    return Utterance(text, intent, tuple(spans), language=language, source=source)
+
+
+def _eda_once(w: list[Unit], vocab: list[str], rng: random.Random, alpha: float) -> list[Unit]:
+    w = w[:]
     n = max(1, round(alpha * len(w)))
     op = rng.choice(("swap", "delete", "insert"))
     if op == "swap" and len(w) > 1:
@@ -60,11 +89,11 @@ def _eda_once(words: list[str], vocab: list[str], rng: random.Random, alpha: flo
             i, j = rng.sample(range(len(w)), 2)
             w[i], w[j] = w[j], w[i]
     elif op == "delete" and len(w) > 1:
-        kept = [x for x in w if rng.random() > alpha]
+        kept = [x for x in w if x[1] is not None or rng.random() > alpha]  # slots stay
         w = kept or [rng.choice(w)]
     else:
         for _ in range(n):
-            w.insert(rng.randrange(len(w) + 1), rng.choice(vocab))
+            w.insert(rng.randrange(len(w) + 1), (rng.choice(vocab), None, None))
     return w
 
 
@@ -75,17 +104,18 @@ def eda(seeds: list[Utterance], per_intent: int, seed: int, alpha: float = 0.1) 
     out: list[Utterance] = []
     for intent in sorted(by):
         pool = by[intent]
-        vocab = sorted({w for u in pool for w in u.text.split()})
+        vocab = sorted({w for u in pool for w, label, _ in units(u) if label is None})
+        vocab = vocab or sorted({w for u in pool for w in u.text.split()})
         seen = {u.text for u in pool}
         made: list[Utterance] = []
         tries = 0
         while len(made) < per_intent:
             base = pool[len(made) % len(pool)]
-            text = " ".join(_eda_once(base.text.split(), vocab, rng, alpha))
+            v = from_units(_eda_once(units(base), vocab, rng, alpha), intent, base.language, "eda")
             tries += 1
-            if text in seen and tries < 20 * per_intent:
+            if v.text in seen and tries < 20 * per_intent:
                 continue
-            seen.add(text)
-            made.append(Utterance(text, intent, language=base.language, source="eda"))
+            seen.add(v.text)
+            made.append(v)
         out += made
     return out

@@ -33,3 +33,14 @@ def toy_sets():
         play(s, f) for s in songs[4:] for f in pforms
     ]
     return {"seeds": seeds, "holdout": holdout}
+
+
+@pytest.fixture(autouse=True)
+def _no_fluency_model(request, monkeypatch):
+    """Unit tests run without the reference LM (fluency loads SmolLM2); slow tests keep it."""
+    if "slow" not in request.keywords:
+        import textsynth.metrics as m
+
+        monkeypatch.setattr(
+            m, "DEFAULT_METRICS", tuple(x for x in m.DEFAULT_METRICS if x != "fluency")
+        )

@@ -107,3 +107,48 @@ def test_missing_file_and_unknown_metric_are_usage_errors(toy_sets, tmp_path, ca
         capsys,
     )
     assert code == 2 and "did you mean 'self-bleu'" in err
+
+
+def test_evaluate_judges_slots_with_the_oracle_and_names_the_files(tmp_path, capsys):
+    from ..slots.helpers import slot_set
+
+    files = {}
+    for name, utts in (
+        ("syn", slot_set(30, seed=4)),
+        ("seeds", slot_set(12)),
+        ("train", slot_set(160, seed=1)),
+        ("test", slot_set(40, seed=2)),
+    ):
+        files[name] = tmp_path / f"{name}.jsonl"
+        write_utterances_jsonl(utts, files[name])
+    out_dir = tmp_path / "rep"
+    code, out, err = run(
+        [
+            "evaluate", "-s", str(files["syn"]), "--seeds", str(files["seeds"]),
+            "--reference", str(files["train"]), "--test", str(files["test"]),
+            "--slot-tagger", "reference", "--no-embeddings", "--no-fluency",
+            "-m", "slot-fidelity", "-m", "span-validity", "-o", str(out_dir),
+        ],
+        capsys,
+    )  # fmt: skip
+    assert code == 0, err
+    assert "slot-fidelity" in out
+    d = json.loads((out_dir / "metrics.json").read_text())
+    sf = d["metrics"]["slot-fidelity"]
+    assert sf["breakdown"]["tagger"]["kind"] == "reference" and sf["value"] > 0.9
+    assert d["summary"]["inputs"]["reference"] == str(files["train"])
+    assert str(files["syn"]) in (out_dir / "report.html").read_text()
+
+
+def test_a_missing_tagger_file_is_a_clear_error(tmp_path, capsys):
+    from ..slots.helpers import slot_set
+
+    f = tmp_path / "s.jsonl"
+    write_utterances_jsonl(slot_set(10), f)
+    code, out, err = run(
+        ["evaluate", "-s", str(f), "--seeds", str(f), "--no-embeddings",
+         "--slot-tagger", str(tmp_path / "nope.json"), "-o", str(tmp_path / "r")],
+        capsys,
+    )  # fmt: skip
+    assert code == 2
+    assert "no slot tagger file" in err and "Traceback" not in err

@@ -52,7 +52,7 @@ def report(toy_sets):
 
 def test_json_has_stable_keys_and_round_trips(report, tmp_path):
     d = json.loads(report.to_json())
-    assert set(d) == {"schema", "summary", "metrics", "skipped"}
+    assert set(d) == {"schema", "summary", "metrics", "skipped", "sample"}
     assert d["summary"]["sizes"] == {"synthetic": 10, "seeds": 24, "holdout": 24}
     m = d["metrics"]["exact-match"]
     assert set(m) == {
@@ -67,6 +67,7 @@ def test_json_has_stable_keys_and_round_trips(report, tmp_path):
         "reference_label",
         "description",
         "good",
+        "verdict",
         "breakdown",
     }
     assert m["value"] == 1.0 and m["goal"] == "minimize" and m["score"] == 0.0
@@ -143,7 +144,11 @@ def test_same_inputs_and_seed_give_the_same_report(toy_sets, fake_embedder):
     )
     da, db = a.to_dict(), b.to_dict()
     for d in (da, db):
-        d["summary"].pop("timings_s"), d["summary"].pop("step_timings_s")
+        (
+            d["summary"].pop("timings_s"),
+            d["summary"].pop("step_timings_s"),
+            d["summary"].pop("created"),
+        )
     assert da == db
 
 

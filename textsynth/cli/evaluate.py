@@ -76,6 +76,26 @@ def _read_synthetic(path: str, fmt: str | None) -> tuple[list[Utterance], list[s
     help="Embed/classify at most this many synthetic utterances (seeded sample; 0=all).",
 )
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of every sample.")
+@click.option(
+    "--slot-tagger",
+    default="seeds",
+    show_default=True,
+    help="Slot fidelity's judge: 'seeds' (CRF on the seeds + grammar utterances: weak), "
+    "'reference' (oracle CRF on --reference: strong) or a saved tagger file.",
+)
+@click.option(
+    "--fluency/--no-fluency",
+    default=None,
+    help="Score fluency under a reference LM (default: on when embeddings are on).",
+)
+@click.option("--fluency-model", help="Causal LM for fluency (default: the embedded SmolLM2).")
+@click.option(
+    "--max-fluency",
+    type=int,
+    default=1000,
+    show_default=True,
+    help="Score fluency on at most this many utterances per set (seeded sample; 0=all).",
+)
 @click.option("--no-html", is_flag=True, help="Write metrics.json only.")
 @click.option(
     "--engine",
@@ -98,6 +118,10 @@ def evaluate(
     metric_names: tuple[str, ...],
     max_embed: int,
     seed: int,
+    slot_tagger: str,
+    fluency: bool | None,
+    fluency_model: str | None,
+    max_fluency: int,
     no_html: bool,
     engine: str,
 ) -> None:
@@ -155,6 +179,17 @@ def evaluate(
         show_progress=True,
         max_embed=max_embed or None,
         precomputed=precomputed,
+        slot_tagger=slot_tagger,
+        fluency=fluency,
+        fluency_model=fluency_model,
+        max_fluency=max_fluency or None,
+        inputs={
+            "synthetic": synthetic,
+            "seeds": seeds,
+            "holdout": holdout or "",
+            "reference": reference or "",
+            "test": test or "",
+        },
     )
     paths = report.save(Path(out_dir), html=not no_html)
     click.echo(report.to_table())

@@ -18,13 +18,15 @@ from __future__ import annotations
 import logging
 import time
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 from textsynth.classifier import Embedder
 from textsynth.errors import InputError
 from textsynth.metrics.base import Goal, IncomputableMetricError, Metric, MetricResult
 from textsynth.metrics.context import EvalContext
 from textsynth.metrics.report import Report
+from textsynth.metrics.sample import reading_sample
 from textsynth.progress import progress
 from textsynth.registry import metrics as registry
 from textsynth.types import Utterance
@@ -37,6 +39,8 @@ from textsynth.metrics import utility as _utility  # noqa: F401,E402  isort: ski
 from textsynth.metrics import memorisation as _memorisation  # noqa: F401,E402  isort: skip
 from textsynth.metrics import neighbours as _neighbours  # noqa: F401,E402  isort: skip
 from textsynth.metrics import canary as _canary  # noqa: F401,E402  isort: skip
+from textsynth.metrics import slots as _slots  # noqa: F401,E402  isort: skip
+from textsynth.metrics import fluency as _fluency  # noqa: F401,E402  isort: skip
 from textsynth.metrics.canary import CanaryConfig, CanaryExposure  # noqa: E402
 
 __all__ = [
@@ -65,6 +69,8 @@ DEFAULT_METRICS: tuple[str, ...] = (
     # label fidelity and downstream utility
     "intent-fidelity",
     "span-validity",
+    "slot-fidelity",
+    "fluency",
     "tstr-accuracy",
     "augmentation-gain",
     # memorisation
@@ -92,6 +98,13 @@ def evaluate(
     show_progress: bool = False,
     max_embed: int | None = 10_000,
     precomputed: dict | None = None,
+    slot_tagger: Any = "seeds",
+    fluency: bool | None = None,
+    fluency_model: str | None = None,
+    fluency_scorer: Any = None,
+    max_fluency: int | None = 1000,
+    sample_size: int = 30,
+    inputs: Mapping[str, str] | None = None,
 ) -> Report:
     """Evaluate synthetic utterances against the seeds they were made from.
 
@@ -113,6 +126,16 @@ def evaluate(
             many synthetic utterances (``None``: all); text metrics always use every one.
         precomputed: per-utterance results computed elsewhere (e.g. ``{("tokens",
             "synthetic"): [...]}`` from the Ray engine), put in the context's cache.
+        slot_tagger: what slot fidelity compares the spans with: ``"seeds"`` (a CRF trained on
+            the seeds plus the grammar's utterances: weak), ``"reference"`` (an oracle CRF
+            trained on ``reference``: strong), a saved tagger's path or a
+            :class:`~textsynth.slots.SlotTagger`.
+        fluency: score fluency under a reference LM (``None``: when embeddings are on).
+        fluency_model: that LM (``None``: the embedded SmolLM2-135M).
+        fluency_scorer: a :class:`~textsynth.metrics.fluency.FluencyScorer` to share.
+        max_fluency: fluency scores a seeded sample of at most this many utterances per set.
+        sample_size: utterances per source in the reading sample of the report (0: none).
+        inputs: the file each set was read from (shown in the report).
 
     Returns:
         a :class:`Report`.
@@ -134,6 +157,11 @@ def evaluate(
         rejected=list(rejected),
         show_progress=show_progress,
         max_embed=max_embed,
+        slot_tagger=slot_tagger,
+        fluency=fluency,
+        fluency_model=fluency_model,
+        fluency_scorer=fluency_scorer,
+        max_fluency=max_fluency,
     )
     ctx._cache.update(precomputed or {})
     if not ctx.synthetic:
@@ -146,7 +174,7 @@ def evaluate(
         registry.get(m)() if isinstance(m, str) else m
         for m in (metrics if metrics is not None else DEFAULT_METRICS)
     ]
-    report = Report(summary=_summary(ctx))
+    report = Report(summary=_summary(ctx, inputs))
     timings: dict[str, float] = {}
     for metric in progress(chosen, desc="evaluating", unit="metric"):
         t0 = time.perf_counter()
@@ -157,6 +185,10 @@ def evaluate(
             logger.info("skipped %s: %s", metric.name, exc)
             report.skipped[metric.name] = str(exc)
         timings[metric.name] = round(time.perf_counter() - t0, 3)
+    if sample_size:
+        t0 = time.perf_counter()
+        report.sample = reading_sample(ctx, sample_size)
+        timings["reading-sample"] = round(time.perf_counter() - t0, 3)
     report.summary["timings_s"] = timings
     report.summary["step_timings_s"] = ctx.step_times()
     if ctx.embedder is not None:
@@ -164,12 +196,16 @@ def evaluate(
     return report
 
 
-def _summary(ctx: EvalContext) -> dict:
+def _summary(ctx: EvalContext, inputs: Mapping[str, str] | None) -> dict:
+    from datetime import datetime, timezone
+
     from textsynth import __version__
 
     names = ("synthetic", "seeds", "holdout", "reference", "test")
     return {
         "textsynth_version": __version__,
+        "created": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "inputs": {k: str(v) for k, v in (inputs or {}).items() if v},
         "sizes": {n: len(ctx.get(n)) for n in names if ctx.get(n) or n in ("synthetic", "seeds")},
         "rejected_records": len(ctx.rejected),
         "intents": {
@@ -183,6 +219,8 @@ def _summary(ctx: EvalContext) -> dict:
         "tokenisation": "lower-cased, split on whitespace",
         "max_embed": ctx.max_embed,
         "n_synthetic_modelled": len(ctx.model_indices("synthetic")),
+        "slot_tagger": ctx.slot_tagger if isinstance(ctx.slot_tagger, str) else "given",
+        "fluency": bool(ctx.fluency),
     }
 
 

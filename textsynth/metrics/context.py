@@ -50,6 +50,15 @@ class EvalContext:
         max_embed: at most this many synthetic utterances (a seeded sample) are embedded and
             classified: embedding, oracle and classifier metrics see that sample (``None``:
             all). Encoding is the slow step; 10,000 gives shares to about ±0.5 %.
+        slot_tagger: the tagger slot fidelity compares the spans with: ``"seeds"`` (trained on
+            the seeds plus the grammar's utterances: weak), ``"reference"`` (the oracle,
+            trained on the reference set: strong), a path to a saved tagger, or a
+            :class:`~textsynth.slots.SlotTagger`.
+        max_tagger_train: the seed tagger trains on a seeded sample of at most this many.
+        fluency: score fluency with a reference LM (``None``: when embeddings are on).
+        fluency_model: the reference LM (``None``: the embedded SmolLM2).
+        fluency_scorer: a :class:`~textsynth.metrics.fluency.FluencyScorer` to share.
+        max_fluency: fluency scores a seeded sample of at most this many per set.
     """
 
     synthetic: Sequence[Utterance]
@@ -64,6 +73,12 @@ class EvalContext:
     rejected: list[str] = field(default_factory=list)
     show_progress: bool = False
     max_embed: int | None = 10_000
+    slot_tagger: Any = "seeds"
+    max_tagger_train: int = 3000
+    fluency: bool | None = None
+    fluency_model: str | None = None
+    fluency_scorer: Any = None
+    max_fluency: int | None = 1000
     _cache: dict[Any, Any] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
@@ -80,6 +95,8 @@ class EvalContext:
             from textsynth.errors import ConfigError
 
             raise ConfigError("classifier_features='embeddings' needs embeddings=True")
+        if self.fluency is None:
+            self.fluency = self.embeddings
 
     # ----- the sets ------------------------------------------------------------------------
     def get(self, name: str) -> Sequence[Utterance]:
@@ -155,6 +172,11 @@ class EvalContext:
                 )
             if need == "oracle" and len({u.intent for u in self.oracle_training_set()}) < 2:
                 raise IncomputableMetricError("no labelled real set with 2+ intents for the oracle")
+            if need == "fluency" and not self.fluency:
+                raise IncomputableMetricError(
+                    "fluency is off (it follows embeddings; turn it on with fluency=True / "
+                    "--fluency)"
+                )
 
     # ----- embeddings -----------------------------------------------------------------------
     def get_embedder(self) -> Embedder:
@@ -240,6 +262,74 @@ class EvalContext:
             with single_threaded_blas():
                 self._cache[key] = oracle.predict([u.text for u in self.model_set(name)])
         return self._cache[key]
+
+    # ----- slots and fluency -------------------------------------------------------------------
+    def slot_tagger_model(self) -> tuple[Any, dict[str, Any]]:
+        """Return the slot tagger and what it is (trained once; :mod:`textsynth.metrics.slots`)."""
+        if "slot-tagger" not in self._cache:
+            from textsynth.metrics.slots import build_tagger
+
+            t0 = time.perf_counter()
+            try:
+                self._cache["slot-tagger"] = build_tagger(self)
+            except IncomputableMetricError as exc:
+                self._cache["slot-tagger"] = exc
+            self.add_time("slot-tagger-fit", time.perf_counter() - t0)
+        got = self._cache["slot-tagger"]
+        if isinstance(got, IncomputableMetricError):
+            raise got
+        return got
+
+    def tagger_predictions(self, name: str) -> list[tuple[Any, ...]]:
+        """Return the slot tagger's spans on every utterance of set ``name`` (cached)."""
+        key = ("tagger-pred", name)
+        if key not in self._cache:
+            tagger, _ = self.slot_tagger_model()
+            t0 = time.perf_counter()
+            texts = self.texts(name)
+            unique = list(dict.fromkeys(texts))
+            by_text = dict(zip(unique, tagger.predict(unique), strict=True))
+            pred = [by_text[t] for t in texts]
+            if name == "synthetic":  # grammar utterances the tagger trained on: cross-fitted
+                for fold, judged in self._cache.get("slot-tagger-folds", []):
+                    idx = sorted(judged)
+                    for i, spans in zip(idx, fold.predict([texts[i] for i in idx]), strict=True):
+                        pred[i] = spans
+            self._cache[key] = pred
+            self.add_time("slot-tagger-predict", time.perf_counter() - t0)
+        return self._cache[key]
+
+    def get_fluency_scorer(self) -> Any:
+        """Return the shared fluency scorer, creating it on first use."""
+        if self.fluency_scorer is None:
+            from textsynth.metrics.fluency import FluencyScorer
+
+            self.fluency_scorer = FluencyScorer(self.fluency_model)
+        return self.fluency_scorer
+
+    def fluency_indices(self, name: str) -> np.ndarray:
+        """Return the indices of set ``name`` whose fluency is scored (seeded sample)."""
+        n = len(self.get(name))
+        if not self.max_fluency:
+            return np.arange(n)
+        return self.sample_indices(n, self.max_fluency, f"fluency-{name}")
+
+    def fluency_scores(self, name: str) -> np.ndarray:
+        """Return the fluency of each utterance of :meth:`fluency_indices` ``name`` (cached)."""
+        key = ("fluency", name)
+        if key not in self._cache:
+            items = self.get(name)
+            texts = [items[i].text for i in self.fluency_indices(name)]
+            t0 = time.perf_counter()
+            self._cache[key] = self.get_fluency_scorer().score(texts, desc=f"fluency {name}")
+            self.add_time("fluency", time.perf_counter() - t0)
+        return self._cache[key]
+
+
+def source_group(u: Utterance) -> str:
+    """Return where an utterance comes from, by its ``source``: ``grammar``, ``lm``, ``seed``..."""
+    head = u.source.split(":", 1)[0].strip().lower()
+    return head or "unknown"
 
 
 def single_threaded_blas() -> contextlib.AbstractContextManager[object]:

@@ -69,8 +69,9 @@ class IntentFidelity(Metric):
         ref, label = None, ""
         if ctx.has("test"):
             test_pred = ctx.oracle_predictions("test")
-            test = ctx.get("test")
-            ref = float(np.mean([p == u.intent for p, u in zip(test_pred, test, strict=True)]))
+            ref = float(
+                np.mean([p == u.intent for p, u in zip(test_pred, ctx.get("test"), strict=True)])
+            )
             label = "oracle accuracy on test"
             oracle_info["test_accuracy"] = ref
         unknown = sorted(set(rows) - set(oracle.labels))
@@ -145,6 +146,8 @@ class SpanValidity(Metric):
     good = "1.0: every record is usable as training data."
 
     def compute(self, ctx: EvalContext) -> MetricResult:  # noqa: D102
+        from textsynth.metrics.context import source_group
+
         schema: dict[str, set[str]] = defaultdict(set)
         synonyms: set[tuple[str, str]] = set()
         for u in [*ctx.get("seeds"), *ctx.get("reference")]:
@@ -152,6 +155,22 @@ class SpanValidity(Metric):
             synonyms.update(
                 (s.label, normalise_text(s.value)) for s in u.spans if s.value is not None
             )
+        # the grammar declares its own intents, slot labels and synonyms (`text = value`): what
+        # it makes is valid by construction, so its schema and synonyms count as known
+        seed_labels = set().union(*schema.values()) if schema else set()
+        grammar_only: dict[str, set[str]] = defaultdict(set)
+        n_grammar_syn = 0
+        for u in ctx.get("synthetic"):
+            if source_group(u) != "grammar":
+                continue
+            for s in u.spans:
+                if s.label not in seed_labels:
+                    grammar_only[s.label].add(u.intent)
+                schema[u.intent].add(s.label)
+                if s.value is not None and (s.label, normalise_text(s.value)) not in synonyms:
+                    synonyms.add((s.label, normalise_text(s.value)))
+                    n_grammar_syn += 1
+            schema.setdefault(u.intent, set())
         kinds: Counter[str] = Counter()
         examples: dict[str, list[str]] = defaultdict(list)
         per_intent: dict[str, list[int]] = defaultdict(lambda: [0, 0])
@@ -168,7 +187,7 @@ class SpanValidity(Metric):
                 for k in sorted(set(errs)):
                     kinds[k] += 1
                     if len(examples[k]) < MAX_EXAMPLES:
-                        examples[k].append(_markup(u))
+                        examples[k].append(_markup_values(u))
         total = len(ctx.synthetic) + len(ctx.rejected)
         n_spans = sum(len(u.spans) for u in ctx.synthetic)
         return self.result(
@@ -184,8 +203,29 @@ class SpanValidity(Metric):
                     for k, v in sorted(per_intent.items())
                 },
                 "schema": {k: sorted(v) for k, v in sorted(schema.items())},
+                "grammar_synonyms": n_grammar_syn,
+                "labels_only_in_grammar": {k: sorted(v) for k, v in sorted(grammar_only.items())},
+                "notes": _notes(grammar_only, n_grammar_syn),
             },
         )
+
+
+def _notes(grammar_only: dict[str, set[str]], n_syn: int) -> list[str]:
+    """Explain what the grammar adds to the seeds' schema (the report shows these)."""
+    out = []
+    for label, intents in sorted(grammar_only.items()):
+        out.append(
+            f"slot label {label!r} (intent {', '.join(sorted(intents))}) comes from the grammar "
+            "only: no seed uses it. It counts as valid because the grammar declares it, but the "
+            "seed slot tagger learns it from grammar utterances alone; add a few seeds with it "
+            "to check it against real text"
+        )
+    if n_syn:
+        out.append(
+            f"{n_syn} synonym value(s) declared by the grammar (`text = value`) count as "
+            "canonical values, not as value mismatches"
+        )
+    return out
 
 
 def _markup(u: Utterance) -> str:
@@ -194,6 +234,19 @@ def _markup(u: Utterance) -> str:
     for s in u.spans:
         out.append(u.text[pos : s.start])
         out.append(f"[{u.text[s.start : s.end]}]({s.label})")
+        pos = s.end
+    out.append(u.text[pos:])
+    return f"{u.intent}: {''.join(out)}"
+
+
+def _markup_values(u: Utterance) -> str:
+    """Return :func:`_markup` with ``label=value`` where the value differs from the text."""
+    out, pos = [], 0
+    for s in u.spans:
+        out.append(u.text[pos : s.start])
+        surface = u.text[s.start : s.end]
+        tag = s.label if s.value is None or s.value == surface else f"{s.label}={s.value}"
+        out.append(f"[{surface}]({tag})")
         pos = s.end
     out.append(u.text[pos:])
     return f"{u.intent}: {''.join(out)}"

@@ -12,6 +12,7 @@ from typing import Any
 
 from textsynth.io import atomic_write
 from textsynth.metrics.base import Goal, MetricResult
+from textsynth.metrics.verdict import verdict
 
 __all__ = ["SCHEMA_VERSION", "Report"]
 
@@ -28,11 +29,13 @@ class Report:
         results: metric name -> :class:`MetricResult`, in evaluation order.
         skipped: metric name -> why it could not be computed.
         summary: set sizes, intent counts per set, seed, options and timings.
+        sample: the reading sample (:func:`textsynth.metrics.sample.reading_sample`).
     """
 
     results: dict[str, MetricResult] = field(default_factory=dict)
     skipped: dict[str, str] = field(default_factory=dict)
     summary: dict[str, Any] = field(default_factory=dict)
+    sample: dict[str, Any] = field(default_factory=dict)
 
     # ----- access ---------------------------------------------------------------------------
     def __getitem__(self, name: str) -> MetricResult:
@@ -74,8 +77,12 @@ class Report:
             {
                 "schema": SCHEMA_VERSION,
                 "summary": self.summary,
-                "metrics": {name: r.to_dict() for name, r in self.results.items()},
+                "metrics": {
+                    name: {**r.to_dict(), "verdict": verdict(r).to_dict()}
+                    for name, r in self.results.items()
+                },
                 "skipped": dict(self.skipped),
+                "sample": self.sample,
             }
         )
 
@@ -96,6 +103,7 @@ class Report:
             results={k: MetricResult.from_dict(k, v) for k, v in d.get("metrics", {}).items()},
             skipped=dict(d.get("skipped", {})),
             summary=dict(d.get("summary", {})),
+            sample=dict(d.get("sample") or {}),
         )
 
     @classmethod
@@ -130,6 +138,7 @@ class Report:
                         "reference": ref,
                         "goal": goal,
                         "good": r.good,
+                        "verdict": verdict(r).status,
                     }
                 )
         return rows
@@ -143,6 +152,7 @@ class Report:
             "value": "value",
             "reference": "real reference",
             "goal": "better",
+            "verdict": "verdict",
         }
         cols = list(head)
         limit = {"reference": max(20, width - 55)}

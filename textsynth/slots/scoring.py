@@ -69,8 +69,8 @@ class SpanScores:
 
     def macro_f1(self) -> float | None:
         """Return the unweighted mean of the per-label F1 scores."""
-        fs = [v["f1"] for v in self.per_label().values() if v["f1"] is not None]
-        return float(sum(fs) / len(fs)) if fs else None
+        fs = [float(v["f1"]) for v in self.per_label().values() if v["f1"] is not None]
+        return sum(fs) / len(fs) if fs else None
 
     def confusion_table(self) -> dict[str, Any]:
         """Return the confusion as ``{"rows", "columns", "matrix"}`` (rows: predicted label)."""
