@@ -239,6 +239,8 @@ class FilterSummary:
     kept: int = 0
     kept_by_intent: dict[str, int] = field(default_factory=dict)
     disabled: list[str] = field(default_factory=list)
+    # other counts of the run: requests (sent, cached, failed), judge decisions (relabelled...)
+    counters: dict[str, int] = field(default_factory=dict)
 
     def kept_share(self, name: str) -> float:
         """Return the share of the candidates reaching filter ``name`` that it let through."""
@@ -262,6 +264,7 @@ class FilterSummary:
             "kept": self.kept,
             "kept_by_intent": dict(self.kept_by_intent),
             "disabled": list(self.disabled),
+            "counters": dict(self.counters),
         }
 
     def format(self) -> str:
@@ -273,6 +276,8 @@ class FilterSummary:
             f"passed all filters {self.passed}; surplus dropped {self.surplus}; kept {self.kept}"
         )
         lines += [f"  (filter {n} disabled)" for n in self.disabled]
+        if self.counters:
+            lines.append("  " + ", ".join(f"{k} {v}" for k, v in self.counters.items()))
         return "\n".join(lines)
 
 
