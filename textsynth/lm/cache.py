@@ -47,24 +47,27 @@ class RequestCache:
             self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute(
             "CREATE TABLE IF NOT EXISTS completions "
-            "(key TEXT PRIMARY KEY, text TEXT NOT NULL, tokens INTEGER NOT NULL)"
+            "(key TEXT PRIMARY KEY, text TEXT NOT NULL, tokens INTEGER NOT NULL, "
+            "truncated INTEGER NOT NULL DEFAULT 0)"
         )
         self._db.commit()
 
     def get(self, key: str) -> Completion | None:
         """Return the stored completion of ``key``, or ``None``."""
         row = self._db.execute(
-            "SELECT text, tokens FROM completions WHERE key = ?", (key,)
+            "SELECT text, tokens, truncated FROM completions WHERE key = ?", (key,)
         ).fetchone()
-        return Completion(row[0], int(row[1]), cached=True) if row else None
+        if not row:
+            return None
+        return Completion(row[0], int(row[1]), cached=True, truncated=bool(row[2]))
 
     def put(self, key: str, completion: Completion) -> None:
         """Store a finished completion (failed ones are not stored)."""
         if completion.text is None:
             return
         self._db.execute(
-            "INSERT OR REPLACE INTO completions VALUES (?, ?, ?)",
-            (key, completion.text, completion.tokens),
+            "INSERT OR REPLACE INTO completions VALUES (?, ?, ?, ?)",
+            (key, completion.text, completion.tokens, int(completion.truncated)),
         )
         self._db.commit()
 
@@ -91,6 +94,7 @@ class RequestStats:
     cached: int = 0
     sent: int = 0
     failed: int = 0
+    truncated: int = 0
     tokens: int = 0
     seconds: float = 0.0
     errors: list[str] = field(default_factory=list)
@@ -102,6 +106,7 @@ class RequestStats:
             "cached": self.cached,
             "sent": self.sent,
             "failed": self.failed,
+            "truncated": self.truncated,
             "tokens": self.tokens,
             "seconds": round(self.seconds, 3),
             "tokens_per_second": round(self.tokens / self.seconds, 2) if self.seconds else 0.0,

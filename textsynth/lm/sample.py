@@ -264,6 +264,7 @@ def _sample_rounds(
             done = run_requests(backend, requests, params, cache, rstats, req_bar)
             cands = []
             for c, i in zip(done, owners, strict=True):
+                rstats.truncated += c.truncated
                 if c.text is None:
                     tried[i] -= 1  # a failed request says nothing about the pass rate
                     continue
@@ -314,6 +315,7 @@ def _sample_rounds(
             "requests": rstats.requests,
             "requests_cached": rstats.cached,
             "requests_failed": rstats.failed,
+            "completions_truncated": rstats.truncated,
             "tokens": rstats.tokens,
         }
     )

@@ -19,7 +19,6 @@ import logging
 import math
 import os
 import random
-import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -165,20 +164,10 @@ def completion_loss(model: Any, batch: dict) -> Any:
 
 
 def _progress_bar(total: int, desc: str) -> Any:
-    """Return a tqdm bar on stderr, shown like :func:`textsynth.progress.progress`."""
-    from tqdm.auto import tqdm
+    """Return a :class:`textsynth.progress.Meter`: a bar on a terminal, periodic lines otherwise."""
+    from textsynth.progress import Meter
 
-    env = os.environ.get("TEXTSYNTH_PROGRESS")
-    disable = (env == "0") or (env != "1" and not sys.stderr.isatty())
-    return tqdm(
-        total=total,
-        desc=desc,
-        unit="step",
-        disable=disable,
-        file=sys.stderr,
-        dynamic_ncols=True,
-        mininterval=0.5,
-    )
+    return Meter(total=total, desc=desc, unit="step")
 
 
 def _wrap_lora(model: Any, config: FinetuneConfig) -> Any:

@@ -118,6 +118,7 @@ class Completion:
     tokens: int = 0
     error: str = ""
     cached: bool = False
+    truncated: bool = False  # stopped by max_new_tokens (finish_reason "length")
 
 
 @dataclass

@@ -114,7 +114,12 @@ class LlamaCppBackend(Backend):
                     stop=list(params.stop) or None,
                     grammar=self._grammar(r.labels),
                 )
-                c = Completion(res["choices"][0]["text"], int(res["usage"]["completion_tokens"]))
+                choice = res["choices"][0]
+                c = Completion(
+                    choice["text"],
+                    int(res["usage"]["completion_tokens"]),
+                    truncated=choice.get("finish_reason") == "length",
+                )
             except ValueError as exc:  # llama-cpp-python: prompt longer than the context
                 from textsynth.lm.backends.base import ContextOverflowError
 

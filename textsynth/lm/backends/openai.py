@@ -47,6 +47,8 @@ CHAT_SYSTEM = (
     "Reply with the item only, on one line."
 )
 _CONTEXT_WORDS = ("context", "too long", "maximum", "exceed", "n_ctx")
+# llama-cpp-python's server answers a prompt + max_tokens over n_ctx with a 500 saying this
+_LLAMACPP_OVERFLOW = "could not broadcast input array from shape"
 
 
 @dataclass
@@ -161,9 +163,10 @@ class OpenAIBackend(Backend):
                 f"the server at {self.base_url} has no model {self.model!r} ({text})",
                 hint="check --base-model against the server's /v1/models",
             )
-        if isinstance(exc, openai.BadRequestError) and any(
+        overflow = isinstance(exc, openai.BadRequestError) and any(
             w in text.lower() for w in _CONTEXT_WORDS
-        ):
+        )
+        if overflow or (isinstance(exc, openai.APIStatusError) and _LLAMACPP_OVERFLOW in text):
             return ContextOverflowError(
                 f"the prompt does not fit model {self.model!r}'s context ({text})",
                 hint="use fewer --shots, a smaller --max-new-tokens, or a longer server context",
@@ -213,7 +216,7 @@ class OpenAIBackend(Backend):
             res = cl.completions.create(prompt=r.prompt, **common)
             text = res.choices[0].text or ""
         tokens = int(getattr(res.usage, "completion_tokens", 0) or 0) if res.usage else 0
-        return Completion(text, tokens)
+        return Completion(text, tokens, truncated=res.choices[0].finish_reason == "length")
 
     def _generate(
         self, requests: list[Request], params: GenParams, on_result: OnResult
