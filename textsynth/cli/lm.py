@@ -558,6 +558,13 @@ def sample(ctx: click.Context, **kw: Any) -> None:
                     err=True,
                 )
     click.echo(summary.format(), err=True)
+    failed = summary.counters.get("requests_failed", 0)
+    if failed:
+        click.echo(
+            f"warning: {failed} of {summary.counters['requests']} requests failed after "
+            "retries; they are not in the output (rerun to ask them again)",
+            err=True,
+        )
     click.echo(f"wrote {n} utterances to {output}", err=True)
     if kw["summary_path"]:
         with atomic_write(kw["summary_path"]) as fh:
