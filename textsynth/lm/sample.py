@@ -521,3 +521,53 @@ def prompt_sample(
         stats,
         opts,
     )
+
+
+def pipeline_options(lm: Any, run_dir: str | Path | None, seed: int = 0) -> RunOptions:
+    """Return the run options of a pipeline's ``lm`` section (``backend``, ``base_url``...).
+
+    The section's keys mirror ``textsynth lm sample``'s options; ``hf`` keeps today's
+    in-process path.
+    """
+    from textsynth.lm import backends
+
+    name = getattr(lm, "backend", "hf") or "hf"
+    judge = None
+    if getattr(lm, "judge", ""):
+        from textsynth.lm.judge import Judge
+
+        judge = Judge(
+            lm.judge,
+            base_url=lm.base_url,
+            api_key_env=lm.api_key_env,
+            timeout=lm.timeout,
+            max_retries=lm.retries,
+            seed=seed,
+        )
+        judge.check()
+    if name == "hf":
+        return RunOptions(judge=judge, constrain=bool(getattr(lm, "constrain", False)))
+    model = lm.base_model
+    opts: dict[str, Any] = {}
+    if name == "openai":
+        if not model:
+            raise ConfigError(
+                "lm.backend: openai needs lm.base_model (the model's name on the server)"
+            )
+        opts = {
+            "base_url": lm.base_url,
+            "api": lm.api,
+            "api_key_env": lm.api_key_env,
+            "concurrency": lm.concurrency,
+            "timeout": lm.timeout,
+            "max_retries": lm.retries,
+        }
+    elif name == "vllm" and run_dir is not None:
+        from textsynth.lm.models import resolve_base_model
+
+        run = read_run(run_dir)
+        model = resolve_base_model(run.config.base_model)
+        opts = {"lora_path": str(Path(run_dir) / "adapter")}
+    b = backends.create(name, model or DEFAULT_BASE_MODEL, **opts)
+    b.check()
+    return RunOptions(backend=b, judge=judge, constrain=bool(lm.constrain))

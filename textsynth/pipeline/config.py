@@ -78,6 +78,20 @@ class LmStage:
     temperature: float = 0.9
     top_p: float = 0.95
     fidelity_threshold: float = 0.5
+    # generator backend (as `textsynth lm sample --backend ...`); see docs/backends.md
+    backend: str = field(default="hf", metadata={"help": "hf | openai | vllm | llamacpp"})
+    base_url: str = field(
+        default="http://127.0.0.1:8000/v1", metadata={"help": "openai: the server's /v1 URL"}
+    )
+    api: str = field(default="completions", metadata={"help": "openai: completions | chat"})
+    api_key_env: str = field(
+        default="OPENAI_API_KEY", metadata={"help": "variable holding the key (never written)"}
+    )
+    concurrency: int = 4
+    timeout: float = 60.0
+    retries: int = 4
+    constrain: bool = field(default=False, metadata={"help": "constrained markup via backend"})
+    judge: str = field(default="", metadata={"help": "LLM judge BACKEND/MODEL ('' = none)"})
     extra: dict[str, Any] = field(
         default_factory=dict, metadata={"help": "passed to the LM configs"}
     )
