@@ -67,6 +67,8 @@ class LlamaServer:
             "--model_alias", MODEL_ALIAS,
             "--n_ctx", str(self.n_ctx),
             "--n_threads", str(self.threads),
+            # with requests in flight at once, the default interrupts the running one
+            "--interrupt_requests", "False",
         ]  # fmt: skip
         if self.api_key:
             cmd += ["--api_key", self.api_key]

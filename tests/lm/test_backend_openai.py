@@ -127,11 +127,11 @@ def test_429_and_500_are_retried(server, seeds_file, tmp_path, capsys):
 
 def test_timeout_is_counted_and_reported_not_a_none_row(server, seeds_file, tmp_path, capsys):
     proxy = FaultProxy(server.port)
-    proxy.plan = {2: ("hang", 30.0)}
+    proxy.plan = {2: ("hang", 60.0)}
     try:
         out, summary = tmp_path / "gen.jsonl", tmp_path / "s.json"
         args = sample_args(
-            seeds_file, proxy.url, out, "--summary", str(summary), "--timeout", "10",
+            seeds_file, proxy.url, out, "--summary", str(summary), "--timeout", "30",
             "--retries", "0", "--concurrency", "2",
         )  # fmt: skip
         code, err = run(args, capsys)

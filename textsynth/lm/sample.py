@@ -473,7 +473,10 @@ def prompt_sample(
     if not seeds:
         raise InputError("no seed utterances given", hint="pass a JSONL file of labelled seeds")
     chosen = _pick_intents(seeds, intents)
-    if opts.backend is None or opts.backend.name == "hf":
+    hf_loaded = opts.backend is not None and getattr(opts.backend, "lm", None) is not None
+    if hf_loaded:
+        backend = opts.backend
+    elif opts.backend is None or opts.backend.name == "hf":
         if model is None:
             from textsynth.lm.backends.hf import HfBackend
 
