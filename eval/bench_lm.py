@@ -291,6 +291,10 @@ def main() -> None:  # noqa: C901
     )
     ap.add_argument("--backend-per-intent", type=int, default=4)
     ap.add_argument("--judge-per-intent", type=int, default=6)
+    ap.add_argument(
+        "--backend-intents", type=int, default=0, help="first N SNIPS intents only (0 = all)"
+    )
+    ap.add_argument("--backend-shots", type=int, default=8, help="few-shot examples per prompt")
     ap.add_argument("--run-dir", default=str(ROOT / "eval" / ".cache" / "lm-run"))
     ap.add_argument("--out", default=str(ROOT / "eval" / "results" / "lm.json"))
     args = ap.parse_args()
@@ -495,6 +499,9 @@ def update_backends(out: Path, args: argparse.Namespace) -> None:
     res = json.loads(out.read_text(encoding="utf-8")) if out.exists() else {}
     train = list(read_utterances(DATA / "train.jsonl"))
     seeds = draw_seeds(train, args.shots, args.seed)
+    if args.backend_intents:
+        keep = sorted({u.intent for u in seeds})[: args.backend_intents]
+        seeds = [u for u in seeds if u.intent in keep]
     t = time.perf_counter()
     fid = IntentClassifier("tfidf", seed=args.seed).fit(
         [u.text for u in seeds], [u.intent for u in seeds]
@@ -504,10 +511,12 @@ def update_backends(out: Path, args: argparse.Namespace) -> None:
     )
     lex = lm_backends.lexicon(train)
     load = round(os.getloadavg()[0], 2)
-    res["backends"] = lm_backends.compare(seeds, args.backend_per_intent, args.seed, fid)
+    res["backends"] = lm_backends.compare(
+        seeds, args.backend_per_intent, args.seed, fid, shots=args.backend_shots
+    )
     res["backends"]["load_average_at_start"] = load
     res["judge"] = lm_backends.judge_study(
-        seeds, args.judge_per_intent, args.seed, fid, oracle, lex
+        seeds, args.judge_per_intent, args.seed, fid, oracle, lex, shots=args.backend_shots
     )
     res["judge"]["oracle"] = (
         "tf-idf + logistic regression on the full SNIPS train split (intent); slot labels: "

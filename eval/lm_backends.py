@@ -81,7 +81,9 @@ def _run(backend, seeds, cfg, classifier, judge=None):
     return kept, summary, wall
 
 
-def compare(seeds, per_intent: int, seed: int, classifier, max_new_tokens: int = 32) -> dict:
+def compare(
+    seeds, per_intent: int, seed: int, classifier, max_new_tokens: int = 32, shots: int = 8
+) -> dict:
     """Run the same prompt-mode sampling through hf, openai (llama.cpp server) and llamacpp."""
     from tests.lm.servers import LlamaServer  # the loopback server helper of the tests
     from textsynth.lm import SampleConfig
@@ -97,8 +99,16 @@ def compare(seeds, per_intent: int, seed: int, classifier, max_new_tokens: int =
         fidelity_threshold=0.5,
         fidelity_features="tfidf",
         threads=_threads(),
+        shots=shots,
     )
-    out: dict[str, Any] = {"config": {**cfg.sampling_params(), "per_intent": per_intent}}
+    out: dict[str, Any] = {
+        "config": {
+            **cfg.sampling_params(),
+            "per_intent": per_intent,
+            "shots": shots,
+            "intents": sorted({u.intent for u in seeds}),
+        }
+    }
     results = {}
     load_t = time.perf_counter()
     lm, tok = load_causal_lm("embedded:smollm2-135m", device="cpu", dtype="float32")
@@ -136,7 +146,7 @@ def _gen_seconds(backend, summary, wall: float) -> float:
     return float(summary.gen_stats.seconds) or wall
 
 
-def judge_study(seeds, per_intent: int, seed: int, classifier, oracle, lex) -> dict:
+def judge_study(seeds, per_intent: int, seed: int, classifier, oracle, lex, shots: int = 8) -> dict:
     """Kept utterances with and without the judge (SmolLM2 via the llama.cpp server)."""
     from tests.lm.servers import LlamaServer
     from textsynth.lm import SampleConfig
@@ -149,8 +159,9 @@ def judge_study(seeds, per_intent: int, seed: int, classifier, oracle, lex) -> d
         max_new_tokens=32,
         fidelity_threshold=0.5,
         fidelity_features="tfidf",
+        shots=shots,
     )
-    srv = LlamaServer(n_ctx=2048).start()
+    srv = LlamaServer(n_ctx=2048, threads=_threads()).start()
     try:
         gen = LlamaCppBackend(model="embedded:smollm2-135m", threads=_threads())
         kept0, s0, w0 = _run(gen, seeds, cfg, classifier)

@@ -121,7 +121,7 @@ class FaultProxy:
                 pass
 
             def _forward(self, body: bytes | None) -> tuple[int, bytes, str]:
-                conn = http.client.HTTPConnection("127.0.0.1", proxy.upstream_port, timeout=60)
+                conn = http.client.HTTPConnection("127.0.0.1", proxy.upstream_port, timeout=300)
                 headers = {k: v for k, v in self.headers.items() if k.lower() != "host"}
                 conn.request(self.command, self.path, body=body, headers=headers)
                 r = conn.getresponse()

@@ -132,7 +132,7 @@ def test_timeout_is_counted_and_reported_not_a_none_row(server, seeds_file, tmp_
         out, summary = tmp_path / "gen.jsonl", tmp_path / "s.json"
         args = sample_args(
             seeds_file, proxy.url, out, "--summary", str(summary), "--timeout", "30",
-            "--retries", "0", "--concurrency", "2",
+            "--retries", "0", "--concurrency", "2", "--intents", "GetWeather",
         )  # fmt: skip
         code, err = run(args, capsys)
         assert code == 0, err
@@ -140,7 +140,7 @@ def test_timeout_is_counted_and_reported_not_a_none_row(server, seeds_file, tmp_
         # the hung request (and any other that ran past --timeout on a loaded machine) is
         # counted, reported, and absent from the output
         failed = s["counters"]["requests_failed"]
-        assert failed >= 1 and proxy.log[1]["status"] == -1
+        assert failed >= 1 and [e["status"] for e in proxy.log if e["n"] == 2] == [-1]
         assert f"warning: {failed} of {s['counters']['requests']} requests failed" in err
         rows = [json.loads(x) for x in out.read_text().splitlines()]
         assert rows and all(r and r.get("text") for r in rows)
@@ -191,7 +191,7 @@ def test_server_killed_mid_run_then_resumed(seeds_file, tmp_path, capsys):
         resumed = proxy.log[first_posts:]
         asked_again = {(e["seed"], e["prompt"]) for e in resumed} & finished
         assert asked_again == set(), f"{len(asked_again)} finished requests were repeated"
-        assert len(list(read_utterances(out))) == 3
+        assert len(list(read_utterances(out))) == 2
         assert not partial.exists() and not cache.exists()
     finally:
         srv.stop()
