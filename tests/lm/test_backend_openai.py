@@ -160,7 +160,10 @@ def test_server_killed_mid_run_then_resumed(seeds_file, tmp_path, capsys):
 
     proxy.on_forwarded = kill_after
     out, cache = tmp_path / "gen.jsonl", tmp_path / "gen.jsonl.requests.sqlite"
-    args = sample_args(seeds_file, proxy.url, out, "--retries", "1", "--timeout", "5", per_intent=4)
+    args = sample_args(
+        seeds_file, proxy.url, out, "--retries", "1", "--timeout", "90",
+        "--intents", "GetWeather,PlayMusic",
+    )  # fmt: skip
     try:
         code, err = run(args, capsys)
         assert killed.is_set()
