@@ -159,3 +159,53 @@ def test_non_tty_progress_lines(seeds, tiny_model, tmp_path, capsys, monkeypatch
     err = capsys.readouterr().err
     assert "fine-tuning: " in err and " step" in err and "loss" in err
     json.loads((run / "config.json").read_text())
+
+
+def test_finetuned_mode_with_a_remote_backend_loads_no_model(
+    seeds, tiny_model, tmp_path, monkeypatch
+):
+    """--mode finetuned with a server backend: the run's prompts go to the server (which serves
+    the adapter); the run's weights are never loaded here."""
+    import dataclasses
+
+    from textsynth.lm import FinetuneConfig, SampleConfig, finetune
+    from textsynth.lm import sample as run_sample
+    from textsynth.lm.backends import Backend, Completion
+    from textsynth.lm.sample import RunOptions
+
+    run = tmp_path / "run"
+    finetune(seeds, run, FinetuneConfig(base_model=tiny_model, method="full", epochs=1))
+
+    @dataclasses.dataclass
+    class Served(Backend):
+        name = "served"
+        prompts: list = dataclasses.field(default_factory=list)
+
+        def _generate(self, requests, params, on_result):
+            out = []
+            for i, r in enumerate(requests):
+                self.prompts.append(r.prompt)
+                c = Completion(f"weather in [Oslo {r.seed % 1000}](city)", 5)
+                out.append(c)
+                on_result(i, c)
+            return out
+
+    import importlib
+
+    sample_mod = importlib.import_module("textsynth.lm.sample")
+
+    def boom(*a, **k):
+        raise AssertionError("the run's model was loaded")
+
+    monkeypatch.setattr(sample_mod, "load_run", boom)
+    b = Served(model="textsynth-adapter")
+    utts, summary = run_sample(
+        run,
+        SampleConfig(per_intent=2, fidelity_threshold=0),
+        intents=["GetWeather"],
+        options=RunOptions(backend=b),
+    )
+    assert len(utts) == 2 and all(u.meta["backend"]["backend"] == "served" for u in utts)
+    assert b.prompts and all(
+        p.startswith("intent: GetWeather | slots: city, date") for p in b.prompts
+    )
