@@ -283,6 +283,18 @@ def main() -> None:  # noqa: C901
         help="reuse --run-dir when it was trained on the same seeds and config "
         "(its recorded fine-tuning times are reported)",
     )
+    ap.add_argument(
+        "--backends",
+        action="store_true",
+        help="only compare the generator backends (hf, openai against a local llama.cpp "
+        "server, llamacpp in-process) and the LLM judge; update --out in place",
+    )
+    ap.add_argument("--backend-per-intent", type=int, default=4)
+    ap.add_argument("--judge-per-intent", type=int, default=6)
+    ap.add_argument(
+        "--backend-intents", type=int, default=0, help="first N SNIPS intents only (0 = all)"
+    )
+    ap.add_argument("--backend-shots", type=int, default=8, help="few-shot examples per prompt")
     ap.add_argument("--run-dir", default=str(ROOT / "eval" / ".cache" / "lm-run"))
     ap.add_argument("--out", default=str(ROOT / "eval" / "results" / "lm.json"))
     args = ap.parse_args()
@@ -297,6 +309,9 @@ def main() -> None:  # noqa: C901
 
     if args.throughput_only:
         update_throughput(Path(args.out), args)
+        return
+    if args.backends:
+        update_backends(Path(args.out), args)
         return
     t_all = time.perf_counter()
     timings: dict[str, float] = {}
@@ -476,8 +491,54 @@ def update_throughput(out: Path, args: argparse.Namespace) -> None:
     print(json.dumps(res["throughput"]["median"], indent=2))
 
 
+def update_backends(out: Path, args: argparse.Namespace) -> None:
+    """Measure the backend comparison and the judge study; rewrite their sections of ``out``."""
+    from eval import lm_backends
+    from textsynth.classifier import IntentClassifier
+
+    res = json.loads(out.read_text(encoding="utf-8")) if out.exists() else {}
+    train = list(read_utterances(DATA / "train.jsonl"))
+    seeds = draw_seeds(train, args.shots, args.seed)
+    if args.backend_intents:
+        keep = sorted({u.intent for u in seeds})[: args.backend_intents]
+        seeds = [u for u in seeds if u.intent in keep]
+    t = time.perf_counter()
+    fid = IntentClassifier("tfidf", seed=args.seed).fit(
+        [u.text for u in seeds], [u.intent for u in seeds]
+    )
+    oracle = IntentClassifier("tfidf", seed=args.seed).fit(
+        [u.text for u in train], [u.intent for u in train]
+    )
+    lex = lm_backends.lexicon(train)
+    load = round(os.getloadavg()[0], 2)
+    res["backends"] = lm_backends.compare(
+        seeds, args.backend_per_intent, args.seed, fid, shots=args.backend_shots
+    )
+    res["backends"]["load_average_at_start"] = load
+    res["judge"] = lm_backends.judge_study(
+        seeds, args.judge_per_intent, args.seed, fid, oracle, lex, shots=args.backend_shots
+    )
+    res["judge"]["oracle"] = (
+        "tf-idf + logistic regression on the full SNIPS train split (intent); slot labels: "
+        "the label the full train split gives each value (values it never labels are not judged)"
+    )
+    res["backends"]["seconds"] = round(time.perf_counter() - t, 1)
+    if "kept_quality" in res:
+        write_results(res, out)
+    else:
+        res["readme_rows"] = lm_backends.readme_rows(res)
+        with atomic_write(out) as fh:
+            json.dump(res, fh, indent=2, ensure_ascii=False)
+            fh.write("\n")
+    print(json.dumps({k: res[k] for k in ("backends", "judge")}, indent=2))
+
+
 def readme_rows(res: dict) -> list[dict]:
     """Return the rows the lead renders into the README."""
+    from eval import lm_backends
+
+    if "kept_quality" not in res:
+        return lm_backends.readme_rows(res)
     q = res["kept_quality"]
     s = res["sample"]
     t = res["timings"]
@@ -585,6 +646,7 @@ def readme_rows(res: dict) -> list[dict]:
                         f"of {tp['reps']} interleaved runs",
                     }
                 )
+    rows += lm_backends.readme_rows(res)
     return rows
 
 

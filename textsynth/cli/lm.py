@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import logging
+import os
 from collections.abc import Iterable
 from typing import Any
 
@@ -115,6 +116,7 @@ def finetune(
 ) -> None:
     """Fine-tune BASE_MODEL on intent-conditioned seeds (loss on the utterance markup only)."""
     from textsynth.lm import finetune as run
+    from textsynth.lm.backends.hf import check_base_model, check_device
 
     config = FinetuneConfig(
         base_model=base_model,
@@ -128,6 +130,8 @@ def finetune(
         seed=seed,
         slot_hints=slot_hints,
     )
+    check_base_model(base_model)
+    check_device(device)
     seeds = _read_seeds(seeds_path, seeds_format)
     scrubber = _scrubber() if scrub else None
     if scrub and scrubber is None:
@@ -142,10 +146,210 @@ def finetune(
     )
 
 
+def _check_outputs(output: str, fmt: str | None, extra: dict[str, str | None]) -> str:
+    """Check the format and every output path before any model loads; return the format.
+
+    Args:
+        output: ``-o`` (``-`` = standard output).
+        fmt: ``--format`` or ``None`` (from the extension).
+        extra: other output paths by option name (``--summary``...), ``None`` when unset.
+    """
+    from pathlib import Path
+
+    from textsynth import formats
+    from textsynth.errors import ConfigError
+
+    name = fmt or formats.guess(output)
+    formats.get(name)  # unknown names raise with the list of formats
+    paths = {"-o/--output": output, **{k: v for k, v in extra.items() if v}}
+    seen: dict[str, str] = {}
+    for opt, raw in paths.items():
+        if raw == "-":
+            continue
+        p = Path(raw).expanduser()
+        key = str(p.resolve())
+        if key in seen:
+            raise ConfigError(
+                f"{opt} and {seen[key]} are the same file ({raw})", hint="give each its own path"
+            )
+        seen[key] = opt
+        if p.is_dir():
+            raise ConfigError(f"{opt} {raw} is a directory", hint="give a file path")
+        parent = p.parent
+        while not parent.exists() and parent != parent.parent:
+            parent = parent.parent
+        if not parent.is_dir():
+            raise ConfigError(f"{opt} {raw}: {parent} is not a directory")
+        if not os.access(parent, os.W_OK):
+            raise ConfigError(
+                f"{opt} {raw}: cannot write in {parent}", hint="choose a writable folder"
+            )
+    return name
+
+
 def _write(utts: Iterable[Utterance], out: str, fmt: str | None) -> int:
     from textsynth import formats
 
     return formats.write(utts, out, fmt)
+
+
+def backend_options(f: Any) -> Any:
+    """Add the generator-backend options (``--backend``, ``--base-url``...) to a command."""
+    opts = [
+        click.option(
+            "--backend",
+            default="hf",
+            show_default=True,
+            help="Generator: hf (in-process transformers), openai (any OpenAI-compatible "
+            "server), vllm (offline, GPU), llamacpp (in-process GGUF).",
+        ),
+        click.option(
+            "--base-url",
+            default="http://127.0.0.1:8000/v1",
+            show_default=True,
+            help="--backend openai: the server's /v1 URL.",
+        ),
+        click.option(
+            "--api",
+            type=click.Choice(["completions", "chat"]),
+            default="completions",
+            show_default=True,
+            help="--backend openai: /v1/completions or /v1/chat/completions.",
+        ),
+        click.option(
+            "--api-key-env",
+            default="OPENAI_API_KEY",
+            show_default=True,
+            help="Environment variable holding the API key (never logged or written).",
+        ),
+        click.option(
+            "--concurrency", type=int, default=4, show_default=True, help="Requests in flight."
+        ),
+        click.option(
+            "--timeout",
+            "request_timeout",
+            type=float,
+            default=60.0,
+            show_default=True,
+            help="Seconds per request attempt.",
+        ),
+        click.option(
+            "--retries",
+            type=int,
+            default=4,
+            show_default=True,
+            help="Retries per request, with backoff, on 429/5xx/timeouts/connection errors.",
+        ),
+        click.option(
+            "--cache",
+            "cache_path",
+            default=None,
+            type=click.Path(dir_okay=False),
+            help="Request cache (SQLite) kept across runs; default: OUTPUT.requests.sqlite, "
+            "removed when the run finishes.",
+        ),
+        click.option("--no-cache", is_flag=True, help="Keep no request cache on disk."),
+        click.option(
+            "--constrain/--no-constrain",
+            default=False,
+            show_default=True,
+            help="Constrain the markup to the intent's slot labels through the backend "
+            "(llama.cpp grammar, vLLM regex); else validated afterwards.",
+        ),
+        click.option(
+            "--lora-gguf",
+            default=None,
+            type=click.Path(dir_okay=False),
+            help="--backend llamacpp --mode finetuned: the adapter as a GGUF LoRA file "
+            "(default RUN/adapter.gguf).",
+        ),
+        click.option(
+            "--judge",
+            default=None,
+            help="LLM judge BACKEND/MODEL (openai/NAME or llamacpp/MODEL): relabels or "
+            "rejects each kept utterance; counted in the summary.",
+        ),
+        click.option(
+            "--judge-base-url",
+            default=None,
+            help="--judge openai/...: its server (default: --base-url).",
+        ),
+    ]
+    for o in reversed(opts):
+        f = o(f)
+    return f
+
+
+def make_backend(
+    kw: dict[str, Any], mode: str, run_dir: str | None, base_model: str, base_given: bool
+) -> Any:
+    """Return the backend the options ask for, checked (nothing loaded for ``hf``)."""
+    from pathlib import Path
+
+    from textsynth.lm import backends
+    from textsynth.lm.backends.hf import check_base_model, check_device
+
+    name = kw["backend"]
+    cls = backends.get(name)  # unknown names list the backends
+    if name == "hf":
+        b = cls(model=base_model if mode == "prompt" else "", device=kw["device"])
+        if mode == "prompt":
+            check_base_model(base_model)
+        check_device(kw["device"])
+        return b
+    if name == "openai":
+        if not base_given:
+            raise click.UsageError(
+                "--backend openai needs --base-model NAME (the model's name on the server; "
+                "in --mode finetuned, the name under which it serves the adapter)"
+            )
+        b = cls(
+            model=base_model,
+            base_url=kw["base_url"],
+            api=kw["api"],
+            api_key_env=kw["api_key_env"],
+            concurrency=kw["concurrency"],
+            timeout=kw["request_timeout"],
+            max_retries=kw["retries"],
+        )
+    elif name == "vllm":
+        model, lora = base_model, None
+        if mode == "finetuned":
+            from textsynth.lm.models import resolve_base_model
+            from textsynth.lm.sample import read_run
+
+            assert run_dir is not None
+            run = read_run(run_dir)
+            if run.config.method != "lora":
+                model = str(Path(run_dir) / "model")
+            else:
+                model = resolve_base_model(run.config.base_model)
+                lora = str(Path(run_dir) / "adapter")
+        elif base_model.startswith("embedded:"):
+            from textsynth.lm.models import resolve_base_model
+
+            model = resolve_base_model(base_model)
+        b = cls(model=model, lora_path=lora)
+    elif name == "llamacpp":
+        lora = kw.get("lora_gguf")
+        if mode == "finetuned":
+            from textsynth.lm.sample import read_run
+
+            assert run_dir is not None
+            run = read_run(run_dir)
+            base_model = run.config.base_model
+            lora = lora or str(Path(run_dir) / "adapter.gguf")
+            if not Path(lora).is_file():
+                raise click.UsageError(
+                    f"--backend llamacpp --mode finetuned needs the adapter as GGUF ({lora}); "
+                    "convert RUN/adapter with llama.cpp's convert_lora_to_gguf.py, or pass "
+                    "--lora-gguf"
+                )
+        b = cls(model=base_model, lora_path=lora)
+    else:  # a third-party backend: model and nothing else
+        b = backends.create(name, base_model)
+    b.check()
+    return b
 
 
 @lm.command()
@@ -240,6 +444,7 @@ def _write(utts: Iterable[Utterance], out: str, fmt: str | None) -> int:
 )
 @click.option("--device", default=None, help=_S("device"))
 @click.option("--seed", type=int, default=0, show_default=True, help=_S("seed"))
+@backend_options
 @click.option("-o", "--output", required=True, help="Output file ('-' for standard output).")
 @click.option("--format", "fmt", default=None, help="Output format (guessed from the extension).")
 @click.option(
@@ -257,74 +462,140 @@ def _write(utts: Iterable[Utterance], out: str, fmt: str | None) -> int:
     help="ray: one actor per GPU (else per CPU) of the Ray cluster ($RAY_ADDRESS, else a "
     "local one), intents sharded across them. Needs textsynth[ray].",
 )
-def sample(
-    run_dir: str | None,
-    mode: str,
-    seeds_path: str | None,
-    seeds_format: str | None,
-    base_model: str,
-    per_intent: int,
-    intents: str | None,
-    temperature: float,
-    top_p: float,
-    max_new_tokens: int,
-    batch_size: int,
-    oversample: float,
-    tau: float,
-    near_copy: float,
-    shots: int,
-    dtype: str,
-    device: str | None,
-    seed: int,
-    output: str,
-    fmt: str | None,
-    summary_path: str | None,
-    engine: str,
-) -> None:
-    """Sample, filter and write PER_INTENT new slot-labelled utterances per intent."""
-    from textsynth.io import atomic_write
+@click.pass_context
+def sample(ctx: click.Context, **kw: Any) -> None:
+    """Sample, filter and write PER_INTENT new slot-labelled utterances per intent.
+
+    Kept utterances stream to OUTPUT.partial.jsonl as they pass; an interrupted run keeps
+    them, and the same command resumes (finished requests come from OUTPUT.requests.sqlite).
+    """
+    from pathlib import Path
+
+    from textsynth.io import dumps
     from textsynth.lm import prompt_sample
     from textsynth.lm import sample as run_sample
+    from textsynth.lm.cache import RequestCache
+    from textsynth.lm.sample import RunOptions
 
-    config = SampleConfig(
-        per_intent=per_intent,
-        temperature=temperature,
-        top_p=top_p,
-        max_new_tokens=max_new_tokens,
-        batch_size=batch_size,
-        oversample=oversample,
-        fidelity_threshold=tau,
-        near_copy_threshold=near_copy,
-        shots=shots,
-        dtype=dtype,
-        device=device,
-        seed=seed,
+    mode, output = kw["mode"], kw["output"]
+    if mode == "finetuned" and not kw["run_dir"]:
+        raise click.UsageError("--mode finetuned needs --model RUN_DIR")
+    if mode == "prompt" and not kw["seeds_path"]:
+        raise click.UsageError("--mode prompt needs --seeds SEEDS")
+    partial = f"{output}.partial.jsonl" if output != "-" else None
+    default_cache = f"{output}.requests.sqlite" if output != "-" else None
+    cache_path = None if kw["no_cache"] else (kw["cache_path"] or default_cache)
+    fmt = _check_outputs(
+        output,
+        kw["fmt"],
+        {"--summary": kw["summary_path"], "--cache": cache_path, "partial file": partial},
     )
-    chosen = [i.strip() for i in intents.split(",") if i.strip()] if intents else None
-    if engine == "ray":
+    config = SampleConfig(
+        per_intent=kw["per_intent"],
+        temperature=kw["temperature"],
+        top_p=kw["top_p"],
+        max_new_tokens=kw["max_new_tokens"],
+        batch_size=kw["batch_size"],
+        oversample=kw["oversample"],
+        fidelity_threshold=kw["tau"],
+        near_copy_threshold=kw["near_copy"],
+        shots=kw["shots"],
+        dtype=kw["dtype"],
+        device=kw["device"],
+        seed=kw["seed"],
+    )
+    chosen = [i.strip() for i in kw["intents"].split(",") if i.strip()] if kw["intents"] else None
+    if kw["engine"] == "ray":
         from textsynth.engine import require_ray
+        from textsynth.engine.ray_lm import sample_ray
 
         require_ray()
-    if engine == "ray" and mode == "finetuned" and run_dir:
-        from textsynth.engine.ray_lm import sample_ray
+        if mode == "finetuned":
+            utts, summary = sample_ray("finetuned", kw["run_dir"], config, intents=chosen)
+        else:
+            ray_seeds = _read_seeds(kw["seeds_path"], kw["seeds_format"])
+            utts, summary = sample_ray(
+                "prompt", kw["base_model"], config, intents=chosen, seeds=ray_seeds
+            )
+        _report(summary, _write(utts, output, fmt), output, kw["summary_path"])
+        return
+    if mode == "finetuned" and not Path(kw["run_dir"], "config.json").exists():
+        from textsynth.lm.sample import read_run
 
-        utts, summary = sample_ray("finetuned", run_dir, config, intents=chosen)
-    elif engine == "ray" and mode == "prompt" and seeds_path:
-        from textsynth.engine.ray_lm import sample_ray
+        read_run(kw["run_dir"])  # raises the located "not a fine-tuning run" error
+    seeds = _read_seeds(kw["seeds_path"], kw["seeds_format"]) if mode == "prompt" else None
+    base_given = ctx.get_parameter_source("base_model") is not click.core.ParameterSource.DEFAULT
+    backend = make_backend(kw, mode, kw["run_dir"], kw["base_model"], base_given)
+    judge = None
+    if kw["judge"]:
+        from textsynth.lm.judge import Judge
 
-        seeds = _read_seeds(seeds_path, seeds_format)
-        utts, summary = sample_ray("prompt", base_model, config, intents=chosen, seeds=seeds)
-    elif mode == "finetuned":
-        if not run_dir:
-            raise click.UsageError("--mode finetuned needs --model RUN_DIR")
-        utts, summary = run_sample(run_dir, config, intents=chosen)
-    else:
-        if not seeds_path:
-            raise click.UsageError("--mode prompt needs --seeds SEEDS")
-        seeds = _read_seeds(seeds_path, seeds_format)
-        utts, summary = prompt_sample(seeds, config, base_model=base_model, intents=chosen)
-    n = _write(utts, output, fmt)
+        judge = Judge(
+            kw["judge"],
+            base_url=kw["judge_base_url"] or kw["base_url"],
+            api_key_env=kw["api_key_env"],
+            timeout=kw["request_timeout"],
+            max_retries=kw["retries"],
+            seed=kw["seed"],
+        )
+        judge.check()
+    cache = RequestCache(cache_path) if cache_path else None
+    sink = open(partial, "w", encoding="utf-8") if partial else None  # noqa: SIM115
+
+    def on_kept(u: Utterance) -> None:
+        if sink is not None:
+            sink.write(dumps(u.to_dict()) + "\n")
+            sink.flush()
+
+    opts = RunOptions(
+        backend=backend, cache=cache, on_kept=on_kept, judge=judge, constrain=kw["constrain"]
+    )
+    finished = False
+    try:
+        if mode == "finetuned":
+            utts, summary = run_sample(kw["run_dir"], config, intents=chosen, options=opts)
+        else:
+            assert seeds is not None
+            utts, summary = prompt_sample(
+                seeds, config, base_model=kw["base_model"], intents=chosen, options=opts
+            )
+        n = _write(utts, output, fmt)
+        finished = True
+    finally:
+        backend.close()
+        if judge is not None:
+            judge.close()
+        if sink is not None:
+            sink.close()
+        if cache is not None:
+            if finished and not kw["cache_path"]:
+                cache.remove()
+            else:
+                cache.close()
+        if partial:
+            if finished:
+                Path(partial).unlink(missing_ok=True)
+            elif Path(partial).exists():
+                click.echo(
+                    f"interrupted: the utterances kept so far are in {partial}; run the same "
+                    "command again to resume (finished requests are not asked again)",
+                    err=True,
+                )
+    _report(summary, n, output, kw["summary_path"])
+
+
+def _report(summary: Any, n: int, output: str, summary_path: str | None) -> None:
+    """Print the filter summary and failures, and write it as JSON to ``summary_path``."""
+    from textsynth.io import atomic_write
+
     click.echo(summary.format(), err=True)
+    failed = summary.counters.get("requests_failed", 0)
+    if failed:
+        click.echo(
+            f"warning: {failed} of {summary.counters['requests']} requests failed after "
+            "retries; they are not in the output (rerun to ask them again)",
+            err=True,
+        )
     click.echo(f"wrote {n} utterances to {output}", err=True)
     if summary_path:
         with atomic_write(summary_path) as fh:

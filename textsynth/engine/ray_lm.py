@@ -125,7 +125,7 @@ def sample_ray(
 
     from textsynth.errors import InputError
     from textsynth.io import read_utterances
-    from textsynth.lm.sample import _pick_intents
+    from textsynth.lm.sample import pick_intents
     from textsynth.types import Utterance
 
     if mode == "finetuned":
@@ -135,9 +135,9 @@ def sample_ray(
                 f"{source} is not a fine-tuning run (no seeds.jsonl)",
                 hint="point --model at the folder written by `textsynth lm finetune`",
             )
-        chosen = _pick_intents(list(read_utterances(run_seeds)), intents)
+        chosen = pick_intents(list(read_utterances(run_seeds)), intents)
     else:
-        chosen = _pick_intents(list(seeds), intents)
+        chosen = pick_intents(list(seeds), intents)
     ray = connect(address)
     resources = ray.cluster_resources()
     gpus = int(resources.get("GPU", 0))

@@ -134,6 +134,13 @@ class FinetuneConfig(_Config):
         _check(self.batch_size >= 1, f"batch_size={self.batch_size!r} must be at least 1")
         _check(self.max_length >= 8, f"max_length={self.max_length!r} must be at least 8")
         _check(0.0 <= self.warmup_ratio < 1.0, f"warmup_ratio={self.warmup_ratio!r} not in [0, 1)")
+        _check(
+            self.lora_r >= 1,
+            f"lora_r={self.lora_r!r} must be at least 1",
+            hint="LoRA rank: 8 to 64 are usual (--lora-r)",
+        )
+        _check(self.lora_alpha > 0, f"lora_alpha={self.lora_alpha!r} must be > 0")
+        _check(0 <= self.lora_dropout < 1, f"lora_dropout={self.lora_dropout!r} not in [0, 1)")
         if self.learning_rate is not None:
             _check(self.learning_rate > 0, f"learning_rate={self.learning_rate!r} must be > 0")
         self.lora_target_modules = tuple(self.lora_target_modules)

@@ -157,6 +157,11 @@ class MarkupConstraint:
                 m.consume_token(int(t))
 
 
+def constraint_key(labels: Iterable[str]) -> str:
+    """Return the key of a label set in a :class:`MarkupConstraint` (order does not matter)."""
+    return "\x1f".join(sorted(labels))
+
+
 def labels_for(seeds: Iterable[Any], intents: Sequence[str], scope: str = "intent") -> dict:
     """Return the allowed slot labels per intent: its seeds' labels, or all (``scope="all"``)."""
     by: dict[str, set[str]] = {i: set() for i in intents}

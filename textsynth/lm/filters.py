@@ -259,6 +259,9 @@ class FilterSummary:
             bucket[kind] = bucket.get(kind, 0) + 1
         return out
 
+    # other counts of the run: requests (sent, cached, failed), judge decisions (relabelled...)
+    counters: dict[str, int] = field(default_factory=dict)
+
     def kept_share(self, name: str) -> float:
         """Return the share of the candidates reaching filter ``name`` that it let through."""
         seen = self.seen.get(name, 0)
@@ -283,6 +286,7 @@ class FilterSummary:
             "disabled": list(self.disabled),
             "reasons": self.reasons(),
             "events": list(self.events),
+            "counters": dict(self.counters),
         }
 
     def format(self) -> str:
@@ -294,6 +298,8 @@ class FilterSummary:
             f"passed all filters {self.passed}; surplus dropped {self.surplus}; kept {self.kept}"
         )
         lines += [f"  (filter {n} disabled)" for n in self.disabled]
+        if self.counters:
+            lines.append("  " + ", ".join(f"{k} {v}" for k, v in self.counters.items()))
         return "\n".join(lines)
 
 

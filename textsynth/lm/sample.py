@@ -9,6 +9,7 @@ round generates ``oversample`` times the number still missing per intent, runs t
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import math
@@ -22,7 +23,9 @@ from typing import Any
 
 from textsynth.errors import ConfigError, InputError
 from textsynth.io import read_utterances
-from textsynth.lm.config import AUTO_BASE_MODEL, FinetuneConfig, SampleConfig
+from textsynth.lm.backends import Backend, GenParams, Request
+from textsynth.lm.cache import RequestCache
+from textsynth.lm.config import AUTO_BASE_MODEL, DEFAULT_BASE_MODEL, FinetuneConfig, SampleConfig
 from textsynth.lm.filters import (
     Candidate,
     DuplicateFilter,
@@ -36,12 +39,12 @@ from textsynth.lm.filters import (
     NearCopyFilter,
     UnknownLabelFilter,
 )
-from textsynth.lm.generation import GenerationStats, generate_batched
+from textsynth.lm.generation import GenerationStats
 from textsynth.lm.prompt import few_shot_prompt, finetune_prompt, pick_shots, slots_by_intent
 from textsynth.lm.train import RunInfo
 from textsynth.types import Utterance
 
-__all__ = ["LoadedRun", "build_filters", "load_run", "prompt_sample", "sample"]
+__all__ = ["LoadedRun", "RunOptions", "build_filters", "load_run", "prompt_sample", "sample"]
 
 logger = logging.getLogger(__name__)
 
@@ -61,13 +64,12 @@ class LoadedRun:
     timings: dict[str, float] = field(default_factory=dict)
 
 
-def load_run(run_dir: str | Path, *, device: str | None = None, dtype: str = "auto") -> LoadedRun:
-    """Load the model of a run directory written by :func:`textsynth.lm.finetune`.
+def read_run(run_dir: str | Path) -> LoadedRun:
+    """Read a run directory's facts and seeds, without loading its model (for remote backends).
 
-    LoRA adapters are merged into the base weights, so sampling runs at the plain model's speed.
+    Raises:
+        InputError: when ``run_dir`` has no ``config.json``.
     """
-    from textsynth.lm.models import load_causal_lm, load_tokenizer
-
     run = Path(run_dir)
     cfg_path = run / "config.json"
     if not cfg_path.exists():
@@ -75,12 +77,25 @@ def load_run(run_dir: str | Path, *, device: str | None = None, dtype: str = "au
             f"{run} is not a fine-tuning run (no config.json)",
             hint="point --model at the folder written by `textsynth lm finetune`",
         )
-    t0 = time.perf_counter()
     meta = json.loads(cfg_path.read_text(encoding="utf-8"))
     # runs saved before slot hints existed were trained without them
     config = FinetuneConfig.from_dict({"slot_hints": False, **meta["finetune"]})
     info = RunInfo.from_dict(meta["run"])
     seeds = list(read_utterances(run / "seeds.jsonl"))
+    return LoadedRun(None, None, seeds, config, info)
+
+
+def load_run(run_dir: str | Path, *, device: str | None = None, dtype: str = "auto") -> LoadedRun:
+    """Load the model of a run directory written by :func:`textsynth.lm.finetune`.
+
+    LoRA adapters are merged into the base weights, so sampling runs at the plain model's speed.
+    """
+    from textsynth.lm.models import load_causal_lm, load_tokenizer
+
+    t0 = time.perf_counter()
+    facts = read_run(run_dir)
+    run = Path(run_dir)
+    config, info, seeds = facts.config, facts.info, facts.seeds
     if config.method == "lora":
         from peft import PeftModel
 
@@ -168,7 +183,7 @@ def _languages(seeds: Sequence[Utterance]) -> dict[str, str]:
     return {i: c.most_common(1)[0][0] for i, c in by.items()}
 
 
-def _pick_intents(seeds: Sequence[Utterance], intents: Sequence[str] | None) -> list[str]:
+def pick_intents(seeds: Sequence[Utterance], intents: Sequence[str] | None) -> list[str]:
     known = sorted({u.intent for u in seeds})
     if not intents:
         return known
@@ -181,38 +196,34 @@ def _pick_intents(seeds: Sequence[Utterance], intents: Sequence[str] | None) -> 
     return list(dict.fromkeys(intents))
 
 
-def _sample_loop(
-    model: Any,
-    tokenizer: Any,
-    seeds: Sequence[Utterance],
-    intents: list[str],
-    make_prompts: PromptMaker,
-    config: SampleConfig,
-    provenance: dict[str, Any],
-    source: str,
-    classifier: Any,
-    stats: GenerationStats | None,
-) -> tuple[list[Utterance], FilterSummary]:
-    from textsynth.lm.models import torch_threads
+@dataclass
+class RunOptions:
+    """How a sampling run talks to its generator (shared by :func:`sample`/:func:`prompt_sample`).
 
-    with torch_threads(config.threads):
-        return _sample_rounds(
-            model,
-            tokenizer,
-            seeds,
-            intents,
-            make_prompts,
-            config,
-            provenance,
-            source,
-            classifier,
-            stats,
-        )
+    Attributes:
+        backend: the generator backend (``None``: ``hf``, in-process transformers).
+        cache: the request cache (``None``: in memory, this run only).
+        on_kept: called with each kept utterance as soon as it passes (stream it to disk).
+        judge: an :class:`~textsynth.lm.judge.Judge` run after the filters (relabel/reject).
+        constrain: constrain the markup through the backend's facility (else validate).
+    """
+
+    backend: Backend | None = None
+    cache: RequestCache | None = None
+    on_kept: Callable[[Utterance], None] | None = None
+    judge: Any = None
+    constrain: bool = False
+    progress: bool = True
+
+
+def _request_seed(seed: int, rnd: int, intent: str, j: int) -> int:
+    """Return the seed of request ``j`` of ``intent`` in round ``rnd`` (stable across runs)."""
+    digest = hashlib.sha256(f"{seed}:{rnd}:{intent}:{j}".encode()).digest()
+    return int.from_bytes(digest[:4], "big") & 0x7FFFFFFF
 
 
 def _sample_rounds(
-    model: Any,
-    tokenizer: Any,
+    backend: Backend,
     seeds: Sequence[Utterance],
     intents: list[str],
     make_prompts: PromptMaker,
@@ -221,63 +232,89 @@ def _sample_rounds(
     source: str,
     classifier: Any,
     stats: GenerationStats | None,
+    opts: RunOptions,
 ) -> tuple[list[Utterance], FilterSummary]:
+    from textsynth.lm.cache import RequestCache, RequestStats, run_requests
+    from textsynth.progress import Meter
+
     filters, disabled = build_filters(
         seeds, config, classifier, intents=intents, base_model=provenance.get("model")
     )
+    if opts.judge is not None:
+        filters.append(opts.judge.filter(seeds))
     chain = FilterChain(filters)
     chain.summary.disabled = disabled
     lang = _languages(seeds)
-    constraint = None
-    if config.constrain_markup:
-        from textsynth.lm.constrain import build_constraint, labels_for
-
-        constraint = build_constraint(tokenizer, labels_for(seeds, intents, config.label_scope))
-        if constraint is None:
-            chain.summary.disabled.append("constrained-markup")
+    labels = slots_by_intent(seeds)
+    scope_all = tuple(sorted({s.label for u in seeds for s in u.spans}))
     kept: dict[str, list[Utterance]] = {i: [] for i in intents}
     tried = dict.fromkeys(intents, 0)
     passed = dict.fromkeys(intents, 0)
-    for rnd in range(config.max_rounds):
-        todo = [
-            (i, config.per_intent - len(kept[i]))
-            for i in intents
-            if len(kept[i]) < config.per_intent
-        ]
-        if not todo:
-            break
-        prompts: list[str] = []
-        owners: list[str] = []
-        for intent, missing in todo:
-            n = _how_many(missing, tried[intent], passed[intent], config.oversample)
-            tried[intent] += n
-            prompts += make_prompts(intent, lang[intent], n, rnd)
-            owners += [intent] * n
-        raw = generate_batched(
-            model,
-            tokenizer,
-            prompts,
-            temperature=config.temperature,
-            top_p=config.top_p,
-            max_new_tokens=config.max_new_tokens,
-            batch_size=config.batch_size,
-            seed=config.seed * 1009 + rnd,
-            stats=stats,
-            constraint=constraint,
-            keys=owners if constraint is not None else None,
+    params = GenParams(
+        temperature=config.temperature, top_p=config.top_p, max_new_tokens=config.max_new_tokens
+    )
+    cache = opts.cache if opts.cache is not None else RequestCache(None)
+    rstats = RequestStats()
+    backend.constrain = opts.constrain
+    from textsynth.lm.backends.hf import HfBackend
+    from textsynth.lm.constrain import constraint_key
+
+    by_intent: dict[str, list[str]] = {}
+    if config.constrain_markup and isinstance(backend, HfBackend):
+        from textsynth.lm.constrain import build_constraint, labels_for
+
+        backend.load()
+        by_intent = labels_for(seeds, intents, config.label_scope)
+        backend.markup_constraint = build_constraint(
+            backend.tokenizer, {constraint_key(v): v for v in by_intent.values()}
         )
-        cands = [Candidate(r, i, lang[i]) for r, i in zip(raw, owners, strict=True)]
-        for c in chain.run(cands):
-            passed[c.origin_intent] += 1
-            if len(kept.get(c.intent, ())) >= config.per_intent or c.intent not in kept:
-                chain.summary.surplus += 1
-                continue
-            assert c.utterance is not None
-            meta = {**provenance, "round": rnd, "scores": dict(c.scores)}
-            if c.changes:  # relabels by the verification filters, with their reasons
-                meta["changes"] = list(c.changes)
-            kept[c.intent].append(
-                Utterance(
+        if backend.markup_constraint is None:
+            chain.summary.disabled.append("constrained-markup")
+    backend.warn_constraints()
+    wanted = config.per_intent * len(intents)
+    kept_bar = Meter(total=wanted, desc="kept", unit="utt")
+    req_bar = Meter(total=0, desc="requests", unit="req")
+    try:
+        for rnd in range(config.max_rounds):
+            todo = [
+                (i, config.per_intent - len(kept[i]))
+                for i in intents
+                if len(kept[i]) < config.per_intent
+            ]
+            if not todo:
+                break
+            requests: list[Request] = []
+            owners: list[str] = []
+            for intent, missing in todo:
+                n = _how_many(missing, tried[intent], passed[intent], config.oversample)
+                tried[intent] += n
+                allowed = scope_all if config.label_scope == "all" else tuple(labels[intent])
+                if isinstance(backend, HfBackend) and backend.markup_constraint is not None:
+                    allowed = tuple(by_intent[intent])
+                requests += [
+                    Request(p, _request_seed(config.seed, rnd, intent, j), allowed)
+                    for j, p in enumerate(make_prompts(intent, lang[intent], n, rnd))
+                ]
+                owners += [intent] * n
+            req_bar.set_total(req_bar.n + len(requests))
+            done = run_requests(backend, requests, params, cache, rstats, req_bar)
+            cands = []
+            for comp, i in zip(done, owners, strict=True):
+                rstats.truncated += comp.truncated
+                if comp.text is None:
+                    tried[i] -= 1  # a failed request says nothing about the pass rate
+                    continue
+                cands.append(Candidate(comp.text, i, lang[i]))
+            for c in chain.run(cands):
+                passed[c.origin_intent] += 1
+                if c.intent not in kept or len(kept[c.intent]) >= config.per_intent:
+                    chain.summary.surplus += 1
+                    continue
+                assert c.utterance is not None
+                meta = {**provenance, "round": rnd, "scores": dict(c.scores)}
+                if c.changes:  # relabels by the verification filters, with their reasons
+                    meta["changes"] = list(c.changes)
+                u = Utterance(
                     text=c.utterance.text,
                     intent=c.intent,
                     spans=c.utterance.spans,
@@ -285,16 +322,50 @@ def _sample_rounds(
                     source=source,
                     meta=meta,
                 )
+                kept[c.intent].append(u)
+                if opts.on_kept is not None:
+                    opts.on_kept(u)
+                kept_bar.set_postfix(**{i: f"{len(kept[i])}/{config.per_intent}" for i in intents})
+                kept_bar.update(1)
+            logger.info(
+                "round %d: %d requests (%d cached, %d failed), %d kept so far",
+                rnd,
+                len(requests),
+                rstats.cached,
+                rstats.failed,
+                sum(len(v) for v in kept.values()),
             )
-        logger.info(
-            "round %d: %d generated, %d kept so far",
-            rnd,
-            len(raw),
-            sum(len(v) for v in kept.values()),
-        )
+    finally:
+        kept_bar.close()
+        req_bar.close()
+        if opts.cache is None:
+            cache.close()
+        if stats is not None:
+            stats.sequences += rstats.sent
+            stats.new_tokens += rstats.tokens
+            stats.seconds += rstats.seconds
     out = [u for i in intents for u in kept[i]]
-    chain.summary.kept = len(out)
-    chain.summary.kept_by_intent = {i: len(kept[i]) for i in intents}
+    s = chain.summary
+    s.kept = len(out)
+    s.kept_by_intent = {i: len(kept[i]) for i in intents}
+    s.counters.update(
+        {
+            "requests": rstats.requests,
+            "requests_cached": rstats.cached,
+            "requests_failed": rstats.failed,
+            "completions_truncated": rstats.truncated,
+            "tokens": rstats.tokens,
+        }
+    )
+    if opts.judge is not None:
+        s.counters.update(opts.judge.counts)
+    if rstats.failed:
+        logger.warning(
+            "%d of %d requests failed after retries (not in the output): %s",
+            rstats.failed,
+            rstats.requests,
+            "; ".join(dict.fromkeys(rstats.errors[:3])),
+        )
     short = [i for i in intents if len(kept[i]) < config.per_intent]
     if short:
         logger.warning(
@@ -302,7 +373,7 @@ def _sample_rounds(
             config.per_intent,
             ", ".join(short),
         )
-    return out, chain.summary
+    return out, s
 
 
 def _how_many(missing: int, tried: int, passed: int, oversample: float) -> int:
@@ -317,6 +388,27 @@ def _how_many(missing: int, tried: int, passed: int, oversample: float) -> int:
     return min(math.ceil(missing * 1.2 / rate), missing * 10)
 
 
+def _backend_for(opts: RunOptions, config: SampleConfig, loaded: tuple[Any, Any] | None) -> Backend:
+    """Return the run's backend: the one given, or ``hf`` around a loaded model."""
+    from textsynth.lm.backends.hf import HfBackend
+
+    b = opts.backend
+    if b is None or (isinstance(b, HfBackend) and b.lm is None):
+        model = b.model if b is not None else ""
+        b = HfBackend(
+            model=model,
+            lm=loaded[0] if loaded else None,
+            tokenizer=loaded[1] if loaded else None,
+            device=config.device,
+            dtype=config.dtype,
+            batch_size=config.batch_size,
+            threads=config.threads,
+        )
+        if loaded is None:
+            b.load()
+    return b
+
+
 def sample(
     run: str | Path | LoadedRun,
     config: SampleConfig | None = None,
@@ -324,6 +416,7 @@ def sample(
     intents: Sequence[str] | None = None,
     classifier: Any = None,
     stats: GenerationStats | None = None,
+    options: RunOptions | None = None,
 ) -> tuple[list[Utterance], FilterSummary]:
     """Sample ``config.per_intent`` filtered utterances per intent from a fine-tuned run.
 
@@ -333,17 +426,26 @@ def sample(
         intents: the intents to generate (default: every intent of the seeds).
         classifier: a fitted fidelity classifier to use instead of training one on the seeds.
         stats: optional accumulator of generation throughput.
+        options: backend, cache, streaming and judge (default: ``hf`` in-process); a remote
+            backend must serve the run's adapter (``--base-model`` = its name on the server).
 
     Returns:
         The kept utterances (grouped by intent, in generation order) and the filter summary.
     """
     config = config or SampleConfig()
-    loaded = (
-        run
-        if isinstance(run, LoadedRun)
-        else load_run(run, device=config.device, dtype=config.dtype)
+    opts = options or RunOptions()
+    in_process = opts.backend is None or opts.backend.name == "hf"
+    if isinstance(run, LoadedRun):
+        loaded = run
+    elif in_process:
+        loaded = load_run(run, device=config.device, dtype=config.dtype)
+    else:
+        loaded = read_run(run)
+    backend = (
+        _backend_for(opts, config, (loaded.model, loaded.tokenizer)) if in_process else opts.backend
     )
-    chosen = _pick_intents(loaded.seeds, intents)
+    assert backend is not None
+    chosen = pick_intents(loaded.seeds, intents)
 
     hints = slots_by_intent(loaded.seeds) if loaded.config.slot_hints else {}
 
@@ -354,15 +456,15 @@ def sample(
     provenance = {
         "generator": "lm-finetuned",
         "model": loaded.config.base_model,
+        "backend": backend.describe(),
         "method": loaded.config.method,
         "run": loaded.info.run_id,
         "seeds_hash": loaded.info.seeds_hash,
         "seed": config.seed,
         "sampling": config.sampling_params(),
     }
-    return _sample_loop(
-        loaded.model,
-        loaded.tokenizer,
+    return _sample_rounds(
+        backend,
         loaded.seeds,
         chosen,
         make_prompts,
@@ -371,6 +473,7 @@ def sample(
         f"lm:{loaded.info.run_id}",
         classifier,
         stats,
+        opts,
     )
 
 
@@ -383,6 +486,7 @@ def prompt_sample(
     classifier: Any = None,
     model: tuple[Any, Any] | None = None,
     stats: GenerationStats | None = None,
+    options: RunOptions | None = None,
 ) -> tuple[list[Utterance], FilterSummary]:
     """Sample utterances by few-shot prompting the base model with seeds (no fine-tuning).
 
@@ -399,14 +503,15 @@ def prompt_sample(
         classifier: a fitted fidelity classifier to use instead of training one on the seeds.
         model: an already loaded ``(model, tokenizer)`` pair to use instead of ``base_model``.
         stats: optional accumulator of generation throughput.
+        options: backend, cache, streaming and judge (default: ``hf`` in-process, loading
+            ``base_model``); a remote backend's own ``model`` is what it prompts.
     """
-    from textsynth.lm.models import load_causal_lm
-
     config = config or SampleConfig()
+    opts = options or RunOptions()
     seeds = list(seeds)
     if not seeds:
         raise InputError("no seed utterances given", hint="pass a JSONL file of labelled seeds")
-    chosen = _pick_intents(seeds, intents)
+    chosen = pick_intents(seeds, intents)
     from textsynth.lm.train import check_seeds
 
     check_seeds(seeds)
@@ -414,11 +519,22 @@ def prompt_sample(
         from textsynth.lm.embedded import default_for_languages
 
         base_model = default_for_languages(u.language for u in seeds)
-    lm, tok = (
-        model
-        if model is not None
-        else load_causal_lm(base_model, device=config.device, dtype=config.dtype)
-    )
+    hf_loaded = opts.backend is not None and getattr(opts.backend, "lm", None) is not None
+    if hf_loaded:
+        backend = opts.backend
+    elif opts.backend is None or opts.backend.name == "hf":
+        if model is None:
+            from textsynth.lm.backends.hf import HfBackend
+
+            hf = opts.backend if opts.backend is not None else HfBackend(model=base_model)
+            hf.check()
+            from textsynth.lm.models import load_causal_lm
+
+            model = load_causal_lm(hf.model or base_model, device=config.device, dtype=config.dtype)
+        backend = _backend_for(opts, config, model)
+    else:
+        backend = opts.backend
+        base_model = backend.model
     by_intent: dict[str, list[Utterance]] = {}
     for u in seeds:
         by_intent.setdefault(u.intent, []).append(u)
@@ -433,17 +549,18 @@ def prompt_sample(
             out += [prompt] * min(config.completions_per_prompt, n - len(out))
         return out
 
+    assert backend is not None
     provenance = {
         "generator": "lm-prompt",
         "model": base_model,
+        "backend": backend.describe(),
         "run": "prompt",
         "seed": config.seed,
         "shots": config.shots,
         "sampling": config.sampling_params(),
     }
-    return _sample_loop(
-        lm,
-        tok,
+    return _sample_rounds(
+        backend,
         seeds,
         chosen,
         make_prompts,
@@ -452,4 +569,55 @@ def prompt_sample(
         f"lm:prompt:{base_model}",
         classifier,
         stats,
+        opts,
     )
+
+
+def pipeline_options(lm: Any, run_dir: str | Path | None, seed: int = 0) -> RunOptions:
+    """Return the run options of a pipeline's ``lm`` section (``backend``, ``base_url``...).
+
+    The section's keys mirror ``textsynth lm sample``'s options; ``hf`` keeps today's
+    in-process path.
+    """
+    from textsynth.lm import backends
+
+    name = getattr(lm, "backend", "hf") or "hf"
+    judge = None
+    if getattr(lm, "judge", ""):
+        from textsynth.lm.judge import Judge
+
+        judge = Judge(
+            lm.judge,
+            base_url=lm.base_url,
+            api_key_env=lm.api_key_env,
+            timeout=lm.timeout,
+            max_retries=lm.retries,
+            seed=seed,
+        )
+        judge.check()
+    if name == "hf":
+        return RunOptions(judge=judge, constrain=bool(getattr(lm, "constrain", False)))
+    model = lm.base_model
+    opts: dict[str, Any] = {}
+    if name == "openai":
+        if not model:
+            raise ConfigError(
+                "lm.backend: openai needs lm.base_model (the model's name on the server)"
+            )
+        opts = {
+            "base_url": lm.base_url,
+            "api": lm.api,
+            "api_key_env": lm.api_key_env,
+            "concurrency": lm.concurrency,
+            "timeout": lm.timeout,
+            "max_retries": lm.retries,
+        }
+    elif name == "vllm" and run_dir is not None:
+        from textsynth.lm.models import resolve_base_model
+
+        run = read_run(run_dir)
+        model = resolve_base_model(run.config.base_model)
+        opts = {"lora_path": str(Path(run_dir) / "adapter")}
+    b = backends.create(name, model or DEFAULT_BASE_MODEL, **opts)
+    b.check()
+    return RunOptions(backend=b, judge=judge, constrain=bool(lm.constrain))

@@ -28,7 +28,6 @@ from typing import Any
 from textsynth.io import atomic_write, write_utterances_jsonl
 from textsynth.lm.config import FinetuneConfig
 from textsynth.lm.prompt import slots_by_intent, to_example
-from textsynth.progress import bar as progress_bar
 from textsynth.types import Utterance
 
 __all__ = [
@@ -165,6 +164,13 @@ def completion_loss(model: Any, batch: dict) -> Any:
     )
 
 
+def _progress_bar(total: int, desc: str) -> Any:
+    """Return a :class:`textsynth.progress.Meter`: a bar on a terminal, periodic lines otherwise."""
+    from textsynth.progress import Meter
+
+    return Meter(total=total, desc=desc, unit="step")
+
+
 def _wrap_lora(model: Any, config: FinetuneConfig) -> Any:
     from textsynth._compat import require
 
@@ -284,7 +290,7 @@ def _run_finetune(
         model, opt, sched = acc.prepare(model, opt, sched)
         pad = tok.pad_token_id
         losses: list[float] = []
-        bar = progress_bar(total=total, desc="fine-tuning", unit="step")
+        bar = _progress_bar(total, "fine-tuning")
         t1 = time.perf_counter()
         lengths = [len(e["input_ids"]) for e in examples]
         for _epoch in range(config.epochs):

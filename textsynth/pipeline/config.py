@@ -122,6 +122,20 @@ class LmStage:
     max_train_examples: int = field(
         default=0, metadata={"help": "cap on training examples (0 = all)"}
     )
+    # generator backend (as `textsynth lm sample --backend ...`); see docs/backends.md
+    backend: str = field(default="hf", metadata={"help": "hf | openai | vllm | llamacpp"})
+    base_url: str = field(
+        default="http://127.0.0.1:8000/v1", metadata={"help": "openai: the server's /v1 URL"}
+    )
+    api: str = field(default="completions", metadata={"help": "openai: completions | chat"})
+    api_key_env: str = field(
+        default="OPENAI_API_KEY", metadata={"help": "variable holding the key (never written)"}
+    )
+    concurrency: int = 4
+    timeout: float = 60.0
+    retries: int = 4
+    constrain: bool = field(default=False, metadata={"help": "constrained markup via backend"})
+    judge: str = field(default="", metadata={"help": "LLM judge BACKEND/MODEL ('' = none)"})
     finetune: FinetuneConfig = field(
         default_factory=FinetuneConfig, metadata={"help": "textsynth.lm.FinetuneConfig fields"}
     )
@@ -133,6 +147,11 @@ class LmStage:
         for t in self.train_on:
             if t not in ("seeds", "grammar"):
                 raise ConfigError(f"train_on: {t!r} is neither 'seeds' nor 'grammar'")
+
+    @property
+    def base_model(self) -> str:
+        """The base model (``finetune.base_model``; also the model of ``prompt`` mode)."""
+        return self.finetune.base_model
 
 
 @dataclass

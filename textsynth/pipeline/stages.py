@@ -112,12 +112,21 @@ def run_sample(ctx: RunContext, out: Path) -> dict[str, Any]:
     cfg = ctx.config
     scfg = cfg.lm.sample
     seeds = _training_set(ctx) if cfg.lm.mode == "prompt" else []
-    if cfg.lm.mode == "finetune":
-        model_dir = ctx.output("finetune")
-        assert model_dir is not None
-        utts, summary = sample(model_dir / "model", scfg)
-    else:
-        utts, summary = prompt_sample(seeds, scfg, base_model=cfg.lm.finetune.base_model)
+    from textsynth.lm.sample import pipeline_options
+
+    model_dir = ctx.output("finetune") if cfg.lm.mode == "finetune" else None
+    opts = pipeline_options(cfg.lm, model_dir / "model" if model_dir else None, cfg.seed)
+    try:
+        if cfg.lm.mode == "finetune":
+            assert model_dir is not None
+            utts, summary = sample(model_dir / "model", scfg, options=opts)
+        else:
+            utts, summary = prompt_sample(
+                seeds, scfg, base_model=cfg.lm.finetune.base_model, options=opts
+            )
+    finally:
+        if opts.backend is not None:
+            opts.backend.close()
     write_utterances_jsonl(utts, out / "generated.jsonl")
     with atomic_write(out / "filters.json") as fh:
         json.dump(_plain(summary), fh, indent=2, default=str)
