@@ -71,11 +71,11 @@ print("RC", rc, "RAY", any(m == "ray" or m.startswith("ray.") for m in sys.modul
 def test_pipeline_engine_key_defaults_to_local_and_rejects_unknown_engines() -> None:
     import pytest
 
-    from textsynth.errors import ConfigError
+    from textsynth.errors import TextsynthError
     from textsynth.pipeline.config import from_dict
 
     assert from_dict({"grammar": {"path": "g.tsg"}, "lm": {"mode": "off"}}).engine == "local"
-    with pytest.raises(ConfigError, match="unknown engine 'spark'"):
+    with pytest.raises(TextsynthError, match="unknown engine 'spark'"):
         from_dict({"grammar": {"path": "g.tsg"}, "lm": {"mode": "off"}, "engine": "spark"})
 
 

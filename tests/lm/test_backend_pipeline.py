@@ -20,7 +20,7 @@ def test_pipeline_yaml_backend_keys_reach_the_backend(tmp_path, seeds):
         "  mode: prompt\n"
         "  backend: openai\n"
         "  base_url: http://127.0.0.1:9/v1\n"
-        "  base_model: some-model\n"
+        "  finetune: {base_model: some-model}\n"
         "  api: chat\n"
         "  concurrency: 3\n"
         "  retries: 0\n"

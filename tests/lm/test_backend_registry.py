@@ -174,7 +174,13 @@ def test_vllm_path_up_to_the_call(monkeypatch, tmp_path, seeds):
     gw = [u for u in seeds if u.intent == "GetWeather"]
     utts, summary = prompt_sample(
         gw,
-        SampleConfig(per_intent=2, fidelity_threshold=0, near_copy_threshold=1.0, seed=3),
+        SampleConfig(
+            per_intent=2,
+            fidelity_threshold=0,
+            near_copy_threshold=1.0,
+            seed=3,
+            fluency_percentile=0,
+        ),
         options=RunOptions(backend=b, constrain=True),
     )
     assert calls["engine"]["enable_lora"] is True and calls["engine"]["model"] == str(tmp_path)

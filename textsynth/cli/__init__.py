@@ -106,7 +106,9 @@ def quiet_third_parties(verbose: int = 0) -> None:
     os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
     os.environ.setdefault("TRANSFORMERS_NO_ADVISORY_WARNINGS", "1")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-    if not sys.stderr.isatty():  # weight-loading and download bars are noise in a log file
+    from textsynth.progress import enabled
+
+    if not enabled():  # weight-loading and download bars are noise in a log file
         os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
 
 

@@ -267,7 +267,7 @@ class EvalContext:
     def slot_tagger_model(self) -> tuple[Any, dict[str, Any]]:
         """Return the slot tagger and what it is (trained once; :mod:`textsynth.metrics.slots`)."""
         if "slot-tagger" not in self._cache:
-            from textsynth.metrics.slots import build_tagger
+            from textsynth.metrics.tagger_choice import build_tagger
 
             t0 = time.perf_counter()
             try:
@@ -302,7 +302,7 @@ class EvalContext:
     def get_fluency_scorer(self) -> Any:
         """Return the shared fluency scorer, creating it on first use."""
         if self.fluency_scorer is None:
-            from textsynth.metrics.fluency import FluencyScorer
+            from textsynth.metrics.likelihood import FluencyScorer
 
             self.fluency_scorer = FluencyScorer(self.fluency_model)
         return self.fluency_scorer
@@ -324,12 +324,6 @@ class EvalContext:
             self._cache[key] = self.get_fluency_scorer().score(texts, desc=f"fluency {name}")
             self.add_time("fluency", time.perf_counter() - t0)
         return self._cache[key]
-
-
-def source_group(u: Utterance) -> str:
-    """Return where an utterance comes from, by its ``source``: ``grammar``, ``lm``, ``seed``..."""
-    head = u.source.split(":", 1)[0].strip().lower()
-    return head or "unknown"
 
 
 def single_threaded_blas() -> contextlib.AbstractContextManager[object]:

@@ -146,7 +146,7 @@ class SpanValidity(Metric):
     good = "1.0: every record is usable as training data."
 
     def compute(self, ctx: EvalContext) -> MetricResult:  # noqa: D102
-        from textsynth.metrics.context import source_group
+        from textsynth.metrics.sources import source_group
 
         schema: dict[str, set[str]] = defaultdict(set)
         synonyms: set[tuple[str, str]] = set()

@@ -376,7 +376,7 @@ def _sample(report: Report) -> str:
 
 # ----- details as tables -------------------------------------------------------------------------
 def _cell(v: Any) -> str:
-    from textsynth.metrics.report import fmt
+    from textsynth.metrics.numfmt import fmt
 
     if isinstance(v, bool):
         return "yes" if v else "no"

@@ -12,6 +12,7 @@ from typing import Any
 
 from textsynth.io import atomic_write
 from textsynth.metrics.base import Goal, MetricResult
+from textsynth.metrics.numfmt import fmt
 from textsynth.metrics.verdict import verdict
 
 __all__ = ["SCHEMA_VERSION", "Report"]
@@ -227,18 +228,6 @@ def make_readable(path: str | os.PathLike[str]) -> None:
     umask = os.umask(0)
     os.umask(umask)
     os.chmod(path, 0o666 & ~umask)
-
-
-def fmt(x: float | None) -> str:
-    """Format a metric value compactly (4 significant decimals; ``n/a`` for ``None``)."""
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "n/a"
-    if isinstance(x, float) and math.isinf(x):
-        return "inf"
-    ax = abs(x)
-    if ax != 0 and (ax < 1e-3 or ax >= 1e5):
-        return f"{x:.3g}"
-    return f"{x:.4f}"
 
 
 def _clip(s: str, n: int) -> str:

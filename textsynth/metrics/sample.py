@@ -14,7 +14,8 @@ from typing import Any
 import numpy as np
 
 from textsynth.metrics.base import IncomputableMetricError
-from textsynth.metrics.context import EvalContext, source_group
+from textsynth.metrics.context import EvalContext
+from textsynth.metrics.sources import source_group
 
 __all__ = ["SAMPLE_SIZE", "reading_sample"]
 
