@@ -222,6 +222,25 @@ def _request_seed(seed: int, rnd: int, intent: str, j: int) -> int:
     return int.from_bytes(digest[:4], "big") & 0x7FFFFFFF
 
 
+def _fluency_reference(
+    backend: Backend, model: str | None, seeds: Sequence[Utterance]
+) -> str | None:
+    """Return the fluency filter's reference LM for a run on ``backend``.
+
+    An in-process backend scores with its own base model. A server's or vLLM's model name is
+    not one this process can load (nor should: it may be a 70B model on another machine), so
+    the embedded default for the seeds' languages scores instead.
+    ``SampleConfig.fluency_model`` overrides both.
+    """
+    if backend.name == "hf":
+        return model or None
+    from textsynth.lm.embedded import default_for_languages
+
+    ref = default_for_languages(u.language for u in seeds)
+    logger.info("fluency reference: %s (the %s backend's model is not here)", ref, backend.name)
+    return ref
+
+
 def _sample_rounds(
     backend: Backend,
     seeds: Sequence[Utterance],
@@ -238,7 +257,7 @@ def _sample_rounds(
     from textsynth.progress import Meter
 
     filters, disabled = build_filters(
-        seeds, config, classifier, intents=intents, base_model=provenance.get("model")
+        seeds, config, classifier, intents=intents, base_model=_fluency_reference(backend, provenance.get("model"), seeds),
     )
     if opts.judge is not None:
         filters.append(opts.judge.filter(seeds))
