@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterable
 
 from textsynth.pii.entities import Finding
@@ -22,18 +23,26 @@ def resolve(findings: Iterable[Finding], threshold: float = 0.0) -> list[Finding
         (f for f in findings if f.score >= threshold),
         key=lambda f: (-f.score, -(f.end - f.start), f.start),
     )
+    # the kept findings never overlap, so sorted by start their ends are sorted too: the ones a
+    # candidate overlaps are a run just before the first kept start >= its end (O(log n) each,
+    # not a scan of every kept finding: a long record has tens of thousands)
+    spans: list[tuple[int, int]] = []
     kept: list[Finding] = []
     for f in cands:
-        hits = [k for k in kept if k.start < f.end and f.start < k.end]
+        hi = bisect_left(spans, (f.end, -1))
+        lo = hi
+        while lo > 0 and spans[lo - 1][1] > f.start:
+            lo -= 1
+        hits = kept[lo:hi]
         if not hits:
-            kept.append(f)
+            spans.insert(hi, (f.start, f.end))
+            kept.insert(hi, f)
         elif all(
             f.start <= k.start and k.end <= f.end and len(f) > len(k) and not _validated_over(k, f)
             for k in hits
         ):
-            kept = [k for k in kept if k not in hits]
-            kept.append(f)
-    kept.sort(key=lambda f: f.start)
+            spans[lo:hi] = [(f.start, f.end)]
+            kept[lo:hi] = [f]
     return kept
 
 
