@@ -257,7 +257,11 @@ def _sample_rounds(
     from textsynth.progress import Meter
 
     filters, disabled = build_filters(
-        seeds, config, classifier, intents=intents, base_model=_fluency_reference(backend, provenance.get("model"), seeds),
+        seeds,
+        config,
+        classifier,
+        intents=intents,
+        base_model=_fluency_reference(backend, provenance.get("model"), seeds),
     )
     if opts.judge is not None:
         filters.append(opts.judge.filter(seeds))
