@@ -21,7 +21,7 @@ import time
 from collections import Counter
 from typing import Any
 
-from textsynth.lm.filters import normalise
+from textsynth.text import normalise_text
 
 logger = logging.getLogger("bench_lm.backends")
 
@@ -35,7 +35,7 @@ def lexicon(train) -> dict[str, str]:
     by: dict[str, Counter[str]] = {}
     for u in train:
         for s in u.spans:
-            by.setdefault(normalise(u.text[s.start : s.end]), Counter())[s.label] += 1
+            by.setdefault(normalise_text(u.text[s.start : s.end]), Counter())[s.label] += 1
     return {v: c.most_common(1)[0][0] for v, c in by.items()}
 
 
@@ -49,7 +49,7 @@ def oracle_accepts(kept, oracle, lex) -> dict[str, Any]:
     for u in kept:
         ok = True
         for s in u.spans:
-            known = lex.get(normalise(u.text[s.start : s.end]))
+            known = lex.get(normalise_text(u.text[s.start : s.end]))
             if known is not None and known != s.label:
                 ok = False
         labels_ok.append(ok)
