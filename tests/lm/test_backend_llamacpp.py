@@ -43,7 +43,7 @@ def test_llamacpp_prompt_mode_with_grammar(seeds, tmp_path, capsys):
 def test_judge_gives_schema_valid_verdicts_and_counts_them(seeds):
     from textsynth.lm.judge import Judge
 
-    judge = Judge("llamacpp/embedded:smollm2-135m")
+    judge = Judge("llamacpp/embedded:smollm2-135m", min_seed_agreement=0.0)
     judge.check()
     f = judge.filter(seeds)
     cands = []
@@ -58,3 +58,6 @@ def test_judge_gives_schema_valid_verdicts_and_counts_them(seeds):
     assert c["judged"] == len(cands) and c["judge_failed"] == 0  # structured output parsed
     rejected = c["judge_rejected_intent"] + c["judge_rejected_span"]
     assert rejected == verdicts.count(False)
+    # it was checked on two seeds per intent first; at agreement 0 it is used whatever it scored
+    assert c["judge_seed_checked"] == 2 * len({u.intent for u in seeds})
+    assert 0 <= c["judge_seed_agreed"] <= c["judge_seed_checked"] and c["judge_disabled"] == 0

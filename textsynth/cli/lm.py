@@ -274,6 +274,14 @@ def backend_options(f: Any) -> Any:
             default=None,
             help="--judge openai/...: its server (default: --base-url).",
         ),
+        click.option(
+            "--judge-min-agreement",
+            default=0.5,
+            show_default=True,
+            type=click.FloatRange(0, 1),
+            help="the share of checked seeds (2 per intent) the judge must label right for "
+            "its verdicts to be used; 0 uses them whatever it scores.",
+        ),
     ]
     for o in reversed(opts):
         f = o(f)
@@ -537,6 +545,7 @@ def sample(ctx: click.Context, **kw: Any) -> None:
             timeout=kw["request_timeout"],
             max_retries=kw["retries"],
             seed=kw["seed"],
+            min_seed_agreement=kw["judge_min_agreement"],
         )
         judge.check()
     cache = RequestCache(cache_path) if cache_path else None

@@ -12,6 +12,12 @@ which turns it into a grammar). Decisions: a different intent rejects the uttera
 judged ``none`` rejects it; a span given another label of the intent is relabelled. Every
 decision is counted (``judge_*`` in the filter summary's counters); an answer that does not
 parse keeps the utterance and counts as ``judge_failed``.
+
+Before it judges anything, the judge is checked on seeds, whose intents and labels are right by
+definition (up to ``calibration_per_intent`` per intent). A judge that agrees with fewer than
+``min_seed_agreement`` of them would mostly reject good text (a 135M model as judge rejects
+nearly everything), so its verdicts are then not used: a warning says so, and the counters
+``judge_seed_checked`` / ``judge_seed_agreed`` / ``judge_disabled`` record it.
 """
 
 from __future__ import annotations
@@ -82,6 +88,9 @@ class Judge:
         api_key_env: the variable holding the judge's key.
         timeout: seconds per judge request; ``max_retries`` as the openai client's.
         response_format: ``auto`` (from the server), ``json_schema`` or ``json_object``.
+        min_seed_agreement: the share of checked seeds the judge must get right (intent and
+            every label) for its verdicts to be used; 0 uses them whatever it scores.
+        calibration_per_intent: seeds per intent the judge is checked on.
     """
 
     spec: str
@@ -91,6 +100,8 @@ class Judge:
     max_retries: int = 4
     response_format: str = "auto"
     seed: int = 0
+    min_seed_agreement: float = 0.5
+    calibration_per_intent: int = 2
     counts: dict[str, int] = field(default_factory=dict)
     _impl: Any = None
     _kind: str = ""
@@ -106,6 +117,11 @@ class Judge:
             self.counts.setdefault(k, 0)
         self.counts.setdefault("judge_relabelled_spans", 0)
         self.counts.setdefault("judge_failed", 0)
+        if not 0.0 <= self.min_seed_agreement <= 1.0:
+            raise ConfigError(
+                f"judge seed agreement {self.min_seed_agreement} is not a share",
+                hint="give a number from 0 to 1 (0: always use the judge's verdicts)",
+            )
 
     def check(self) -> None:
         """Load or reach the judge model (errors before any generation)."""
@@ -188,6 +204,45 @@ class Judge:
             return None
         return verdict
 
+    def calibrate(
+        self,
+        seeds: Sequence[Utterance],
+        intents: Sequence[str],
+        labels_by_intent: dict[str, list[str]],
+    ) -> float:
+        """Ask about up to ``calibration_per_intent`` seeds per intent; return the share right.
+
+        A seed is right when the verdict names its intent and its every label. A verdict that
+        fails or does not parse counts as wrong.
+        """
+        by: dict[str, list[Utterance]] = {}
+        for u in seeds:
+            if len(by.setdefault(u.intent, [])) < self.calibration_per_intent:
+                by[u.intent].append(u)
+        checked = [u for i in sorted(by) for u in by[i]]
+        agreed = 0
+        for u in checked:
+            v = self.ask(u, intents, labels_by_intent)
+            if v is not None and v["intent"] == u.intent:
+                agreed += v["labels"] == [s.label for s in u.spans]
+        self.counts["judge_seed_checked"] = len(checked)
+        self.counts["judge_seed_agreed"] = agreed
+        share = agreed / len(checked) if checked else 0.0
+        self.counts["judge_disabled"] = int(share < self.min_seed_agreement)
+        if self.counts["judge_disabled"]:
+            logger.warning(
+                "the judge %s got %d of %d seeds right (intent and labels), below %.0f %%: "
+                "its verdicts are not used (a stronger judge model, or "
+                "--judge-min-agreement 0 to use them anyway)",
+                self.spec,
+                agreed,
+                len(checked),
+                100 * self.min_seed_agreement,
+            )
+        else:
+            logger.info("the judge %s got %d of %d seeds right", self.spec, agreed, len(checked))
+        return share
+
     def filter(self, seeds: Sequence[Utterance]) -> JudgeFilter:
         """Return the filter that applies this judge's decisions after the other filters."""
         return JudgeFilter(self, seeds)
@@ -210,8 +265,15 @@ class JudgeFilter(Filter):
             by.setdefault(u.intent, set()).update(s.label for s in u.spans)
         self.labels = {i: sorted(v) for i, v in by.items()}
         self.intents = sorted(self.labels)
+        self.seeds = list(seeds)
+        self.active: bool | None = None  # decided by the seed check, on the first batch
 
     def keep(self, candidates: Sequence[Candidate]) -> list[bool]:  # noqa: D102
+        if self.active is None:
+            share = self.judge.calibrate(self.seeds, self.intents, self.labels)
+            self.active = share >= self.judge.min_seed_agreement
+        if not self.active:
+            return [True] * len(candidates)
         out = []
         counts = self.judge.counts
         for c in candidates:

@@ -616,6 +616,7 @@ def pipeline_options(lm: Any, run_dir: str | Path | None, seed: int = 0) -> RunO
             timeout=lm.timeout,
             max_retries=lm.retries,
             seed=seed,
+            min_seed_agreement=getattr(lm, "judge_min_agreement", 0.5),
         )
         judge.check()
     if name == "hf":

@@ -136,6 +136,10 @@ class LmStage:
     retries: int = 4
     constrain: bool = field(default=False, metadata={"help": "constrained markup via backend"})
     judge: str = field(default="", metadata={"help": "LLM judge BACKEND/MODEL ('' = none)"})
+    judge_min_agreement: float = field(
+        default=0.5,
+        metadata={"help": "share of checked seeds the judge must get right to be used (0-1)"},
+    )
     finetune: FinetuneConfig = field(
         default_factory=FinetuneConfig, metadata={"help": "textsynth.lm.FinetuneConfig fields"}
     )
