@@ -835,7 +835,7 @@ def main() -> None:
         "seconds": round(time.time() - t0, 1),
         "by_group": by_group,
         "cases": records,
-        "note": "timings on a shared, loaded 2-core machine",
+        "note": f"load average {os.getloadavg()[0]:.2f} at the end, 2 cores",
         "readme_rows": [
             {
                 "benchmark": "fault sweep",
