@@ -83,7 +83,7 @@ def main() -> None:
         "synthetic": args.n,
         "seeds": args.seeds,
         "embeddings": False,
-        "machine": "2 CPUs shared by 8 jobs, nice 10; local Ray cluster of 2 CPUs",
+        "machine": f"2 CPUs, load average {os.getloadavg()[0]:.2f} at the end; local Ray cluster of 2 CPUs",
         "runs": runs,
         "metrics_identical": same,
     }
