@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -83,7 +84,8 @@ def main() -> None:
         "synthetic": args.n,
         "seeds": args.seeds,
         "embeddings": False,
-        "machine": f"2 CPUs, load average {os.getloadavg()[0]:.2f} at the end; local Ray cluster of 2 CPUs",
+        "machine": f"2 CPUs, load average {os.getloadavg()[0]:.2f} at the end; "
+        "local Ray cluster of 2 CPUs",
         "runs": runs,
         "metrics_identical": same,
     }
