@@ -36,12 +36,6 @@ HEADLINES: list[tuple[str, str, str, str]] = [
         "grammar: 1M distinct utterances, peak RSS MiB",
     ),
     (
-        "sample",
-        "grammar: sample 1M distinct from >1e30 combinations",
-        "wall seconds (whole process, best of 3)",
-        "grammar: sample 1M distinct, whole process, wall s",
-    ),
-    (
         "lm",
         "lm-generator",
         "raw generations with valid markup",
@@ -70,6 +64,18 @@ HEADLINES: list[tuple[str, str, str, str]] = [
         "PII throughput, presidio_synth_v2",
         "docs/s, 1 process",
         "PII scrub throughput, 1 process, docs/s",
+    ),
+    (
+        "lm",
+        "lm-backends",
+        "kept utterances/s: llamacpp in-process vs hf",
+        "LM backends: kept utterances/s, llama.cpp in-process (SmolLM2, CPU)",
+    ),
+    (
+        "scale",
+        "scale (pii scrub)",
+        "steady docs/s (job minus actor start), Ray 2 actors vs 1",
+        "PII scrub on Ray Data: steady docs/s, 2 actors",
     ),
     (
         "eval",
