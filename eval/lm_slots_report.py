@@ -77,7 +77,7 @@ def evaluate_run(work: Path, out: Path, result: Path, timings: dict) -> None:
         "intent_fidelity_tfidf": m.get("intent-fidelity", {}).get("value"),
         "span_validity": m["span-validity"]["value"],
         "timings": timings,
-        "machine": "2 shared CPU cores, heavily loaded by other jobs (timings are not speeds)",
+        "machine": f"2 CPU cores, load average {os.getloadavg()[0]:.2f} at the end",
     }
     mi = slot["micro"]
     res["readme_rows"] = [
