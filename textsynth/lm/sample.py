@@ -223,7 +223,7 @@ def _request_seed(seed: int, rnd: int, intent: str, j: int) -> int:
 
 
 def _fluency_reference(
-    backend: Backend, model: str | None, seeds: Sequence[Utterance]
+    backend: Backend, model: str | None, seeds: Sequence[Utterance], config: SampleConfig
 ) -> str | None:
     """Return the fluency filter's reference LM for a run on ``backend``.
 
@@ -232,7 +232,7 @@ def _fluency_reference(
     the embedded default for the seeds' languages scores instead.
     ``SampleConfig.fluency_model`` overrides both.
     """
-    if backend.name == "hf":
+    if backend.name == "hf" or config.fluency_model or config.fluency_percentile <= 0:
         return model or None
     from textsynth.lm.embedded import default_for_languages
 
@@ -261,7 +261,7 @@ def _sample_rounds(
         config,
         classifier,
         intents=intents,
-        base_model=_fluency_reference(backend, provenance.get("model"), seeds),
+        base_model=_fluency_reference(backend, provenance.get("model"), seeds, config),
     )
     if opts.judge is not None:
         filters.append(opts.judge.filter(seeds))
