@@ -466,17 +466,20 @@ def summary_markdown(results: dict) -> str:
     )
     lines.append(f"| seed only (accuracy; slot F1) | {base} | |")
     for cond in results["conditions"]:
-        if cond == "seed" or any(cond not in results["datasets"][n]["summary"] for n, _ in cols):
+        measured = [n for n, _ in cols if cond in results["datasets"][n]["summary"]]
+        if cond == "seed" or not measured:
             continue
         cells = []
-        for n, f in cols:
-            g = results["datasets"][n]["summary"][cond][f]["gain_points"]
-            cells.append(f"{g['mean']:+.1f} ± {g['std']:.1f}")
+        for n, f in cols:  # a condition not run on a data set says so (never a blank)
+            summ = results["datasets"][n]["summary"].get(cond)
+            g = summ[f]["gain_points"] if summ else None
+            cells.append(f"{g['mean']:+.1f} ± {g['std']:.1f}" if g else "not run")
         for n in slot_cols:
-            sl = results["datasets"][n]["summary"][cond].get("slots")
+            summ = results["datasets"][n]["summary"].get(cond)
+            sl = summ.get("slots") if summ else None
             g = sl["gain_points"] if sl else None
-            cells.append(f"{g['mean']:+.1f} ± {g['std']:.1f}" if g else "–")
-        q = first[cond]["quality"]
+            cells.append(f"{g['mean']:+.1f} ± {g['std']:.1f}" if g else "not run")
+        q = first[cond]["quality"] if cond in first else {}
         fid = f"{q['fidelity']:.2f}" if q and "fidelity" in q else "–"
         qual = f"{fid} / {q['distinct_2']:.2f} / {q['seed_copy_share']:.2f}" if q else ""
         label = "+ real (reference: more real data)" if cond == "real" else f"+ {cond}"

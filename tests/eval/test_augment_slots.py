@@ -55,3 +55,28 @@ def test_summary_and_table_carry_slot_f1_per_condition():
     assert slot_rows and slot_rows[0]["textsynth"] == 0.45 and slot_rows[0]["peer_value"] == 0.5
     table = augment.summary_markdown(results)
     assert "snips slot F1" in table and "-5.0 ± 0.0" in table
+
+
+def test_a_condition_run_on_one_data_set_shows_not_run_on_the_others():
+    def row(acc, f1):
+        r = {"accuracy": acc, "macro_f1": acc}
+        return {"added": 0, "quality": {}, "tfidf": r, "embeddings": r, "slots": {"f1": f1}}
+
+    ns = argparse.Namespace(conditions=["seed", "lm"])
+    snips = {"draws": [{"conditions": {"seed": row(0.8, 0.5), "lm": row(0.81, 0.52)}}] * 3}
+    hwu = {"draws": [{"conditions": {"seed": row(0.7, 0.4)}}] * 3}
+    results = {
+        "datasets": {
+            name: {**d, "intents": 7, "summary": augment.summarise(d, ns)}
+            for name, d in (("snips", snips), ("hwu64", hwu))
+        },
+        "conditions": ["seed", "lm"],
+        "shots": 10,
+        "per_intent": 20,
+    }
+    lm_row = next(
+        x for x in augment.summary_markdown(results).splitlines() if x.startswith("| + lm")
+    )
+    cells = [c.strip() for c in lm_row.strip("|").split("|")]
+    # snips tfidf, snips embeddings, hwu64 tfidf, hwu64 embeddings, snips slot F1, hwu64 slot F1
+    assert cells[1:7] == ["+1.0 ± 0.0", "+1.0 ± 0.0", "not run", "not run", "+2.0 ± 0.0", "not run"]
