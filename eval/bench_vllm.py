@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from eval.bench_lm import DATA, draw_seeds
-from eval.lm_backends import _gen_seconds, _run
+from eval.lm_backends import _run, figures
 from textsynth.io import atomic_write, read_utterances
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -77,18 +77,7 @@ def measure(seeds, model: str, per_intent: int, seed: int) -> dict[str, Any]:
             b = VllmBackend(model=model, gpu_memory_utilization=0.5, seed=seed)
             b.check()
         kept, summary, wall = _run(b, seeds, cfg, fid)
-        c = summary.counters
-        gen_s = _gen_seconds(b, summary, wall)
-        out[name] = {
-            "kept": len(kept),
-            "requests": c["requests"],
-            "tokens": c["tokens"],
-            "generation_s": round(gen_s, 2),
-            "wall_s": round(wall, 2),
-            "tokens_per_s": round(c["tokens"] / gen_s, 2) if gen_s else 0.0,
-            "kept_per_s": round(len(kept) / wall, 3) if wall else 0.0,
-            "failed": c["requests_failed"],
-        }
+        out[name] = figures(b, kept, summary, wall)
         b.close()
     return out
 

@@ -122,18 +122,7 @@ def compare(
         for name, b in (("hf", hf), ("openai", ob), ("llamacpp", lb)):
             logger.info("backend %s", name)
             kept, summary, wall = _run(b, seeds, cfg, classifier)
-            c = summary.counters
-            gen_s = _gen_seconds(b, summary, wall)
-            results[name] = {
-                "kept": len(kept),
-                "requests": c["requests"],
-                "tokens": c["tokens"],
-                "generation_s": round(gen_s, 2),
-                "wall_s": round(wall, 2),
-                "tokens_per_s": round(c["tokens"] / gen_s, 2) if gen_s else 0.0,
-                "kept_per_s": round(len(kept) / wall, 3) if wall else 0.0,
-                "failed": c["requests_failed"],
-            }
+            results[name] = figures(b, kept, summary, wall)
             if name != "hf":
                 b.close()
     finally:
@@ -144,6 +133,22 @@ def compare(
 
 def _gen_seconds(backend, summary, wall: float) -> float:
     return float(summary.gen_stats.seconds) or wall
+
+
+def figures(backend, kept, summary, wall: float) -> dict[str, Any]:
+    """Return the speed figures of one sampling run (tokens/s over generation, kept/s over all)."""
+    c = summary.counters
+    gen_s = _gen_seconds(backend, summary, wall)
+    return {
+        "kept": len(kept),
+        "requests": c["requests"],
+        "tokens": c["tokens"],
+        "generation_s": round(gen_s, 2),
+        "wall_s": round(wall, 2),
+        "tokens_per_s": round(c["tokens"] / gen_s, 2) if gen_s else 0.0,
+        "kept_per_s": round(len(kept) / wall, 3) if wall else 0.0,
+        "failed": c["requests_failed"],
+    }
 
 
 def judge_study(seeds, per_intent: int, seed: int, classifier, oracle, lex, shots: int = 8) -> dict:

@@ -14,7 +14,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_without_a_gpu_it_exits_2_and_says_so(tmp_path):
-    torch = pytest.importorskip("torch")
+    import torch  # the [lm] extra, installed by the Makefile
+
     if torch.cuda.is_available():
         pytest.skip("this machine has a GPU: eval/gpu_checks.sh runs the benchmark")
     out = tmp_path / "vllm.json"
