@@ -293,7 +293,10 @@ def stage_kept(args: argparse.Namespace, res: dict) -> None:
             1 for u in kept for c in u.meta.get("changes", ()) if c["filter"] == "label-fidelity"
         ),
         "relabelled_spans": sum(
-            1 for u in kept for c in u.meta.get("changes", ()) if c["filter"] == "slot-verify"
+            1
+            for u in kept
+            for c in u.meta.get("changes", ())
+            if c["filter"] in ("slot-verify", "slot-rules") and c["action"] == "relabelled"
         ),
         "junk_in_kept": len(junk),
         "load_average": round(os.getloadavg()[0], 2),
@@ -304,8 +307,44 @@ def stage_kept(args: argparse.Namespace, res: dict) -> None:
     out.update(slot_quality(kept, oracle_tagger()))
     out["fluency"] = fluency_share(kept, seeds, MODELS[args.model])
     out["reading_sample"] = _reading_sample(kept, 100, args.seed)
-    res.setdefault("kept", {})[args.model] = out
+    block = res.setdefault("kept", {}).setdefault(args.model, {})
+    if "draws" not in block:  # results of an older layout (one draw) are dropped
+        block.clear()
+        block["draws"] = {}
+    block["draws"][str(args.seed)] = out
+    block["summary"] = summarise_draws(block["draws"])
     logger.info("kept: %s", {k: v for k, v in out.items() if k not in ("reading_sample",)})
+
+
+def summarise_draws(draws: dict) -> dict:
+    """Return mean and std over the draws of the kept-set figures the targets name."""
+    import statistics
+
+    def pick(d: dict, key: str) -> Any:
+        v: Any = d
+        for k in key.split("."):
+            v = v.get(k) if isinstance(v, dict) else None
+        return v
+
+    out: dict[str, Any] = {"draws": sorted(draws, key=int)}
+    for key in (
+        "oracle_label_precision",
+        "oracle_span_exact.precision",
+        "fluency.share_below_seeds_p5",
+        "junk_in_kept",
+        "kept",
+        "finetune_plus_sample_s",
+        "sample_s",
+    ):
+        vals = [pick(d, key) for d in draws.values()]
+        vals = [v for v in vals if v is not None]
+        if vals:
+            out[key] = {
+                "mean": round(statistics.fmean(vals), 4),
+                "std": round(statistics.stdev(vals), 4) if len(vals) > 1 else 0.0,
+                "values": vals,
+            }
+    return out
 
 
 def french_seeds(n_per_intent: int, seed: int) -> list:

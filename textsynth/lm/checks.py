@@ -159,6 +159,12 @@ def verification_filters(
         from textsynth.lm.verify import SlotVerifyFilter
 
         out: list[Filter] = []
+        if config.slot_rules and any(u.spans for u in seeds):
+            from textsynth.lm.slot_rules import SlotRulesFilter
+
+            out.append(SlotRulesFilter(seeds, config.slot_range_factor))
+        elif not config.slot_rules:
+            disabled.append("slot-rules")
         if config.slot_verify:
             t = tagger
             if t is None:

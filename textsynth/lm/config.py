@@ -241,6 +241,22 @@ class SampleConfig(_Config):
         default=0.9,
         metadata={"help": "share of a label's seed values that must parse to give it a type"},
     )
+    slot_rules: bool = field(
+        default=True,
+        metadata={
+            "help": "slot rules learnt from the seeds: no label name written as text, no "
+            "punctuation at a span's edge, a seed value's own label, no bare number where the "
+            "seeds have none, numbers within the seeds' range and order, no more of a label "
+            "than any seed has"
+        },
+    )
+    slot_range_factor: float = field(
+        default=2.0,
+        metadata={
+            "help": "slot rules: a number label's values must lie within [min / f, max * f] of "
+            "its seed values; 0 disables the range check"
+        },
+    )
     slot_verify: bool = field(
         default=True,
         metadata={
@@ -336,6 +352,10 @@ class SampleConfig(_Config):
         _check(
             0 <= self.slot_keep_threshold <= 1,
             f"slot_keep_threshold={self.slot_keep_threshold!r} must be in [0, 1]",
+        )
+        _check(
+            self.slot_range_factor == 0 or self.slot_range_factor >= 1,
+            f"slot_range_factor={self.slot_range_factor!r} must be 0 (off) or at least 1",
         )
         _check(
             0 <= self.fluency_percentile < 100,
