@@ -203,3 +203,31 @@ def test_place_names_in_the_seeds_language():
     assert place_kinds("Bavière", "fr") == {"region"}
     assert "region" in place_kinds("ND") and not place_kinds("in") and not place_kinds("A")
     assert place_kinds("the Netherlands") == {"country"} and place_kinds("Burkina") == {"country"}
+
+
+class _Tagger:
+    """A scripted slot tagger: every span gets the label it is given, with p=0.99."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+
+    def span_label_probs(self, text, spans):
+        return [{self.label: 0.99, s.label: 0.0} for s in spans]
+
+
+def test_a_tagger_relabel_that_breaks_a_rule_is_rejected():
+    from textsynth.lm.verify import SlotVerifyFilter
+
+    rules = SlotRulesFilter(seeds())
+    labels = {"score_film": ["title", "score", "max_score"]}
+    # the tagger moves max_score onto title: two titles where every seed has one
+    verify = SlotVerifyFilter(_Tagger("title"), labels, recheck=rules.recheck)
+    c = Candidate("x", "score_film")
+    c.utterance = markup.parse("score [Dust](title) [3](score) of [Mist](max_score)", "score_film")
+    assert rules.keep([c]) == [True]
+    assert verify.keep([c]) == [False]
+    assert c.reason.startswith("after relabelling, label repeated: title 3 times")
+    # without the recheck the same relabel is kept
+    c2 = Candidate("x", "score_film")
+    c2.utterance = markup.parse("score [Dust](title) [3](score) of [Mist](max_score)", "score_film")
+    assert SlotVerifyFilter(_Tagger("title"), labels).keep([c2]) == [True]
