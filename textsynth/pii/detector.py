@@ -7,10 +7,11 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from textsynth.pii.context import ContextScorer
 from textsynth.pii.entities import Finding
-from textsynth.pii.names import NAME_QUESTION, TITLE_BEFORE, NameFinder, name_words
+from textsynth.pii.names import NAME_QUESTION, TITLE_BEFORE, UNIT_AFTER, NameFinder, name_words
 from textsynth.pii.ner import NerBackend, make_ner
 from textsynth.pii.not_pii import absolute_date, not_pii_word
 from textsynth.pii.recognizers import CustomConfig, Recognizer, build_recognizers, load_custom
+from textsynth.pii.recognizers.address import postcodes_after_places
 from textsynth.pii.resolve import resolve
 
 __all__ = ["NER_SCORE", "Detector"]
@@ -128,6 +129,9 @@ class Detector:
             per_text = [
                 self._patterns(t, lang, texts[ti - 1] if ti else "") + ner_hits[di][ti]
                 for ti, t in enumerate(texts)
+            ]
+            per_text = [
+                fs + postcodes_after_places(t, fs) for t, fs in zip(texts, per_text, strict=True)
             ]
             self._split_phones(texts, lang, per_text)
             if self.use_names:
@@ -274,6 +278,8 @@ def _clean_ner(text: str, start: int, end: int, label: str, recognizer: str) -> 
             start += m.end()
         if text[start:end].endswith(("'s", "’s")):
             end -= 2
+    if label in ("PERSON", "ORG") and (unit := UNIT_AFTER.search(text, start, end)):
+        end = unit.start()  # "Mrs. Ann Lee Apt. 4": the unit starts the address after the name
     if end - start < 2:
         return None
     score = NER_SCORE

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 
 from textsynth.pii.entities import Finding
 
-__all__ = ["TITLE_BEFORE", "NameFinder", "TITLES"]
+__all__ = ["TITLE_BEFORE", "TITLES", "UNIT_AFTER", "NameFinder"]
 
 TITLES = frozenset(
     "mr mrs ms miss mx dr prof sir dame madam mme mlle monsieur madame me mister missus lord "
@@ -41,6 +41,8 @@ _TITLE_RX = re.compile(  # no leading \b: a literal first lets the regex engine 
     rf"(?:{_INITIAL}[ \t]?){{0,3}}[A-Z][\w'’-]+(?:[ \t]+(?:[A-Z][\w'’-]+|{_INITIAL}))?"
     r"(?:[ \t]+[A-Z][\w'’-]+)?))"
 )
+# a unit designator after a name ("Mrs. Ann Lee Apt. 4", "Dr. Bo Kim Suite 5")
+UNIT_AFTER = re.compile(r"[ \t]+(?:Apt|Apartment|Suite|Ste|Unit|Flat)\.?$")
 # a title right before a name ("Mr " + "Benham"): the name span takes it in
 TITLE_BEFORE = re.compile(rf"(?<![\w.]){_TITLE}[ \t]+$")
 _CUE_RX = re.compile(
@@ -211,6 +213,8 @@ class NameFinder:
             s, e = m.span("pii")
             if s and text[s - 1].isalnum():
                 continue
+            if unit := UNIT_AFTER.search(text, s, e):  # "Mrs. Ann Lee Apt. 4": not the name
+                e = unit.start()
             out.append(Finding(s, e, "PERSON", 0.75, "title-name"))
         for m in _LOWER_TITLE_RX.finditer(text):
             w = m.group("name").lower()
