@@ -313,7 +313,7 @@ class PostcodeRecognizer(PatternRecognizer):
     context = ("zip", "zipcode", "postcode", "postal", "post code", "code postal", "cp", "plz")
 
 
-_CODE_AFTER = re.compile(r"[ \t]*,?[ \t]*(\d{4,5}|\d{3} \d{2})(?![\w.,/:-]|[.,]\d)")
+_CODE_AFTER = re.compile(r"[ \t]*,?[ \t]*(\d{4,5}|\d{3} \d{2})(?![\w/:-]|[.,]\d)")
 _YEAR = re.compile(r"(?:1[89]|20)\d\d")
 
 
