@@ -81,6 +81,7 @@ def test_address_classes(turns: list[str], must_go: list[str], must_stay: list[s
         "I was in Room 1204 all morning.",  # a room, not a town
         "We moved to Lisbon 2019 or so.",  # a year after a town
         "Boarding closes at Gate 14.",
+        "See section 4 of the ABC 2000 rules.",  # an acronym before a number
     ],
 )
 def test_numbers_after_words_that_are_no_town_stay(text: str) -> None:
@@ -99,3 +100,60 @@ def test_a_postcode_after_a_place_ner_found_goes_but_a_year_stays() -> None:
     lexicon = {"Tromsø": "LOCATION", "Bergen": "LOCATION"}
     out = scrub(["Our depot: Tromsø 9008. Opened: Bergen 2016."], "en", lexicon)
     assert gone("9008", out) and "2016" in out[0], out
+
+
+NAME_CASES = [
+    # speakers of a dialogue, one of them a known first name
+    (["Quillon: You came back.\nMargaret: Only for the cat.\nQuillon: Fair."], ["Quillon"], []),
+    # a list most of whose items are first names: the unknown ones go too
+    (["The team: Ottilie, Brennagh, Thomas, Sarah and Ruth."], ["Brennagh", "Ottilie"], []),
+    (
+        ["Present were Oskarbek Tulyaganov, Rasul Nurmatov, Dilshod Qodirov and Aziz Yusupov."],
+        ["Oskarbek Tulyaganov", "Rasul Nurmatov", "Aziz Yusupov"],
+        ["Present were"],
+    ),
+    # a name with an initial, capitalised or lower case with a known first name
+    (["Send it to Vendla K Ahlqvist tomorrow."], ["Vendla K Ahlqvist"], ["tomorrow"]),
+    (["ask for thomas j brennick at the desk"], ["brennick"], ["at the desk"]),
+    # a lower-case known first name and a word that is no English word
+    (["please follow up with susan okpara next week"], ["okpara"], ["next week"]),
+    # no English word before a verb only people do; addressed at the start of a turn
+    (["Yevgenia shouted at the courier again."], ["Yevgenia"], ["shouted at the courier"]),
+    (["Tamsoni, could you check the parcel?"], ["Tamsoni"], ["could you check"]),
+    # after a relation, a naming verb or a credit
+    (["I need to add my daughter Ilsabet to the policy."], ["Ilsabet"], ["to the policy"]),
+    (["The plumber was called Radomir Szczepek, I think."], ["Radomir Szczepek"], ["I think"]),
+    (["Produced by: Hjalmdis Korpivaara"], ["Hjalmdis Korpivaara"], ["Produced by"]),
+    # two or three capitalised words in a row, none an English word
+    (["We spoke to Wojsław Grzebiuk about the refund."], ["Wojsław Grzebiuk"], ["refund"]),
+    # a signature line written twice in a quoted block
+    (["> Eirlys Paskov\n> Acme Widgets\n> Eirlys Paskov\n> 12 Hill Street"], ["Eirlys"], []),
+    # the strongest cues take a lower-case name no list knows; a possessive after a cue
+    (["hi, my name is ylvaine and my card was declined"], ["ylvaine"], ["my card"]),
+    (["everyone calls me tobbe, it's fine"], ["tobbe"], ["it's fine"]),
+    (["i'm margaret's son, she asked me to call"], ["margaret"], ["son"]),
+]
+
+
+@pytest.mark.parametrize(("turns", "must_go", "must_stay"), NAME_CASES)
+def test_name_classes(turns: list[str], must_go: list[str], must_stay: list[str]) -> None:
+    out = scrub(turns)
+    for v in must_go:
+        assert gone(v, out), (v, out)
+    for v in must_stay:
+        assert any(v in t for t in out), (v, out)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'm moving house next week, can you update it?",  # a contraction is no name
+        "Please call me back tomorrow.",
+        "We sell apples, pears, plums and cherries.",  # a list of things
+        "Question: is it open?\nAnswer: yes it is.",  # labels, no speakers
+        "Mum, can you hear me?",
+        "The Internal Revenue Service wrote to us.",  # English words
+    ],
+)
+def test_ordinary_words_stay(text: str) -> None:
+    assert scrub([text]) == [text]

@@ -141,6 +141,7 @@ class Detector:
                     + nf.local(t)
                     + nf.lines(t)
                     + nf.known(t)
+                    + nf.shapes(t)
                     + nf.alone(t, ti > 0 and NAME_QUESTION.search(texts[ti - 1]) is not None)
                     for ti, (fs, t) in enumerate(zip(per_text, texts, strict=False))
                 ]

@@ -350,7 +350,7 @@ class TownPostcodeRecognizer(PatternRecognizer):
         Pattern(
             "town-code",
             r"(?<![\w])(?i:in|at|near|to|from|of)[ \t]+"
-            rf"(?P<pii>(?!(?i:{_NOT_TOWNS})\b)(?-i:[A-ZÀ-ÝÄÖÜÆØÅ])[^\W\d_'’-]*"
+            rf"(?P<pii>(?!(?i:{_NOT_TOWNS})\b|[A-Z]{{2,4}}\b)(?-i:[A-ZÀ-ÝÄÖÜÆØÅ])[^\W\d_'’-]*"
             r"(?:[ \t-]+(?-i:[A-ZÀ-ÝÄÖÜÆØÅ])[^\W\d_'’.-]*){0,2}[ \t]+"
             r"(?!(?:1[89]|20)\d\d(?!\d))(?:\d{4,5}|\d{3} \d{2}))(?![\w/:-]|[.,]\d)",
             0.45,
