@@ -157,3 +157,24 @@ def test_name_classes(turns: list[str], must_go: list[str], must_stay: list[str]
 )
 def test_ordinary_words_stay(text: str) -> None:
     assert scrub([text]) == [text]
+
+
+def test_recognizers_that_need_a_digit_skip_texts_without_one() -> None:
+    from textsynth.pii import Detector
+    from textsynth.pii.recognizers import Recognizer
+
+    class Counting(Recognizer):
+        name = "counting"
+        entities = ("ID",)
+        needs_digit = True
+        calls = 0
+
+        def analyze(self, text: str, language: str) -> list:
+            Counting.calls += 1
+            return []
+
+    det = Detector("en", ner=False, recognizers=[Counting()])
+    det.detect("no number in here at all")
+    assert Counting.calls == 0
+    det.detect("order 12")
+    assert Counting.calls == 1

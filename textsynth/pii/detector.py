@@ -48,6 +48,8 @@ _GENERIC_ORGS = frozenset(
 _PHONE_TAIL = re.compile(r"(?<![\w.,/-])(\+?\(?\d[\d ().-]{1,14}\d)[ \t]*[.,]?[ \t]*$")
 _PHONE_HEAD = re.compile(r"^[ \t]*(\d[\d ().-]{1,14}\d)(?![\w.,/-]|[.,]\d)[ \t]*[.,!]?[ \t]*$")
 
+_DIGIT = re.compile(r"\d")
+
 # NER labels that a recurring person's name overrides
 _RETYPABLE = frozenset({"ORG", "LOCATION", "NORP", "FAC", "PRODUCT", "WORK_OF_ART", "MISC"})
 
@@ -214,8 +216,9 @@ class Detector:
         """Pattern findings in ``text``, scored with the context words around them (the end of
         the previous turn, ``lead``, counts as context for the start of this one)."""
         found: list[Finding] = []
+        digits = _DIGIT.search(text) is not None
         for r in self.recognizers:
-            if r.supports(lang):
+            if r.supports(lang) and (digits or not r.needs_digit):
                 found.extend(r.analyze(text, lang))
         found = self.context.apply(text, found, lead)
         for entity, rx in self.deny.items():

@@ -78,8 +78,6 @@ _PATTERNS = (
         r"gracht|utca)[ \t]+\d{1,4}[ \t]?[a-zA-Z]?(?![\w])",
         0.55,
         re.IGNORECASE,
-        trigger=r"(?i)(?:vej|gade|gata|gatan|vägen|veien|vegen|veg|stien|katu|kuja|tie|polku|laan|"
-        r"straat|gracht|utca)[ \t]+\d",
     ),
     # Apt. 675 62314 Mellemvej 32 / Suite 541 / Flat 3: a unit designator and its number (the
     # street may follow it, the other lines of the block are taken by _extend)
@@ -90,7 +88,6 @@ _PATTERNS = (
         r"[ \t]+\d{1,4}[a-zA-Z]?(?![\w]))?",
         0.5,
         re.IGNORECASE,
-        trigger=r"(?i)apt|apartment|suite|ste\b|Unit|Flat",
     ),
     # 6750 Koskikatu 25 (needs context)
     Pattern(
@@ -185,6 +182,7 @@ def _extend(text: str, end: int, multiline: bool) -> tuple[int, int]:
     return end, added
 
 
+_DIGIT = re.compile(r"\d")
 _HOUSE = re.compile(r"[ \t]+\d{1,5}[a-zA-Z]?\.?(?![\w])")
 _LEAD_NUMBER = re.compile(r"(?<![\w.,/-])\d{1,6}[ \t]+$")
 _FIVE_DIGITS = re.compile(r"\d{5}")
@@ -240,7 +238,10 @@ class StreetAddressRecognizer(Recognizer):
                     start = m.start() + w.end() + 1
             if m.end() > start:
                 out.append(Finding(start, m.end(), "ADDRESS", 0.45, self.name))
+        digits = _DIGIT.search(text) is not None
         for pat in _PATTERNS:
+            if not digits and pat.name != "romance":  # every other shape has a number
+                continue
             if pat.compiled_trigger is not None and pat.compiled_trigger.search(text) is None:
                 continue
             for m in pat.compiled.finditer(text):
@@ -286,6 +287,8 @@ def _merge(found: list[Finding]) -> list[Finding]:
 @recognizers.register()
 class PostcodeRecognizer(PatternRecognizer):
     """Postcodes: UK and Canadian forms alone; 4-5 digit codes only near a context word."""
+
+    needs_digit = True
 
     name = "postcode"
     entity = "POSTCODE"
@@ -343,6 +346,8 @@ _NOT_TOWNS = (
 class TownPostcodeRecognizer(PatternRecognizer):
     """A town followed by its postcode after ``in``/``at``/``near``... (``in Bjert 6091``,
     ``near ARENDAL 4844``, ``to Överturingen 840 24``): the European order, without a street."""
+
+    needs_digit = True
 
     name = "town-postcode"
     entity = "ADDRESS"

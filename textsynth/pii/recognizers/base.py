@@ -77,6 +77,8 @@ class Recognizer(ABC):
     negative_context: tuple[str, ...] = ()
     languages: tuple[str, ...] | None = None  # None: every language
     default: ClassVar[bool] = True  # part of the default recognizer set
+    # every pattern needs a digit: the detector skips the recognizer on a text without one
+    needs_digit: ClassVar[bool] = False
 
     def supports(self, language: str) -> bool:
         """Return whether this recognizer runs on texts in ``language``."""

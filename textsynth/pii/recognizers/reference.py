@@ -18,6 +18,8 @@ _CUES = (
 class ReferenceNumberRecognizer(PatternRecognizer):
     """An identifier with digits right after a cue (``order no. 88213-B``, ``ticket #4411``)."""
 
+    needs_digit = True
+
     name = "reference-number"
     entity = "ID"
     PATTERNS = (
