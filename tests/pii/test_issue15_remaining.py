@@ -128,6 +128,22 @@ NAME_CASES = [
     (["We spoke to Wojsław Grzebiuk about the refund."], ["Wojsław Grzebiuk"], ["refund"]),
     # a signature line written twice in a quoted block
     (["> Eirlys Paskov\n> Acme Widgets\n> Eirlys Paskov\n> 12 Hill Street"], ["Eirlys"], []),
+    # two capitalised words joined by "and", one no English word, the other a name or none
+    (
+        ["The memo blamed Szybowski and Oyelaran-Baptiste for the delay."],
+        ["Szybowski", "Oyelaran-Baptiste"],
+        ["for the delay"],
+    ),
+    # a word that is also an English word, before a verb only people do
+    (["Fisher shouted at the driver. Baker lives on the corner."], ["Fisher", "Baker"], []),
+    # lower case, an initial between two words that are names or no words
+    (["the brodie m tamsett account was closed"], ["tamsett"], ["account was closed"]),
+    # an English judge's surname and rank
+    (
+        ["Ravensworth J dismissed the claim; Ollerenshaw LJ agreed."],
+        ["Ravensworth", "Ollerenshaw"],
+        ["dismissed the claim"],
+    ),
     # the strongest cues take a lower-case name no list knows; a possessive after a cue
     (["hi, my name is ylvaine and my card was declined"], ["ylvaine"], ["my card"]),
     (["everyone calls me tobbe, it's fine"], ["tobbe"], ["it's fine"]),
@@ -153,6 +169,9 @@ def test_name_classes(turns: list[str], must_go: list[str], must_stay: list[str]
         "Question: is it open?\nAnswer: yes it is.",  # labels, no speakers
         "Mum, can you hear me?",
         "The Internal Revenue Service wrote to us.",  # English words
+        "Treasury said the update is late.",  # institutions say things too
+        "the law on tax relief (lag om viss lindring i skatt) applies",  # foreign one-letter word
+        "Salt and Pepper are on the table.",  # English words joined by "and"
     ],
 )
 def test_ordinary_words_stay(text: str) -> None:

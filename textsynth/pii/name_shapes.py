@@ -52,10 +52,14 @@ _CUED = re.compile(
 _CUED_NAME = re.compile(r"[ \t]+((?:[^\W\d_][\w'’-]*)(?:[ \t]+[^\W\d_][\w'’-]*){0,2})")
 _PERSON_VERB = re.compile(
     rf"(?:^|(?<=[.!?:]\s)|(?<=\n))[ \t>\"“]*({_WORD})[ \t]+"
-    r"(?:lives|lived|shouted|yelled|whispered|smiled|laughed|cried|replied|began writing|had given|"
-    r"began singing|was born|married|died|told|says|said|asked|wrote)\b",
+    r"(?:(?P<only>lives|lived|shouted|yelled|whispered|smiled|laughed|cried|began writing|"
+    r"had given|began singing|was born|married|died)|replied|told|says|said|asked|wrote)\b",
     re.IGNORECASE,
 )
+# an English judge's surname and rank ("Tugendhat J", "Ward LJ"), before a verb or punctuation
+_JUDGE = re.compile(rf"(?<![\w'’-])({_WORD})[ \t]+(?:J|LJ|LJJ|CJ|MR)(?=[ \t]+[a-z]|[,.;:)])")
+# two capitalised words joined by "and" ("Nekolná and Pearson were...")
+_PAIR_AND = re.compile(rf"(?<![\w'’-])({_WORD})[ \t]+(?:and|&)[ \t]+({_WORD})(?![\w'’-])")
 _VOCATIVE = re.compile(
     rf"^[ \t\"“]*({_WORD}),[ \t]+(?:can|could|would|will|please|do|did|are|is|have|i|you|we|"
     r"let|what|where|why|how|who)\b",
@@ -64,6 +68,15 @@ _VOCATIVE = re.compile(
 _NAME_LINE = re.compile(
     r"(?m)^[ \t>*?|-]*((?:[A-ZÀ-Ý][a-zà-ÿ'’-]+)(?:[ \t]+[A-ZÀ-Ý][a-zà-ÿ'’-]+){1,2})[ \t]*$"
 )
+# one-letter words of European languages ("i", "w", "o", "y"): no initial in lower-case text
+_ONE_LETTER_WORDS = frozenset("aeiouywzvskå")
+
+
+def _titled(word: str) -> bool:
+    """``Pearson``, ``Feal-Martinez``, ``O'Neill``: each part capitalised, the rest lower."""
+    return all(p[:1].isupper() and p[1:].islower() for p in re.split(r"[-'’]", word) if p)
+
+
 _CONTRACTION = re.compile(r"['’](?:m|re|ve|ll|d|t|s)$")
 _NOT_SPEAKERS = frozenset(
     "note notes question answer q a re subject from to cc date time tel phone fax email e-mail "
@@ -147,8 +160,12 @@ class NameShapes:
             lower = m.group("lfirst") is not None
             known = first.lower() in self.first or last.lower() in self.last
             strange = self._foreign(first) or self._foreign(last)
+            # lower case: a known first name, or two words that are each a name or no word
+            odd = self._foreign(first) and (self._foreign(last) or last.lower() in self.last)
             if (known and (not lower or first.lower() in self.first)) or (strange and not lower):
                 out.append(Finding(m.start(), m.end(), "PERSON", 0.6, "initial-name"))
+            elif lower and odd and m.group(0).split()[1][0] not in _ONE_LETTER_WORDS:
+                out.append(Finding(m.start(), m.end(), "PERSON", 0.5, "initial-name"))
         return out
 
     def pairs(self, text: str) -> list[Finding]:
@@ -172,8 +189,31 @@ class NameShapes:
                 if not self._nameable(w):
                     continue
                 cased = w[0].isupper() or text.islower()  # all lower case: case says nothing
-                if w.lower() in self.first or (cased and self._foreign(w)):
+                # only people live, shout and die: a capitalised word before such a verb is a
+                # name even if it is also a word ("Walker began writing"); institutions say,
+                # write and reply too ("Microsoft said"), so there it must be no English word
+                only_people = rx is _PERSON_VERB and m.group("only") is not None
+                if (
+                    w.lower() in self.first
+                    or (cased and self._foreign(w))
+                    or (only_people and w[0].isupper() and w[1:].islower())
+                ):
                     out.append(Finding(*m.span(1), "PERSON", 0.55, "verb-name"))
+        for m in _JUDGE.finditer(text):  # "Tugendhat J handed down judgment"
+            w = m.group(1)
+            if _titled(w) and self._nameable(w) and (self._foreign(w) or w.lower() in self.last):
+                out.append(Finding(m.start(1), m.end(), "PERSON", 0.55, "judge-name"))
+        for m in _PAIR_AND.finditer(text):
+            a, b = m.group(1), m.group(2)
+            if not all(_titled(w) and self._nameable(w) for w in (a, b)):
+                continue
+            kinds = [
+                self._foreign(w) or w.lower() in self.first or w.lower() in self.last
+                for w in (a, b)
+            ]
+            if all(kinds) and (self._foreign(a) or self._foreign(b)):
+                out.append(Finding(*m.span(1), "PERSON", 0.5, "pair-name"))
+                out.append(Finding(*m.span(2), "PERSON", 0.5, "pair-name"))
         return out
 
     def cued(self, text: str) -> list[Finding]:
