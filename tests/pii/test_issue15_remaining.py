@@ -144,6 +144,20 @@ NAME_CASES = [
         ["Ravensworth", "Ollerenshaw"],
         ["dismissed the claim"],
     ),
+    # a lone word that is no English word, in a text that speaks of a person by pronoun
+    (["We asked Tsvetelina, she handled the refund."], ["Tsvetelina"], ["she handled the refund"]),
+    # all lower case: a known first name that is no English word
+    (["the parcel for wiebke came back"], ["wiebke"], ["the parcel for"]),
+    # a first name, a particle and a surname
+    (["Ask Marijke van Oosterhout about it."], ["Oosterhout"], ["about it"]),
+    # a word that is no English word before 's, and the same word alone later
+    (
+        ["We loved Oyelowo's remarks. Nobody speaks like Oyelowo."],
+        ["Oyelowo"],
+        ["remarks", "Nobody speaks like"],
+    ),
+    # a name heading a text (a CV, a letter) with one word that is no English word
+    (["Saffron Quintanilla\n\nSenior accountant\n\nSkills: audits"], ["Quintanilla"], ["Skills"]),
     # the strongest cues take a lower-case name no list knows; a possessive after a cue
     (["hi, my name is ylvaine and my card was declined"], ["ylvaine"], ["my card"]),
     (["everyone calls me tobbe, it's fine"], ["tobbe"], ["it's fine"]),
@@ -197,3 +211,10 @@ def test_recognizers_that_need_a_digit_skip_texts_without_one() -> None:
     assert Counting.calls == 0
     det.detect("order 12")
     assert Counting.calls == 1
+
+
+def test_a_name_ner_took_into_an_organisation_is_still_a_name_where_it_stands_alone() -> None:
+    # NER calls "Tomasz Wróblewicz's" an organisation; the surname alone later is the person
+    lexicon = {"Tomasz Wróblewicz's": "ORG"}
+    out = scrub(["I read Tomasz Wróblewicz's essays. Few write like Wróblewicz."], "en", lexicon)
+    assert gone("Wróblewicz", out), out

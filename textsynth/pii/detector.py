@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from textsynth.pii.context import ContextScorer
 from textsynth.pii.entities import Finding
+from textsynth.pii.name_shapes import SHADOWED_NAMES
 from textsynth.pii.names import NAME_QUESTION, TITLE_BEFORE, UNIT_AFTER, NameFinder, name_words
 from textsynth.pii.ner import NerBackend, make_ner
 from textsynth.pii.not_pii import absolute_date, not_pii_word
@@ -153,6 +154,14 @@ class Detector:
                     for fs, t in zip(first, texts, strict=False)
                     for f in fs
                     if f.entity == "PERSON"
+                }
+                # a name shape that lost to NER's organisation or place ("Edi Živković's" ORG)
+                # still names someone where the word stands alone ("early Živković")
+                people |= {
+                    t[f.start : f.end]
+                    for fs, kept, t in zip(per_text, first, texts, strict=False)
+                    for f in fs
+                    if f.recognizer in SHADOWED_NAMES and f not in kept
                 }
                 if people:
                     again = nf.recurring(texts, sorted(people))

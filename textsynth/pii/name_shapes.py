@@ -24,7 +24,10 @@ from collections.abc import Callable
 from textsynth.pii.entities import Finding
 from textsynth.pii.vocabulary import is_english_word
 
-__all__ = ["NameShapes"]
+__all__ = ["SHADOWED_NAMES", "NameShapes"]
+
+# shapes whose name still counts where it recurs alone when NER's entity won over it
+SHADOWED_NAMES = frozenset({"possessive-name", "run-name", "pronoun-name", "lower-name"})
 
 _WORD = r"[^\W\d_][\w'’-]*"
 _SPEAKER = re.compile(rf"(?m)^[ \t>]*({_WORD})[ \t]*:")
@@ -58,6 +61,17 @@ _PERSON_VERB = re.compile(
 )
 # an English judge's surname and rank ("Tugendhat J", "Ward LJ"), before a verb or punctuation
 _JUDGE = re.compile(rf"(?<![\w'’-])({_WORD})[ \t]+(?:J|LJ|LJJ|CJ|MR)(?=[ \t]+[a-z]|[,.;:)])")
+_PARTICLE_NAME = re.compile(
+    rf"(?<![\w'’-])({_WORD})[ \t]+(?:van der|van den|van de|de la|van|von|de|der|den|ten|ter|"
+    rf"da|di|del|della|du|bin|ibn|al)[ \t]+({_WORD})(?![\w'’-])"
+)
+_POSSESSIVE = re.compile(r"(?<![\w'’-])([^\W\d_][\w-]*)['’]s(?![\w'’-])")
+_PRONOUN = re.compile(r"\b(?:he|him|his|himself|she|her|hers|herself)\b", re.IGNORECASE)
+# a capitalised word with no capitalised word right before or after it
+_LONE_CAP = re.compile(
+    r"(?<![\w'’-])(?<![A-Z][\w'’-] )(?<![A-Z][\w'’-]{2} )"
+    r"([^\W\d_a-z][\w'’-]+)(?![\w'’-])(?![ \t]+[^\W\d_a-z])"
+)
 # two capitalised words joined by "and" ("Nekolná and Pearson were...")
 _PAIR_AND = re.compile(rf"(?<![\w'’-])({_WORD})[ \t]+(?:and|&)[ \t]+({_WORD})(?![\w'’-])")
 _VOCATIVE = re.compile(
@@ -107,6 +121,51 @@ class NameShapes:
         if self.english:
             out += self.initials(text) + self.pairs(text) + self.verbs(text)
             out += self.name_lines(text, place_words) + self.cued(text) + self.runs(text)
+            out += self.with_pronoun(text) + self.particles(text) + self.possessives(text)
+        return out
+
+    def _lower_known(self, text: str) -> list[Finding]:
+        """In an all lower-case text, a known first name that is no English word (``the true
+        gender of bertram``): case cannot tell it from other words, the lists can."""
+        out = []
+        for m in _LOWER_WORD.finditer(text):
+            w = m.group()
+            if w in self.first and self._nameable(w) and self._foreign(w):
+                out.append(Finding(*m.span(), "PERSON", 0.45, "lower-name"))
+        return out
+
+    def particles(self, text: str) -> list[Finding]:
+        """A first name, a particle and a surname (``Willemine ten Pas``, ``Joost van Dam``)."""
+        out = []
+        for m in _PARTICLE_NAME.finditer(text):
+            a, b = m.group(1), m.group(2)
+            if not (_titled(a) and _titled(b) and self._nameable(a) and self._nameable(b)):
+                continue
+            if a.lower() in self.first or self._foreign(a):
+                out.append(Finding(m.start(), m.end(), "PERSON", 0.45, "particle-name"))
+        return out
+
+    def possessives(self, text: str) -> list[Finding]:
+        """A word that is no English word, before ``'s`` (``Samoylova's tales``): someone's."""
+        out = []
+        cased = text.islower()
+        for m in _POSSESSIVE.finditer(text):
+            w = m.group(1)
+            if (cased or _titled(w)) and len(w) > 2 and self._nameable(w) and self._foreign(w):
+                out.append(Finding(*m.span(1), "PERSON", 0.45, "possessive-name"))
+        return out
+
+    def with_pronoun(self, text: str) -> list[Finding]:
+        """A lone capitalised word that is no English word, in a text that speaks of a person
+        with a pronoun (``Irenka is very reliable. You can depend on him.``). Scored below
+        NER, whose places and organisations of the same shape win."""
+        out = self._lower_known(text) if text.islower() else []
+        if not _PRONOUN.search(text):
+            return out
+        for m in _LONE_CAP.finditer(text):
+            w = m.group(1)
+            if _titled(w) and len(w) > 2 and self._nameable(w) and self._foreign(w):
+                out.append(Finding(*m.span(1), "PERSON", 0.45, "pronoun-name"))
         return out
 
     # -- shapes without vocabulary ---------------------------------------------------------
@@ -278,10 +337,12 @@ class NameShapes:
             lows = [w.lower() for w in words]
             if any(w in place_words or not self._nameable(w) for w in lows):
                 continue
-            if not all(w in self.first or w in self.last or self._foreign(w) for w in lows):
-                continue
             heading = m.start() == 0 and text[m.end() : m.end() + 2] == "\n\n"
             twice = text.count(m.group(1)) > 1
+            named = [w in self.first or w in self.last or self._foreign(w) for w in lows]
+            # a heading or a repeated line needs one such word, any other line all of them
+            if not (all(named) or ((heading or twice) and any(named))):
+                continue
             if heading or twice or any(w in self.first or w in self.last for w in lows):
                 out.append(Finding(*m.span(1), "PERSON", 0.55, "line-name"))
         return out
