@@ -41,6 +41,7 @@ _INITIAL_NAME = re.compile(
 )
 _LOWER_WORD = re.compile(r"(?<![\w@.'’-])[^\W\d_][\w'’-]{2,}(?![\w@])")
 # words in a run: a word, or a one-letter initial with or without its full stop
+_CAP_SEQUENCE = re.compile(r"(?<![\w'’-])[^\W\d_a-z][\w'’.-]*(?:[ \t]+[^\W\d_a-z][\w'’.-]*)+")
 _RUN_WORD = re.compile(r"(?<![\w@.'’-])([^\W\d_][\w'’-]*)(\.?)")
 # cue words before a name no list knows: kin and relations, naming verbs, credits
 _CUED = re.compile(
@@ -51,6 +52,38 @@ _CUED = re.compile(
     r"\b(?:directed|written|produced|composed|performed|narrated|illustrated)[ \t]+by[ \t]*:?|"
     r"\bstarring",
     re.IGNORECASE,
+)
+_CUE_HINTS = (
+    "my ",
+    "our ",
+    "his ",
+    "her ",
+    "their ",
+    "your ",
+    "called",
+    "named",
+    "ed by",
+    "starring",
+)
+_VERB_HINTS = (
+    "live",
+    "shout",
+    "yell",
+    "whisper",
+    "smil",
+    "laugh",
+    "cried",
+    "began",
+    "given",
+    "born",
+    "married",
+    "died",
+    "repl",
+    "told",
+    "say",
+    "said",
+    "asked",
+    "wrote",
 )
 _CUED_NAME = re.compile(r"[ \t]+((?:[^\W\d_][\w'’-]*)(?:[ \t]+[^\W\d_][\w'’-]*){0,2})")
 _PERSON_VERB = re.compile(
@@ -97,6 +130,13 @@ _NOT_SPEAKERS = frozenset(
     "agent customer client user bot system support admin ps nb warning error example source "
     "title summary tip update edit reply quote".split()
 )
+
+
+def _close_run(run: list[re.Match[str]], out: list[Finding]) -> None:
+    """Report a run of 2-3 name words (initials inside it do not count) as a name."""
+    words = [m for m in run if len(m.group(1)) > 1]
+    if 2 <= len(words) <= 3 and len(run) <= 4 and len(run[-1].group(1)) > 1:
+        out.append(Finding(run[0].start(), run[-1].end(1), "PERSON", 0.45, "run-name"))
 
 
 class NameShapes:
@@ -242,7 +282,9 @@ class NameShapes:
     def verbs(self, text: str) -> list[Finding]:
         """A name in no vocabulary before a verb of people, or addressed at a turn's start."""
         out = []
-        for rx in (_PERSON_VERB, _VOCATIVE):
+        low = text.lower()
+        verbs = any(v in low for v in _VERB_HINTS)
+        for rx in (_PERSON_VERB, _VOCATIVE) if verbs else (_VOCATIVE,):
             for m in rx.finditer(text):
                 w = m.group(1)
                 if not self._nameable(w):
@@ -258,11 +300,12 @@ class NameShapes:
                     or (only_people and w[0].isupper() and w[1:].islower())
                 ):
                     out.append(Finding(*m.span(1), "PERSON", 0.55, "verb-name"))
-        for m in _JUDGE.finditer(text):  # "Tugendhat J handed down judgment"
+        judges = _JUDGE.finditer(text) if any(j in text for j in (" J", "LJ", "CJ", " MR")) else ()
+        for m in judges:  # "Tugendhat J handed down judgment"
             w = m.group(1)
             if _titled(w) and self._nameable(w) and (self._foreign(w) or w.lower() in self.last):
                 out.append(Finding(m.start(1), m.end(), "PERSON", 0.55, "judge-name"))
-        for m in _PAIR_AND.finditer(text):
+        for m in _PAIR_AND.finditer(text) if (" and " in text or "&" in text) else ():
             a, b = m.group(1), m.group(2)
             if not all(_titled(w) and self._nameable(w) for w in (a, b)):
                 continue
@@ -278,7 +321,10 @@ class NameShapes:
     def cued(self, text: str) -> list[Finding]:
         """Capitalised name words after a relation, a naming verb or a credit (``my kid Agi``,
         ``was called Djevad Šušulić``, ``Directed By: Arquímedes Ballesteros``)."""
-        out = []
+        out: list[Finding] = []
+        low = text.lower()
+        if not any(h in low for h in _CUE_HINTS):
+            return out
         for c in _CUED.finditer(text):
             m = _CUED_NAME.match(text, c.end())
             if not m:
@@ -302,28 +348,23 @@ class NameShapes:
         allowed inside): ``Esat Jeknić``, ``Halldór Ó Árnþórsson``. Scored below NER, whose
         places and organisations of the same shape win."""
         out: list[Finding] = []
-        run: list[re.Match[str]] = []
-
-        def flush() -> None:
-            words = [m for m in run if len(m.group(1)) > 1]
-            if 2 <= len(words) <= 3 and len(run) <= 4 and len(run[-1].group(1)) > 1:
-                out.append(Finding(run[0].start(), run[-1].end(1), "PERSON", 0.45, "run-name"))
-
-        for m in _RUN_WORD.finditer(text):
-            w = m.group(1)
-            ok = w[0].isupper() and (
-                len(w) == 1 or (w[1:].islower() and self._nameable(w) and self._foreign(w))
-            )
-            joined = bool(run) and text[run[-1].end() : m.start()] in (" ", "\t")
-            if ok and (joined or not run):
-                run.append(m)
-                continue
-            if run:
-                flush()
-            run = [m] if ok else []
-        if run:
-            flush()
+        for cand in _CAP_SEQUENCE.finditer(text):  # only stretches of 2+ non-lower-case words
+            run: list[re.Match[str]] = []
+            for m in _RUN_WORD.finditer(text, cand.start(), cand.end()):
+                ok = self._run_word(m.group(1))
+                if ok and (not run or text[run[-1].end() : m.start()] in (" ", "\t")):
+                    run.append(m)
+                    continue
+                _close_run(run, out)
+                run = [m] if ok else []
+            _close_run(run, out)
         return out
+
+    def _run_word(self, w: str) -> bool:
+        """A one-letter initial, or a capitalised word that is no English word."""
+        if not w[0].isupper():
+            return False
+        return len(w) == 1 or (w[1:].islower() and self._nameable(w) and self._foreign(w))
 
     def name_lines(self, text: str, place_words: frozenset[str]) -> list[Finding]:
         """A signature-like line: 2-3 capitalised words, none an English word, with a known name
