@@ -32,13 +32,13 @@ SHADOWED_NAMES = frozenset({"possessive-name", "run-name", "pronoun-name", "lowe
 _WORD = r"[^\W\d_][\w'’-]*"
 _SPEAKER = re.compile(rf"(?m)^[ \t>]*({_WORD})[ \t]*:")
 _ITEM = rf"{_WORD}(?:[ \t]+{_WORD}){{0,2}}"
-_LIST = re.compile(
-    rf"(?<![\w-])({_ITEM})((?:,[ \t]*{_ITEM})+),?[ \t]+(?:and|or|&|et|und)[ \t]+({_ITEM})"
-)
-_INITIAL_NAME = re.compile(
-    r"(?<![\w.'’-])(?P<first>[A-ZÀ-Ý][a-zà-ÿ'’-]+)[ \t]+[A-Z]\.?[ \t]+(?P<last>[A-ZÀ-Ý][\w'’-]+)"
-    r"|(?<![\w.'’-])(?P<lfirst>[a-zà-ÿ][a-zà-ÿ'’-]+)[ \t]+[a-z]\.?[ \t]+(?P<llast>[a-zà-ÿ][\w'’-]+)"
-)
+_ITEM_RX = re.compile(_ITEM)
+_WORD_FULL = re.compile(_WORD)
+_ITEM_FULL = re.compile(_ITEM)
+_CONJ = re.compile(r",?[ \t]+(?:and|or|&|et|und)[ \t]+")
+# a one-letter initial between two words (lower case: not a one-letter word of a language)
+_INITIAL_MID = re.compile(r"(?<=[^\W\d_])[ \t]+([A-Za-z])\.?[ \t]+(?=[^\W\d_])")
+_WORD_AFTER = re.compile(r"[^\W\d_][\w'’-]*(?![\w'’-])")
 _LOWER_WORD = re.compile(r"(?<![\w@.'’-])[^\W\d_][\w'’-]{2,}(?![\w@])")
 # words in a run: a word, or a one-letter initial with or without its full stop
 _CAP_SEQUENCE = re.compile(r"(?<![\w'’-])[^\W\d_a-z][\w'’.-]*(?:[ \t]+[^\W\d_a-z][\w'’.-]*)+")
@@ -87,17 +87,38 @@ _VERB_HINTS = (
 )
 _CUED_NAME = re.compile(r"[ \t]+((?:[^\W\d_][\w'’-]*)(?:[ \t]+[^\W\d_][\w'’-]*){0,2})")
 _PERSON_VERB = re.compile(
-    rf"(?:^|(?<=[.!?:]\s)|(?<=\n))[ \t>\"“]*({_WORD})[ \t]+"
-    r"(?:(?P<only>lives|lived|shouted|yelled|whispered|smiled|laughed|cried|began writing|"
-    r"had given|began singing|was born|married|died)|replied|told|says|said|asked|wrote)\b",
+    r"(?<=[^\W\d_'’-])[ \t]+(?:(?P<only>lives|lived|shouted|yelled|whispered|smiled|laughed|"
+    r"cried|began writing|had given|began singing|was born|married|died)|"
+    r"replied|told|says|said|asked|wrote)\b",
     re.IGNORECASE,
 )
-# an English judge's surname and rank ("Tugendhat J", "Ward LJ"), before a verb or punctuation
-_JUDGE = re.compile(rf"(?<![\w'’-])({_WORD})[ \t]+(?:J|LJ|LJJ|CJ|MR)(?=[ \t]+[a-z]|[,.;:)])")
+# an English judge's rank after the surname ("Tugendhat J", "Ward LJ"), before a verb or stop
+_JUDGE = re.compile(r"(?<=[^\W\d_])[ \t]+(?:J|LJ|LJJ|CJ|MR)(?=[ \t]+[a-z]|[,.;:)])")
+# two words joined by "and" ("Nekolná and Pearson")
+_AND = re.compile(r"(?<=[^\W\d_])[ \t]+(?:and|&)[ \t]+(?=[^\W\d_])")
 _PARTICLE_NAME = re.compile(
     rf"(?<![\w'’-])({_WORD})[ \t]+(?:van der|van den|van de|de la|van|von|de|der|den|ten|ter|"
     rf"da|di|del|della|du|bin|ibn|al)[ \t]+({_WORD})(?![\w'’-])"
 )
+_PARTICLE_HINTS = (
+    " van ",
+    " von ",
+    " de ",
+    " der ",
+    " den ",
+    " ten ",
+    " ter ",
+    " da ",
+    " di ",
+    " del ",
+    " della ",
+    " du ",
+    " bin ",
+    " ibn ",
+    " al ",
+    " de la ",
+)
+_CAP_WORD = re.compile(r"(?<![\w'’-])[^\W\d_a-z][\w'’-]+")
 _POSSESSIVE = re.compile(r"(?<![\w'’-])([^\W\d_][\w-]*)['’]s(?![\w'’-])")
 _PRONOUN = re.compile(r"\b(?:he|him|his|himself|she|her|hers|herself)\b", re.IGNORECASE)
 # a capitalised word with no capitalised word right before or after it
@@ -105,6 +126,18 @@ _LONE_CAP = re.compile(
     r"(?<![\w'’-])(?<![A-Z][\w'’-] )(?<![A-Z][\w'’-]{2} )"
     r"([^\W\d_a-z][\w'’-]+)(?![\w'’-])(?![ \t]+[^\W\d_a-z])"
 )
+_WORD_BEFORE = re.compile(rf"(?<![\w'’-]){_WORD}\Z")
+
+
+def _sentence_start(text: str, i: int) -> bool:
+    """Whether position ``i`` starts a sentence, a line or the text (spaces and quotes may
+    come between)."""
+    j = i
+    while j > 0 and text[j - 1] in ' \t>"“':
+        j -= 1
+    return j == 0 or text[j - 1] in ".!?:\n"
+
+
 # two capitalised words joined by "and" ("Nekolná and Pearson were...")
 _PAIR_AND = re.compile(rf"(?<![\w'’-])({_WORD})[ \t]+(?:and|&)[ \t]+({_WORD})(?![\w'’-])")
 _VOCATIVE = re.compile(
@@ -158,16 +191,30 @@ class NameShapes:
     def find(self, text: str, place_words: frozenset[str]) -> list[Finding]:
         """Return the names of every shape in ``text``."""
         out = self.speakers(text) + self.lists(text)
-        if self.english:
-            out += self.initials(text) + self.pairs(text) + self.verbs(text)
-            out += self.name_lines(text, place_words) + self.cued(text) + self.runs(text)
-            out += self.with_pronoun(text) + self.particles(text) + self.possessives(text)
+        if not self.english:
+            return out
+        # the capitalised words that could be names: most shapes need one (a cheap gate)
+        caps = {w for w in set(_CAP_WORD.findall(text)) if _titled(w) and self._nameable(w)}
+        foreign = {w for w in caps if self._foreign(w)}
+        named = foreign or any(w.lower() in self.first or w.lower() in self.last for w in caps)
+        out += self.initials(text) + self.pairs(text) + self.verbs(text)
+        out += self.name_lines(text, place_words)
+        if named:
+            out += self.cued(text) + self.particles(text)
+        if foreign:
+            out += self.runs(text) + self.with_pronoun(text)
+        elif text.islower():
+            out += self._lower_known(text)
+        if foreign or text.islower():
+            out += self.possessives(text)
         return out
 
     def _lower_known(self, text: str) -> list[Finding]:
         """In an all lower-case text, a known first name that is no English word (``the true
         gender of bertram``): case cannot tell it from other words, the lists can."""
-        out = []
+        out: list[Finding] = []
+        if not self.first.intersection(_LOWER_WORD.findall(text)):
+            return out
         for m in _LOWER_WORD.finditer(text):
             w = m.group()
             if w in self.first and self._nameable(w) and self._foreign(w):
@@ -176,7 +223,9 @@ class NameShapes:
 
     def particles(self, text: str) -> list[Finding]:
         """A first name, a particle and a surname (``Willemine ten Pas``, ``Joost van Dam``)."""
-        out = []
+        out: list[Finding] = []
+        if not any(p in text for p in _PARTICLE_HINTS):
+            return out
         for m in _PARTICLE_NAME.finditer(text):
             a, b = m.group(1), m.group(2)
             if not (_titled(a) and _titled(b) and self._nameable(a) and self._nameable(b)):
@@ -187,7 +236,9 @@ class NameShapes:
 
     def possessives(self, text: str) -> list[Finding]:
         """A word that is no English word, before ``'s`` (``Samoylova's tales``): someone's."""
-        out = []
+        out: list[Finding] = []
+        if "'s" not in text and "’s" not in text:
+            return out
         cased = text.islower()
         for m in _POSSESSIVE.finditer(text):
             w = m.group(1)
@@ -200,7 +251,10 @@ class NameShapes:
         with a pronoun (``Irenka is very reliable. You can depend on him.``). Scored below
         NER, whose places and organisations of the same shape win."""
         out = self._lower_known(text) if text.islower() else []
-        if not _PRONOUN.search(text):
+        low = text.lower()
+        if not any(p in low for p in ("he", "him", "his", "she", "her")) or not _PRONOUN.search(
+            text
+        ):
             return out
         for m in _LONE_CAP.finditer(text):
             w = m.group(1)
@@ -221,26 +275,60 @@ class NameShapes:
         return [Finding(*m.span(1), "PERSON", 0.6, "speaker-name") for m in hits]
 
     def lists(self, text: str) -> list[Finding]:
-        """Every item of a list of three or more whose items are mostly first names."""
+        """Every item of a list of three or more whose items are mostly first names.
+
+        Found from each ``and``/``or`` backwards over the comma-separated items (a regex over
+        the whole list backtracks badly on long paragraphs)."""
         out: list[Finding] = []
-        if "," not in text:
+        if text.count(",") < 1:
             return out
-        for m in _LIST.finditer(text):
-            items: list[tuple[int, int, str]] = []
-            for g in (1, 3):
-                items.append((m.start(g), m.end(g), m.group(g)))
-            for im in re.finditer(_ITEM, m.group(2)):
-                s = m.start(2) + im.start()
-                items.append((s, s + len(im.group()), im.group()))
+        for c in _CONJ.finditer(text):
+            after = _ITEM_RX.match(text, c.end())
+            if not after or "," not in text[max(0, c.start() - 200) : c.start()]:
+                continue
+            items = [(after.start(), after.end(), after.group())]
+            pos, lo = c.start(), max(0, c.start() - 400)
+            while pos > lo:
+                comma = text.rfind(",", lo, pos)
+                seg_start = comma + 1 if comma >= 0 else lo
+                seg = text[seg_start:pos]
+                words = list(re.finditer(r"\S+", seg))
+                if not words:
+                    break
+                if comma < 0 or len(words) > 3 or not _ITEM_FULL.fullmatch(seg.strip(" \t")):
+                    tail = words[-3:]  # the first item: the last words before its comma
+                    items.append(
+                        (
+                            seg_start + tail[0].start(),
+                            seg_start + tail[-1].end(),
+                            seg[tail[0].start() : tail[-1].end()],
+                        )
+                    )
+                    break
+                items.append(
+                    (
+                        seg_start + words[0].start(),
+                        seg_start + words[-1].end(),
+                        seg[words[0].start() : words[-1].end()],
+                    )
+                )
+                pos = comma
             if len(items) < 3:
                 continue
             named = sum(self._first_led(v) for _, _, v in items)
             if named * 2 <= len(items):
                 continue
-            for s, _e, v in items:
+            for k, (s, e, v) in enumerate(items):
                 words = list(re.finditer(r"\S+", v))
+                if k == len(items) - 1:  # "Present were Ana Lima": the item starts at "Ana"
+                    keep = len(words)
+                    while keep and self._item_word(words[keep - 1].group()):
+                        keep -= 1
+                    if keep < len(words):
+                        out.append(Finding(s + words[keep].start(), e, "PERSON", 0.6, "list-name"))
+                    continue
                 keep = 0
-                while keep < len(words) and self._nameable(words[keep].group()):
+                while keep < len(words) and self._item_word(words[keep].group()):
                     keep += 1  # "and Ali Yurttagül were heard": the item ends before "were"
                 if keep:
                     out.append(Finding(s, s + words[keep - 1].end(), "PERSON", 0.6, "list-name"))
@@ -249,27 +337,42 @@ class NameShapes:
     # -- shapes backed by the English vocabulary -------------------------------------------
 
     def initials(self, text: str) -> list[Finding]:
-        """A first name, a one-letter initial and a surname (``Elita B Desaulniers``)."""
+        """A first name, a one-letter initial and a surname (``Elita B Desaulniers``).
+
+        Found from the initial outwards (a single letter between two words is rare)."""
         out = []
-        for m in _INITIAL_NAME.finditer(text):
-            first = m.group("first") or m.group("lfirst")
-            last = m.group("last") or m.group("llast")
+        for i in _INITIAL_MID.finditer(text):
+            before = _WORD_BEFORE.search(text, max(0, i.start() - 40), i.start())
+            after = _WORD_AFTER.match(text, i.end())
+            if not (before and after):
+                continue
+            first, last, letter = before.group(), after.group(), i.group(1)
+            lower = letter.islower()
+            if lower and letter in _ONE_LETTER_WORDS and first not in self.first:
+                continue  # "sprawy w postępowaniu", "of a case": a word, not an initial
+            if (
+                lower != (first.islower() and last.islower())
+                or not lower
+                and not (_titled(first) and last[0].isupper())
+            ):
+                continue  # "Elita B Desaulniers" or "leidy t muris", not a mix
             if not (self._nameable(first) and self._nameable(last)):
                 continue
-            lower = m.group("lfirst") is not None
             known = first.lower() in self.first or last.lower() in self.last
             strange = self._foreign(first) or self._foreign(last)
             # lower case: a known first name, or two words that are each a name or no word
             odd = self._foreign(first) and (self._foreign(last) or last.lower() in self.last)
             if (known and (not lower or first.lower() in self.first)) or (strange and not lower):
-                out.append(Finding(m.start(), m.end(), "PERSON", 0.6, "initial-name"))
-            elif lower and odd and m.group(0).split()[1][0] not in _ONE_LETTER_WORDS:
-                out.append(Finding(m.start(), m.end(), "PERSON", 0.5, "initial-name"))
+                out.append(Finding(before.start(), after.end(), "PERSON", 0.6, "initial-name"))
+            elif lower and odd and letter not in _ONE_LETTER_WORDS:
+                out.append(Finding(before.start(), after.end(), "PERSON", 0.5, "initial-name"))
         return out
 
     def pairs(self, text: str) -> list[Finding]:
         """A lower-case known first name and a word that is no English word."""
-        out = []
+        out: list[Finding] = []
+        if not self.first.intersection(_LOWER_WORD.findall(text)):
+            return out
         words = list(_LOWER_WORD.finditer(text))
         for x, y in zip(words, words[1:], strict=False):
             a, b = x.group(), y.group()
@@ -283,30 +386,41 @@ class NameShapes:
         """A name in no vocabulary before a verb of people, or addressed at a turn's start."""
         out = []
         low = text.lower()
-        verbs = any(v in low for v in _VERB_HINTS)
-        for rx in (_PERSON_VERB, _VOCATIVE) if verbs else (_VOCATIVE,):
-            for m in rx.finditer(text):
-                w = m.group(1)
-                if not self._nameable(w):
-                    continue
-                cased = w[0].isupper() or text.islower()  # all lower case: case says nothing
-                # only people live, shout and die: a capitalised word before such a verb is a
-                # name even if it is also a word ("Walker began writing"); institutions say,
-                # write and reply too ("Microsoft said"), so there it must be no English word
-                only_people = rx is _PERSON_VERB and m.group("only") is not None
-                if (
-                    w.lower() in self.first
-                    or (cased and self._foreign(w))
-                    or (only_people and w[0].isupper() and w[1:].islower())
-                ):
-                    out.append(Finding(*m.span(1), "PERSON", 0.55, "verb-name"))
-        judges = _JUDGE.finditer(text) if any(j in text for j in (" J", "LJ", "CJ", " MR")) else ()
-        for m in judges:  # "Tugendhat J handed down judgment"
-            w = m.group(1)
-            if _titled(w) and self._nameable(w) and (self._foreign(w) or w.lower() in self.last):
-                out.append(Finding(m.start(1), m.end(), "PERSON", 0.55, "judge-name"))
-        for m in _PAIR_AND.finditer(text) if (" and " in text or "&" in text) else ():
-            a, b = m.group(1), m.group(2)
+        found: list[tuple[int, int, bool]] = []  # (word start, end, only people do the verb)
+        if any(v in low for v in _VERB_HINTS):
+            for v in _PERSON_VERB.finditer(text):  # the verb first, then the word before it
+                before = _WORD_BEFORE.search(text, max(0, v.start() - 40), v.start())
+                if before and _sentence_start(text, before.start()):
+                    found.append((*before.span(), v.group("only") is not None))
+        voc = _VOCATIVE.match(text)
+        if voc:
+            found.append((*voc.span(1), False))
+        for start, end, only_people in found:
+            w = text[start:end]
+            if not self._nameable(w):
+                continue
+            cased = w[0].isupper() or text.islower()  # all lower case: case says nothing
+            # only people live, shout and die: a capitalised word before such a verb is a
+            # name even if it is also a word ("Walker began writing"); institutions say,
+            # write and reply too ("Microsoft said"), so there it must be no English word
+            if (
+                w.lower() in self.first
+                or (cased and self._foreign(w))
+                or (only_people and w[0].isupper() and w[1:].islower())
+            ):
+                out.append(Finding(start, end, "PERSON", 0.55, "verb-name"))
+        for r in _JUDGE.finditer(text):  # "Tugendhat J handed down judgment"
+            m = _WORD_BEFORE.search(text, max(0, r.start() - 40), r.start())
+            w = m.group() if m else ""
+            if m and _titled(w) and self._nameable(w):
+                if self._foreign(w) or w.lower() in self.last:
+                    out.append(Finding(m.start(), r.end(), "PERSON", 0.55, "judge-name"))
+        for c in _AND.finditer(text):  # "Nekolná and Pearson were..."
+            ma = _WORD_BEFORE.search(text, max(0, c.start() - 40), c.start())
+            mb = _WORD_AFTER.match(text, c.end())
+            if not (ma and mb):
+                continue
+            a, b = ma.group(), mb.group()
             if not all(_titled(w) and self._nameable(w) for w in (a, b)):
                 continue
             kinds = [
@@ -314,8 +428,8 @@ class NameShapes:
                 for w in (a, b)
             ]
             if all(kinds) and (self._foreign(a) or self._foreign(b)):
-                out.append(Finding(*m.span(1), "PERSON", 0.5, "pair-name"))
-                out.append(Finding(*m.span(2), "PERSON", 0.5, "pair-name"))
+                out.append(Finding(*ma.span(), "PERSON", 0.5, "pair-name"))
+                out.append(Finding(*mb.span(), "PERSON", 0.5, "pair-name"))
         return out
 
     def cued(self, text: str) -> list[Finding]:
@@ -397,6 +511,9 @@ class NameShapes:
         if _CONTRACTION.search(w):  # "I'm", "we'll", "don't"
             return False
         return len(w) >= 2 and w not in self.bad
+
+    def _item_word(self, word: str) -> bool:
+        return _WORD_FULL.fullmatch(word) is not None and self._nameable(word)
 
     def _first_led(self, item: str) -> bool:
         """A known first name (and surname), or two or three capitalised words that are no

@@ -64,6 +64,7 @@ def english_words(model: str = "") -> frozenset[str]:
     )
 
 
+@functools.lru_cache(maxsize=65536)
 def is_english_word(word: str) -> bool | None:
     """Whether ``word`` (any case) is an English word or an inflection of one; ``None`` when no
     vocabulary is installed."""

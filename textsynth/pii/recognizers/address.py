@@ -47,6 +47,30 @@ _PATTERNS = (
         rf"(?:{_W}[ \t]+){{0,4}}(?:{_W}|\d{{1,5}})(?:[ \t]+\d{{1,5}}[a-z]?)?(?![\w])",
         0.55,
         re.IGNORECASE,
+        hints=(
+            "rue",
+            "av",
+            "bd",
+            "boulevard",
+            "place",
+            "chemin",
+            "allée",
+            "allee",
+            "impasse",
+            "quai",
+            "route",
+            "cours",
+            "square",
+            "via",
+            "piazza",
+            "calle",
+            "rua",
+            "travessa",
+            "praça",
+            "carrer",
+            "plaza",
+            "camino",
+        ),
     ),
     # PO Box 12 / PSC 0413, Box 8144 / APO AA 42323
     Pattern(
@@ -68,6 +92,21 @@ _PATTERNS = (
         re.IGNORECASE,
         trigger=r"(?i)(?:stra(?:ß|ss)e|str\.|weg|gasse|platz|allee|ring|damm|ufer|chaussee|steig|"
         r"pfad)[ \t]+\d",
+        hints=(
+            "straße",
+            "strasse",
+            "str.",
+            "weg",
+            "gasse",
+            "platz",
+            "allee",
+            "ring",
+            "damm",
+            "ufer",
+            "chaussee",
+            "steig",
+            "pfad",
+        ),
     ),
     # Ringvej 144 / Snellmaninkatu 55 / Nybyvägen 65 / Brixtonlaan 380 (Nordic, Finnish and
     # Dutch compounds: the street type is the end of the word, the number follows)
@@ -239,8 +278,11 @@ class StreetAddressRecognizer(Recognizer):
             if m.end() > start:
                 out.append(Finding(start, m.end(), "ADDRESS", 0.45, self.name))
         digits = _DIGIT.search(text) is not None
+        low = text.lower()
         for pat in _PATTERNS:
             if not digits and pat.name != "romance":  # every other shape has a number
+                continue
+            if pat.hints and not any(h in low for h in pat.hints):
                 continue
             if pat.compiled_trigger is not None and pat.compiled_trigger.search(text) is None:
                 continue

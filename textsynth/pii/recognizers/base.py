@@ -26,6 +26,9 @@ class Pattern:
         flags: ``re`` flags.
         trigger: a cheap regex that must occur in the text for the pattern to be tried
             (``"@"`` for e-mails): skips a costly scan of most texts.
+        hints: lower-case substrings one of which every match contains: the pattern is tried
+            only if one occurs in the lower-cased text (plain substring tests are much cheaper
+            than a case-insensitive alternation scanned at every position).
     """
 
     name: str
@@ -33,6 +36,7 @@ class Pattern:
     score: float
     flags: int = 0
     trigger: str = ""
+    hints: tuple[str, ...] = ()
     compiled: re.Pattern[str] = field(init=False, repr=False, compare=False)
     compiled_trigger: re.Pattern[str] | None = field(init=False, repr=False, compare=False)
 
@@ -139,7 +143,12 @@ class PatternRecognizer(Recognizer):
 
     def analyze(self, text: str, language: str) -> list[Finding]:  # noqa: D102
         out: list[Finding] = []
+        low = ""
         for pat in self.patterns:
+            if pat.hints:
+                low = low or text.lower()
+                if not any(h in low for h in pat.hints):
+                    continue
             if pat.compiled_trigger is not None and pat.compiled_trigger.search(text) is None:
                 continue
             rx = pat.compiled
