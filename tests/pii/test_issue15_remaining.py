@@ -218,3 +218,31 @@ def test_a_name_ner_took_into_an_organisation_is_still_a_name_where_it_stands_al
     lexicon = {"Tomasz Wróblewicz's": "ORG"}
     out = scrub(["I read Tomasz Wróblewicz's essays. Few write like Wróblewicz."], "en", lexicon)
     assert gone("Wróblewicz", out), out
+
+
+def test_a_pattern_is_tried_only_when_one_of_its_hints_occurs() -> None:
+    from textsynth.pii.recognizers import Pattern, PatternRecognizer
+
+    class Ticket(PatternRecognizer):
+        name = "ticket-test"
+        entity = "ID"
+        PATTERNS = (Pattern("t", r"(?i)ticket\s+(?P<pii>\d{4})", 0.9, hints=("ticket",)),)
+
+    rec = Ticket()
+    assert [f.entity for f in rec.analyze("TICKET 4821 is open", "en")] == ["ID"]
+    assert rec.analyze("order 4821 is open", "en") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my username is qvarn_77",
+        "Ticket number TK-88213 is still open",
+        "Her passport number is X1234567",
+        "Boulevard Haussmann 12, 75009 Paris",
+        "Hauptstraße 12, 10115 Berlin",
+    ],
+)
+def test_hinted_cues_still_match_in_any_case(text: str) -> None:
+    out = scrub([text.upper()]) + scrub([text])
+    assert all(o != t for o, t in zip(out, [text.upper(), text], strict=True)), out
