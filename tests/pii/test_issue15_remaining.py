@@ -246,3 +246,14 @@ def test_a_pattern_is_tried_only_when_one_of_its_hints_occurs() -> None:
 def test_hinted_cues_still_match_in_any_case(text: str) -> None:
     out = scrub([text.upper()]) + scrub([text])
     assert all(o != t for o, t in zip(out, [text.upper(), text], strict=True)), out
+
+
+def test_a_case_insensitive_trigger_runs_on_the_lower_cased_text() -> None:
+    from textsynth.pii.recognizers import Pattern
+
+    p = Pattern("t", r"x", 0.5, trigger=r"(?i)stra(?:ß|ss)e[ \t]+\d")
+    assert p.trigger_on_lower
+    assert p.triggered("HAUPTSTRASSE 5", "hauptstrasse 5")
+    assert not p.triggered("Hauptweg 5", "hauptweg 5")
+    # an upper-case class keeps the case-insensitive regex on the text itself
+    assert not Pattern("u", r"x", 0.5, trigger=r"(?i)[A-Z]\d").trigger_on_lower

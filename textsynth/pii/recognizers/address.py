@@ -282,9 +282,7 @@ class StreetAddressRecognizer(Recognizer):
         for pat in _PATTERNS:
             if not digits and pat.name != "romance":  # every other shape has a number
                 continue
-            if pat.hints and not any(h in low for h in pat.hints):
-                continue
-            if pat.compiled_trigger is not None and pat.compiled_trigger.search(text) is None:
+            if not pat.triggered(text, low):
                 continue
             for m in pat.compiled.finditer(text):
                 start, end = m.span()
