@@ -257,3 +257,18 @@ def test_a_case_insensitive_trigger_runs_on_the_lower_cased_text() -> None:
     assert not p.triggered("Hauptweg 5", "hauptweg 5")
     # an upper-case class keeps the case-insensitive regex on the text itself
     assert not Pattern("u", r"x", 0.5, trigger=r"(?i)[A-Z]\d").trigger_on_lower
+
+
+def test_a_case_insensitive_pattern_finds_the_same_spans_on_lower_cased_text() -> None:
+    import re as _re
+
+    from textsynth.pii.recognizers import Pattern
+
+    p = Pattern("t", r"(?:ticket|ref)\s*(?P<pii>[A-Z]{2}-\d{4})", 0.5, _re.IGNORECASE)
+    assert p.compiled_lower is not None
+    text = "Ticket AB-1234 and REF cd-5678"
+    assert [m.span("pii") for m in p.finditer(text, text.lower())] == [
+        m.span("pii") for m in p.compiled.finditer(text)
+    ]
+    # where case matters inside, the pattern runs as written
+    assert Pattern("u", r"(?-i:[A-Z])x", 0.5, _re.IGNORECASE).compiled_lower is None

@@ -284,11 +284,12 @@ class StreetAddressRecognizer(Recognizer):
                 continue
             if not pat.triggered(text, low):
                 continue
-            for m in pat.compiled.finditer(text):
+            for m in pat.finditer(text, low):
                 start, end = m.span()
-                if _MONTHS.search(m.group()):  # "1 November 1998" is a date
+                found = text[start:end]
+                if _MONTHS.search(found):  # "1 November 1998" is a date
                     continue
-                if pat.name != "romance" and _PROSE.search(m.group()):  # "1 of the Rules of Court"
+                if pat.name != "romance" and _PROSE.search(found):  # "1 of the Rules of Court"
                     continue
                 house = _HOUSE.match(text, end)  # "Erzsébet tér 19."
                 if house:

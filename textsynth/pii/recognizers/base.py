@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -15,7 +15,20 @@ from textsynth.pii.entities import Finding
 __all__ = ["Pattern", "PatternRecognizer", "Recognizer"]
 
 
-_UPPER_OUTSIDE_ESCAPE = re.compile(r"(?<!\\)[A-Z]")
+# an upper-case letter that is a literal or in a class: not an escape (\D, \W), not (?P<...>)
+_UPPER_OUTSIDE_ESCAPE = re.compile(r"(?<!\\)(?<!\(\?)[A-Z]")
+
+
+def lower_form(rx: re.Pattern[str]) -> re.Pattern[str] | None:
+    """The case-sensitive lower-case form of a case-insensitive regex, to run on lower-cased
+    text; ``None`` where case matters in it (``(?-i:...)``) or it is not case-insensitive."""
+    if not rx.flags & re.IGNORECASE or "(?-i" in rx.pattern or "\\\\" in rx.pattern:
+        return None
+    src = _UPPER_OUTSIDE_ESCAPE.sub(lambda m: m.group().lower(), rx.pattern)
+    try:
+        return re.compile(src, rx.flags & ~re.IGNORECASE)
+    except re.error:
+        return None
 
 
 @dataclass(frozen=True)
@@ -43,6 +56,7 @@ class Pattern:
     compiled: re.Pattern[str] = field(init=False, repr=False, compare=False)
     compiled_trigger: re.Pattern[str] | None = field(init=False, repr=False, compare=False)
     trigger_on_lower: bool = field(init=False, repr=False, compare=False, default=False)
+    compiled_lower: re.Pattern[str] | None = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.score <= 1.0:
@@ -54,6 +68,7 @@ class Pattern:
                 f"pattern {self.name!r}: invalid regular expression {self.regex!r}: {exc}"
             ) from None
         object.__setattr__(self, "compiled", compiled)
+        object.__setattr__(self, "compiled_lower", lower_form(compiled))
         trigger, lower = self.trigger, False
         if trigger.startswith("(?i)") and not _UPPER_OUTSIDE_ESCAPE.search(trigger[4:]):
             # a case-insensitive regex is slow in Python (every position, every case): the same
@@ -61,6 +76,14 @@ class Pattern:
             trigger, lower = trigger[4:], True
         object.__setattr__(self, "compiled_trigger", re.compile(trigger) if trigger else None)
         object.__setattr__(self, "trigger_on_lower", lower)
+
+    def finditer(self, text: str, low: str) -> Iterator[re.Match[str]]:
+        """The matches in ``text`` (``low``: ``text.lower()``): a case-insensitive pattern runs
+        as its lower-case form on ``low`` when lower-casing kept every offset (same spans,
+        several times faster); read matched text by span from ``text``."""
+        if self.compiled_lower is not None and len(low) == len(text):
+            return self.compiled_lower.finditer(low)
+        return self.compiled.finditer(text)
 
     def triggered(self, text: str, low: str) -> bool:
         """Whether the pattern is worth trying on ``text`` (``low``: ``text.lower()``)."""
@@ -162,9 +185,8 @@ class PatternRecognizer(Recognizer):
         for pat in self.patterns:
             if not pat.triggered(text, low):
                 continue
-            rx = pat.compiled
-            has_group = "pii" in rx.groupindex
-            for m in rx.finditer(text):
+            has_group = "pii" in pat.compiled.groupindex
+            for m in pat.finditer(text, low):
                 start, end = m.span("pii") if has_group else m.span()
                 if start < 0 or end <= start:
                     continue
