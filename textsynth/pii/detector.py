@@ -7,10 +7,12 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from textsynth.pii.context import ContextScorer
 from textsynth.pii.entities import Finding
-from textsynth.pii.names import NAME_QUESTION, TITLE_BEFORE, NameFinder, name_words
+from textsynth.pii.name_shapes import SHADOWED_NAMES
+from textsynth.pii.names import NAME_QUESTION, TITLE_BEFORE, UNIT_AFTER, NameFinder, name_words
 from textsynth.pii.ner import NerBackend, make_ner
 from textsynth.pii.not_pii import absolute_date, not_pii_word
 from textsynth.pii.recognizers import CustomConfig, Recognizer, build_recognizers, load_custom
+from textsynth.pii.recognizers.address import postcodes_after_places
 from textsynth.pii.resolve import resolve
 
 __all__ = ["NER_SCORE", "Detector"]
@@ -46,6 +48,8 @@ _GENERIC_ORGS = frozenset(
 # the end of a turn and the start of the next one that may be two halves of a phone number
 _PHONE_TAIL = re.compile(r"(?<![\w.,/-])(\+?\(?\d[\d ().-]{1,14}\d)[ \t]*[.,]?[ \t]*$")
 _PHONE_HEAD = re.compile(r"^[ \t]*(\d[\d ().-]{1,14}\d)(?![\w.,/-]|[.,]\d)[ \t]*[.,!]?[ \t]*$")
+
+_DIGIT = re.compile(r"\d")
 
 # NER labels that a recurring person's name overrides
 _RETYPABLE = frozenset({"ORG", "LOCATION", "NORP", "FAC", "PRODUCT", "WORK_OF_ART", "MISC"})
@@ -129,6 +133,9 @@ class Detector:
                 self._patterns(t, lang, texts[ti - 1] if ti else "") + ner_hits[di][ti]
                 for ti, t in enumerate(texts)
             ]
+            per_text = [
+                fs + postcodes_after_places(t, fs) for t, fs in zip(texts, per_text, strict=True)
+            ]
             self._split_phones(texts, lang, per_text)
             if self.use_names:
                 nf = self._name_finder(lang)
@@ -137,6 +144,7 @@ class Detector:
                     + nf.local(t)
                     + nf.lines(t)
                     + nf.known(t)
+                    + nf.shapes(t)
                     + nf.alone(t, ti > 0 and NAME_QUESTION.search(texts[ti - 1]) is not None)
                     for ti, (fs, t) in enumerate(zip(per_text, texts, strict=False))
                 ]
@@ -146,6 +154,14 @@ class Detector:
                     for fs, t in zip(first, texts, strict=False)
                     for f in fs
                     if f.entity == "PERSON"
+                }
+                # a name shape that lost to NER's organisation or place ("Edi Živković's" ORG)
+                # still names someone where the word stands alone ("early Živković")
+                people |= {
+                    t[f.start : f.end]
+                    for fs, kept, t in zip(per_text, first, texts, strict=False)
+                    for f in fs
+                    if f.recognizer in SHADOWED_NAMES and f not in kept
                 }
                 if people:
                     again = nf.recurring(texts, sorted(people))
@@ -209,8 +225,9 @@ class Detector:
         """Pattern findings in ``text``, scored with the context words around them (the end of
         the previous turn, ``lead``, counts as context for the start of this one)."""
         found: list[Finding] = []
+        digits = _DIGIT.search(text) is not None
         for r in self.recognizers:
-            if r.supports(lang):
+            if r.supports(lang) and (digits or not r.needs_digit):
                 found.extend(r.analyze(text, lang))
         found = self.context.apply(text, found, lead)
         for entity, rx in self.deny.items():
@@ -274,6 +291,8 @@ def _clean_ner(text: str, start: int, end: int, label: str, recognizer: str) -> 
             start += m.end()
         if text[start:end].endswith(("'s", "’s")):
             end -= 2
+    if label in ("PERSON", "ORG") and (unit := UNIT_AFTER.search(text, start, end)):
+        end = unit.start()  # "Mrs. Ann Lee Apt. 4": the unit starts the address after the name
     if end - start < 2:
         return None
     score = NER_SCORE

@@ -15,8 +15,9 @@ import re
 from collections.abc import Sequence
 
 from textsynth.pii.entities import Finding
+from textsynth.pii.name_shapes import NameShapes
 
-__all__ = ["TITLE_BEFORE", "NameFinder", "TITLES"]
+__all__ = ["TITLE_BEFORE", "TITLES", "UNIT_AFTER", "NameFinder"]
 
 TITLES = frozenset(
     "mr mrs ms miss mx dr prof sir dame madam mme mlle monsieur madame me mister missus lord "
@@ -41,11 +42,13 @@ _TITLE_RX = re.compile(  # no leading \b: a literal first lets the regex engine 
     rf"(?:{_INITIAL}[ \t]?){{0,3}}[A-Z][\w'’-]+(?:[ \t]+(?:[A-Z][\w'’-]+|{_INITIAL}))?"
     r"(?:[ \t]+[A-Z][\w'’-]+)?))"
 )
+# a unit designator after a name ("Mrs. Ann Lee Apt. 4", "Dr. Bo Kim Suite 5")
+UNIT_AFTER = re.compile(r"[ \t]+(?:Apt|Apartment|Suite|Ste|Unit|Flat)\.?$")
 # a title right before a name ("Mr " + "Benham"): the name span takes it in
 TITLE_BEFORE = re.compile(rf"(?<![\w.]){_TITLE}[ \t]+$")
 _CUE_RX = re.compile(
     r"\b(?:my name is|my name's|name is|names|name[ \t]*:|nom[ \t]*:|this is|it's|i am|i'm|"
-    r"im|call me|speaking with|"
+    r"im|call me|calls me|speaking with|"
     r"talking to|chatting with|ask for|je m'appelle|je me nomme|je suis|moi c'est|c'est|ici|"
     r"en ligne avec|mon nom est|ich bin|ich heiße|ich heisse|mein name ist|hier ist|hier spricht|"
     r"chatten mit|sprechen mit|you're with|transferred to)[ \t]+"
@@ -62,6 +65,7 @@ _STRONG_CUES = (
     "name is",
     "names",
     "call me",
+    "calls me",
     "je m'appelle",
     "je me nomme",
     "moi c'est",
@@ -77,6 +81,22 @@ _STRONG_CUES = (
     "chatten mit",
     "sprechen mit",
     "transferred to",
+)
+# cues after which even a lower-case word no list knows is a name ("my name is vitoria")
+_NAMING_CUES = (
+    "my name is",
+    "name is",
+    "call me",
+    "calls me",
+    "je m'appelle",
+    "mon nom est",
+    "ich heiße",
+    "ich heisse",
+    "mein name ist",
+)
+# what may follow "call me" and is no name ("call me back", "call me tomorrow")
+_NOT_AFTER_CALL = frozenset(
+    "back later tomorrow tonight today now asap soon again anytime maybe when if on at".split()
 )
 # a greeting, a thank-you or a sign-off before a name ("hi tom", "merci léa", "cheers, dave")
 _GREETING_RX = re.compile(
@@ -203,6 +223,13 @@ class NameFinder:
         known_first, known_last = name_words()
         self.first = first_names(language) | known_first
         self.last = known_last
+        self._shapes = NameShapes(
+            self.first, self.last, frozenset(self.stop | TITLES | _COMMON), language
+        )
+
+    def shapes(self, text: str) -> list[Finding]:
+        """Names in no list and after no cue, by shape and context (see ``name_shapes``)."""
+        return self._shapes.find(text, _PLACE_WORDS)
 
     def local(self, text: str) -> list[Finding]:
         """Return titled and introduced names in one text."""
@@ -211,6 +238,8 @@ class NameFinder:
             s, e = m.span("pii")
             if s and text[s - 1].isalnum():
                 continue
+            if unit := UNIT_AFTER.search(text, s, e):  # "Mrs. Ann Lee Apt. 4": not the name
+                e = unit.start()
             out.append(Finding(s, e, "PERSON", 0.75, "title-name"))
         for m in _LOWER_TITLE_RX.finditer(text):
             w = m.group("name").lower()
@@ -227,14 +256,18 @@ class NameFinder:
                 out.append(Finding(m.start("first"), end, "PERSON", 0.7, "greeting-name"))
         for m in _CUE_RX.finditer(text):
             first, last = m.group("first"), m.group("last")
-            fl = first.lower()
-            if fl in self.stop or fl in TITLES:
-                continue
-            strong = m.group().lower().startswith(_STRONG_CUES)
-            known = fl in self.first or (fl in self.last and first[0].isupper())
-            if not (known or (strong and first[0].isupper())):
-                continue
             end = m.end("first")
+            if first.endswith(("'s", "’s")):  # "i'm roberto's daughter"
+                first, last, end = first[:-2], None, end - 2
+            fl = first.lower()
+            if fl in self.stop or fl in TITLES or fl in _NOT_AFTER_CALL or len(fl) < 2:
+                continue
+            cue = m.group().lower()
+            strong = cue.startswith(_STRONG_CUES)
+            known = fl in self.first or (fl in self.last and first[0].isupper())
+            naming = cue.startswith(_NAMING_CUES) and fl not in _COMMON
+            if not (known or (strong and first[0].isupper()) or naming):
+                continue
             if last and self._surname_like(last, first):
                 end = m.end("last")
             out.append(

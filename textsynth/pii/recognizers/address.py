@@ -47,6 +47,30 @@ _PATTERNS = (
         rf"(?:{_W}[ \t]+){{0,4}}(?:{_W}|\d{{1,5}})(?:[ \t]+\d{{1,5}}[a-z]?)?(?![\w])",
         0.55,
         re.IGNORECASE,
+        hints=(
+            "rue",
+            "av",
+            "bd",
+            "boulevard",
+            "place",
+            "chemin",
+            "allée",
+            "allee",
+            "impasse",
+            "quai",
+            "route",
+            "cours",
+            "square",
+            "via",
+            "piazza",
+            "calle",
+            "rua",
+            "travessa",
+            "praça",
+            "carrer",
+            "plaza",
+            "camino",
+        ),
     ),
     # PO Box 12 / PSC 0413, Box 8144 / APO AA 42323
     Pattern(
@@ -68,6 +92,41 @@ _PATTERNS = (
         re.IGNORECASE,
         trigger=r"(?i)(?:stra(?:ß|ss)e|str\.|weg|gasse|platz|allee|ring|damm|ufer|chaussee|steig|"
         r"pfad)[ \t]+\d",
+        hints=(
+            "straße",
+            "strasse",
+            "str.",
+            "weg",
+            "gasse",
+            "platz",
+            "allee",
+            "ring",
+            "damm",
+            "ufer",
+            "chaussee",
+            "steig",
+            "pfad",
+        ),
+    ),
+    # Ringvej 144 / Snellmaninkatu 55 / Nybyvägen 65 / Brixtonlaan 380 (Nordic, Finnish and
+    # Dutch compounds: the street type is the end of the word, the number follows)
+    Pattern(
+        "nordic",
+        r"(?<![\w-])(?:\d{1,6}[ \t]+)?(?-i:[A-ZÆØÅÄÖÜ])[^\W\d_]{3,}"
+        r"(?:vej|gade|gata|gatan|vägen|veien|vegen|veg|stien|katu|kuja|tie|polku|laan|straat|"
+        r"gracht|utca)[ \t]+\d{1,4}[ \t]?[a-zA-Z]?(?![\w])",
+        0.55,
+        re.IGNORECASE,
+    ),
+    # Apt. 675 62314 Mellemvej 32 / Suite 541 / Flat 3: a unit designator and its number (the
+    # street may follow it, the other lines of the block are taken by _extend)
+    Pattern(
+        "unit",
+        r"(?<![\w])(?:apt|apartment|suite|ste|(?-i:Unit|Flat))\.?[ \t]*#?[ \t]*\d{1,5}[A-Za-z]?"
+        r"(?![\w])(?:[ \t]+\d{1,6}[ \t]+[^\W\d_][\w'’.-]*(?:[ \t]+[^\W\d_][\w'’.-]*){0,2}"
+        r"[ \t]+\d{1,4}[a-zA-Z]?(?![\w]))?",
+        0.5,
+        re.IGNORECASE,
     ),
     # 6750 Koskikatu 25 (needs context)
     Pattern(
@@ -87,8 +146,8 @@ _MONTHS = re.compile(
     re.IGNORECASE,
 )
 _SEGMENT_RX = re.compile(
-    rf"[ \t]*(?:,[ \t]*|\n[ \t,]*(?:\n[ \t,]*)?)"
-    rf"((?:{_W}|\d[\w-]{{1,9}})(?:[ \t]+(?:{_W}|\d[\w-]{{1,9}})){{0,3}})"
+    rf"[ \t]*(?:,[ \t]*|\n[ \t,>|*?]*(?:\n[ \t,>|*?]*)?)"
+    rf"((?:{_W}|\d[\w-]{{1,9}})(?:[ \t]+(?:{_W}|\d[\w-]{{0,9}})){{0,3}})"
 )
 _STATES = (
     "AL|AK|AZ|AR|CA|CO|CT|DE|DC|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|"
@@ -102,6 +161,8 @@ ADDRESS_PART = re.compile(
     rf"(?:{_W}[ \t]+){{0,2}}{_UK_POSTCODE}|\d{{5}}(?:-\d{{4}})?",
     re.IGNORECASE,
 )
+_PHONE_LIKE = re.compile(r"\d(?:[ ().-]*\d){6}")
+ZIP4 = re.compile(r"\d{5}-\d{4}")
 _SENTENCE_WORDS = frozenset(
     "i you we they he she it is are was and but or for to the a an my your please can could "
     "would will if then after before when because so this that there here "
@@ -143,6 +204,8 @@ def _extend(text: str, end: int, multiline: bool) -> tuple[int, int]:
             seg = seg[:cut].rstrip()
             if not seg:
                 break
+        if _PHONE_LIKE.search(seg) and not ZIP4.fullmatch(seg.split()[-1]):
+            break  # the phone line under an address block is not part of it
         words = seg.split()
         capitalised = all(w[0].isupper() or w[0].isdigit() for w in words)
         part = ADDRESS_PART.fullmatch(seg) is not None
@@ -158,6 +221,7 @@ def _extend(text: str, end: int, multiline: bool) -> tuple[int, int]:
     return end, added
 
 
+_DIGIT = re.compile(r"\d")
 _HOUSE = re.compile(r"[ \t]+\d{1,5}[a-zA-Z]?\.?(?![\w])")
 _LEAD_NUMBER = re.compile(r"(?<![\w.,/-])\d{1,6}[ \t]+$")
 _FIVE_DIGITS = re.compile(r"\d{5}")
@@ -213,14 +277,19 @@ class StreetAddressRecognizer(Recognizer):
                     start = m.start() + w.end() + 1
             if m.end() > start:
                 out.append(Finding(start, m.end(), "ADDRESS", 0.45, self.name))
+        digits = _DIGIT.search(text) is not None
+        low = text.lower()
         for pat in _PATTERNS:
-            if pat.compiled_trigger is not None and pat.compiled_trigger.search(text) is None:
+            if not digits and pat.name != "romance":  # every other shape has a number
                 continue
-            for m in pat.compiled.finditer(text):
+            if not pat.triggered(text, low):
+                continue
+            for m in pat.finditer(text, low):
                 start, end = m.span()
-                if _MONTHS.search(m.group()):  # "1 November 1998" is a date
+                found = text[start:end]
+                if _MONTHS.search(found):  # "1 November 1998" is a date
                     continue
-                if pat.name != "romance" and _PROSE.search(m.group()):  # "1 of the Rules of Court"
+                if pat.name != "romance" and _PROSE.search(found):  # "1 of the Rules of Court"
                     continue
                 house = _HOUSE.match(text, end)  # "Erzsébet tér 19."
                 if house:
@@ -233,12 +302,34 @@ class StreetAddressRecognizer(Recognizer):
                 )
                 score = pat.score + (0.3 if added >= 2 else 0.0)
                 out.append(Finding(start, end, "ADDRESS", score, self.name))
-        return out
+        return _merge(out)
+
+
+def _merge(found: list[Finding]) -> list[Finding]:
+    """Join overlapping address findings into one (a street and the unit line found by another
+    pattern are one address), with the best score of the parts."""
+    out: list[Finding] = []
+    for f in sorted(found, key=lambda f: (f.start, -f.end)):
+        if out and f.start < out[-1].end:
+            last = out[-1]
+            if f.end > last.end or f.score > last.score:
+                out[-1] = Finding(
+                    last.start,
+                    max(last.end, f.end),
+                    "ADDRESS",
+                    max(last.score, f.score),
+                    last.recognizer,
+                )
+        else:
+            out.append(f)
+    return out
 
 
 @recognizers.register()
 class PostcodeRecognizer(PatternRecognizer):
     """Postcodes: UK and Canadian forms alone; 4-5 digit codes only near a context word."""
+
+    needs_digit = True
 
     name = "postcode"
     entity = "POSTCODE"
@@ -253,6 +344,62 @@ class PostcodeRecognizer(PatternRecognizer):
             re.IGNORECASE,
         ),
         Pattern("digits", r"\d(?<![\w.,-]\d)\d{3,4}(?:-\d{4})?(?![\w.,-]\d|[\w])", 0.1),
+        # "my zip code is 880": three digits only right after a postcode cue word
+        Pattern(
+            "digits-short",
+            r"(?i:zip|postcode|postal code|post code|code postal|plz)\b[ \t]*(?:code)?[ \t]*"
+            r"(?:is|:|=)?[ \t]*(?P<pii>\d{3})(?![\w.,-]\d|[\w])",
+            0.5,
+            trigger=r"(?i)zip|post|plz",
+        ),
         Pattern("digits-spaced", r"\d(?<![\w.,-]\d)\d{2} \d{2}(?![\w.,-]\d|[\w])", 0.1),
     )
     context = ("zip", "zipcode", "postcode", "postal", "post code", "code postal", "cp", "plz")
+
+
+_CODE_AFTER = re.compile(r"[ \t]*,?[ \t]*(\d{4,5}|\d{3} \d{2})(?![\w/:-]|[.,]\d)")
+_YEAR = re.compile(r"(?:1[89]|20)\d\d")
+
+
+def postcodes_after_places(text: str, findings: list[Finding]) -> list[Finding]:
+    """Postcodes written after a place already found (``Bjert 6091``, ``Arendal 4844``,
+    ``Överturingen 840 24``): in most of Europe the code follows the town. A number that
+    could be a year (``Paris 2024``) is left alone."""
+    out = []
+    for f in findings:
+        if f.entity != "LOCATION":
+            continue
+        m = _CODE_AFTER.match(text, f.end)
+        if m and not _YEAR.fullmatch(m.group(1)):
+            out.append(Finding(*m.span(1), "POSTCODE", 0.5, "postcode-after-place"))
+    return out
+
+
+_NOT_TOWNS = (
+    "room|gate|version|article|art|section|chapter|page|paragraph|para|flight|order|case|"
+    "ticket|no|number|model|windows|office|suite|apt|unit|flat|floor|level|platform|bus|"
+    "route|line|box|rule|rules|table|figure|annex|appendix|item|step|group|class|grade|year|"
+    "week|day|invoice|account|reference|ref|code|pin|iso|en|din|tel|fax|phone|mobile"
+)
+
+
+@recognizers.register()
+class TownPostcodeRecognizer(PatternRecognizer):
+    """A town followed by its postcode after ``in``/``at``/``near``... (``in Bjert 6091``,
+    ``near ARENDAL 4844``, ``to Överturingen 840 24``): the European order, without a street."""
+
+    needs_digit = True
+
+    name = "town-postcode"
+    entity = "ADDRESS"
+    PATTERNS = (
+        Pattern(
+            "town-code",
+            r"(?<![\w])(?i:in|at|near|to|from|of)[ \t]+"
+            rf"(?P<pii>(?!(?i:{_NOT_TOWNS})\b|[A-Z]{{2,4}}\b)(?-i:[A-ZÀ-ÝÄÖÜÆØÅ])[^\W\d_'’-]*"
+            r"(?:[ \t-]+(?-i:[A-ZÀ-ÝÄÖÜÆØÅ])[^\W\d_'’.-]*){0,2}[ \t]+"
+            r"(?!(?:1[89]|20)\d\d(?!\d))(?:\d{4,5}|\d{3} \d{2}))(?![\w/:-]|[.,]\d)",
+            0.45,
+            trigger=r"\d{3}",
+        ),
+    )

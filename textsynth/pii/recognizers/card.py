@@ -16,6 +16,8 @@ _BRAND = re.compile(r"^(?:4|5[1-5]|2[2-7]|3[47]|3[0689]|6(?:011|5|4[4-9]|2)|35|5
 class CreditCardRecognizer(PatternRecognizer):
     """Card numbers, plain or grouped by spaces or dashes, checked with Luhn."""
 
+    needs_digit = True
+
     name = "credit-card"
     entity = "CREDIT_CARD"
     PATTERNS = (

@@ -12,6 +12,8 @@ from textsynth.registry import recognizers
 class DateRecognizer(PatternRecognizer):
     """``12/03/1984``, ``1984-03-12``, ``12.03.1984`` (day/month values checked)."""
 
+    needs_digit = True
+
     name = "date"
     entity = "DATE"
     PATTERNS = (

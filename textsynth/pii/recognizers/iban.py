@@ -13,6 +13,8 @@ from textsynth.registry import recognizers
 class IbanRecognizer(PatternRecognizer):
     """IBANs written compact or in groups of four, any case."""
 
+    needs_digit = True
+
     name = "iban"
     entity = "IBAN"
     PATTERNS = (

@@ -13,6 +13,8 @@ from textsynth.registry import recognizers
 class UsSsnRecognizer(PatternRecognizer):
     """US social security numbers; area 000/666/9xx, group 00 and serial 0000 are invalid."""
 
+    needs_digit = True
+
     name = "us-ssn"
     entity = "US_SSN"
     PATTERNS = (
@@ -34,6 +36,8 @@ class UsSsnRecognizer(PatternRecognizer):
 @recognizers.register()
 class UkNinoRecognizer(PatternRecognizer):
     """UK National Insurance numbers (``AB 12 34 56 C``)."""
+
+    needs_digit = True
 
     name = "uk-nino"
     entity = "UK_NINO"
@@ -60,6 +64,8 @@ class UkNinoRecognizer(PatternRecognizer):
 @recognizers.register()
 class FrNirRecognizer(PatternRecognizer):
     """French social security numbers (NIR, 13 characters + 2-digit key)."""
+
+    needs_digit = True
 
     name = "fr-nir"
     entity = "FR_NIR"
@@ -96,6 +102,8 @@ _ID_CUES = (
 class CuedNationalIdRecognizer(PatternRecognizer):
     """A national identity number of any country right after the name of the identifier."""
 
+    needs_digit = True
+
     name = "national-id-cued"
     entity = "ID"
     PATTERNS = (
@@ -105,8 +113,28 @@ class CuedNationalIdRecognizer(PatternRecognizer):
             r"(?P<pii>(?=(?:[\w -]*\d){4})[A-Z0-9](?:[A-Z0-9]|[ -](?=[A-Z0-9])){4,24})(?![\w-])",
             0.75,
             re.IGNORECASE,
-            trigger=r"(?i)ssn|social|national|ident|\bid\b|nric|passport|tax|tin|nif|nie|dni|bsn|pesel|"
-            r"fiscal|steuer|ausweis|reisepass|sozial|sécurité|passeport",
+            hints=(
+                "ssn",
+                "social",
+                "national",
+                "id",
+                "nric",
+                "passport",
+                "tax",
+                "tin",
+                "nif",
+                "nie",
+                "dni",
+                "bsn",
+                "pesel",
+                "fiscal",
+                "steuer",
+                "ausweis",
+                "reisepass",
+                "sozialversicherung",
+                "sécurité",
+                "passeport",
+            ),
         ),
     )
 

@@ -18,6 +18,8 @@ _CUES = (
 class ReferenceNumberRecognizer(PatternRecognizer):
     """An identifier with digits right after a cue (``order no. 88213-B``, ``ticket #4411``)."""
 
+    needs_digit = True
+
     name = "reference-number"
     entity = "ID"
     PATTERNS = (
@@ -27,6 +29,31 @@ class ReferenceNumberRecognizer(PatternRecognizer):
             r"(?P<pii>(?=[\w/-]*\d)[A-Z0-9][\w/-]{3,}[A-Z0-9])",
             0.6,
             re.IGNORECASE,
+            hints=(
+                "account",
+                "acct",
+                "order",
+                "ticket",
+                "case",
+                "customer",
+                "client",
+                "member",
+                "policy",
+                "invoice",
+                "booking",
+                "reservation",
+                "ref",
+                "réf",
+                "application",
+                "passport",
+                "licen",
+                "contract",
+                "tracking",
+                "dossier",
+                "commande",
+                "compte",
+                "numéro",
+            ),
         ),
         # case and file numbers written number/year: 10424/05, 682/02
         Pattern("slashed", r"\d(?<![\w/.-]\d)\d{2,5}/\d{2}(?![\w/]|[.,]\d)", 0.45),

@@ -28,8 +28,20 @@ class UsernameRecognizer(PatternRecognizer):
             r"(?P<pii>(?=[\w.-]*(?:\d|_|\.\w))[A-Za-z][\w.-]{2,30}[A-Za-z0-9])(?![\w@-])",
             0.7,
             re.IGNORECASE,
-            trigger=r"(?i)user|login|handle|screen|gamertag|account name|utilisateur|identifiant|"
-            r"pseudo|benutzer|nutzer|anmelde",
+            hints=(
+                "user",
+                "login",
+                "handle",
+                "screen",
+                "gamertag",
+                "account name",
+                "utilisateur",
+                "identifiant",
+                "pseudo",
+                "benutzer",
+                "nutzername",
+                "anmeldename",
+            ),
         ),
         Pattern(
             "handle",
