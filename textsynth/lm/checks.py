@@ -159,10 +159,12 @@ def verification_filters(
         from textsynth.lm.verify import SlotVerifyFilter
 
         out: list[Filter] = []
+        rules = None
         if config.slot_rules and any(u.spans for u in seeds):
             from textsynth.lm.slot_rules import SlotRulesFilter
 
-            out.append(SlotRulesFilter(seeds, config.slot_range_factor))
+            rules = SlotRulesFilter(seeds, config.slot_range_factor)
+            out.append(rules)
         elif not config.slot_rules:
             disabled.append("slot-rules")
         if config.slot_verify:
@@ -176,6 +178,7 @@ def verification_filters(
                         _labels_by_intent(seeds, config),
                         config.slot_relabel_threshold,
                         config.slot_keep_threshold,
+                        recheck=rules.recheck if rules is not None else None,
                     )
                 )
         else:

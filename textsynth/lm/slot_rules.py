@@ -313,6 +313,15 @@ class SlotRulesFilter(Filter):
             out.append(not reason)
         return out
 
+    def recheck(self, c: Candidate) -> str:
+        """Return why ``c`` (relabelled by a later filter) now breaks a rule; ``""`` if not.
+
+        Only checks: the span fixes (trim, relabel) are not applied again.
+        """
+        assert c.utterance is not None
+        probe = Candidate(c.raw, c.intent, c.language, c.utterance)
+        return self._check_text(probe) or self._check_spans(probe)
+
     def _check_text(self, c: Candidate) -> str:
         assert c.utterance is not None
         words = _words(c.utterance.text)

@@ -188,6 +188,9 @@ class SlotVerifyFilter(Filter):
         labels_by_intent: the labels each intent may use.
         relabel_threshold: tagger confidence needed to move a span to another label.
         keep_threshold: the written label's least tagger probability.
+        recheck: called on a candidate whose spans were relabelled; a non-empty answer (the
+            slot rules' reason) rejects it, so that a relabel cannot undo the rules (two
+            ``object_name`` where the seeds have one).
     """
 
     name = "slot-verify"
@@ -198,7 +201,9 @@ class SlotVerifyFilter(Filter):
         labels_by_intent: Mapping[str, Sequence[str]],
         relabel_threshold: float = 0.7,
         keep_threshold: float = 0.05,
+        recheck: Callable[[Candidate], str] | None = None,
     ) -> None:
+        self.recheck = recheck
         self.tagger = tagger
         self.labels = {i: set(v) for i, v in labels_by_intent.items()}
         self.relabel_threshold = relabel_threshold
@@ -250,6 +255,10 @@ class SlotVerifyFilter(Filter):
                 c.utterance = Utterance(
                     u.text, u.intent, tuple(new_spans), u.language, u.source, dict(u.meta)
                 )
+                why = self.recheck(c) if self.recheck is not None else ""
+                if why:
+                    c.note(self.name, "rejected", f"after relabelling, {why}")
+                    ok = False
             c.scores["slot_verified"] = 1.0 if ok else 0.0
             out.append(ok)
         return out
