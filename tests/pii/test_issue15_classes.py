@@ -175,6 +175,24 @@ MEANING_CASES = [
 ]
 
 
+@pytest.mark.parametrize(
+    ("surface", "kept"),
+    [
+        ("NOK 4.2 million", True),
+        ("DKK 300 thousand", True),
+        ("2,5 Mio. EUR", True),
+        ("3 milliards", True),
+        ("GBP 50,000", True),
+        ("Nordvik million", False),
+        ("Nordvik AB", False),
+    ],
+)
+def test_amounts_with_a_magnitude_are_not_pii(surface: str, kept: bool) -> None:
+    from textsynth.pii.not_pii import not_pii_word
+
+    assert not_pii_word(surface) is kept
+
+
 @pytest.mark.parametrize(("lang", "text", "kept"), MEANING_CASES)
 def test_durations_currencies_and_labels_are_kept(lang: str, text: str, kept: list[str]) -> None:
     (out,) = scrub([text], lang)

@@ -22,6 +22,11 @@ _CURRENCY_WORDS = frozenset(
     "euro euros dollar dollars pound pounds sterling franc francs yen yuan rupee rupees cent "
     "cents pence centime centimes eur usd gbp chf".split()
 )
+# magnitude words of an amount: "SEK 10.7 million", "2,5 Mio. EUR", "3 milliards d'euros"
+_MAGNITUDES = frozenset(
+    "thousand thousands million millions billion billions trillion k m bn mn mio mrd "
+    "mille millier milliers milliard milliards tausend millionen milliarde milliarden".split()
+)
 _LABELS = frozenset(
     "iban bic swift ssn sin nric nin nino nir insee tin vat ein itin dob pin cvv cvc otp id "
     "ip url email e-mail phone sms zip postcode plz cp passport passeport reisepass "
@@ -50,12 +55,13 @@ def not_pii_word(surface: str) -> bool:
         return True
     if identifier_label(s):
         return True
-    # an amount: "GBP 50,000", "NOK 625", "20 CHF", "5 GB"
+    # an amount: "GBP 50,000", "NOK 625", "20 CHF", "5 GB", "SEK 10.7 million"
     rest = [
         w
         for w in re.findall(r"[^\W\d_]+|\d[\d.,']*", s)
         if not (w[0].isdigit() or w in _currency_codes() or w.lower() in _CURRENCY_WORDS)
         and w.lower() not in _UNITS
+        and w.lower() not in _MAGNITUDES
     ]
     return not rest
 
