@@ -184,6 +184,9 @@ MEANING_CASES = [
         ("3 milliards", True),
         ("GBP 50,000", True),
         ("Nordvik million", False),
+        ("K", False),
+        ("Mr K", False),
+        ("Bn", False),
         ("Nordvik AB", False),
     ],
 )

@@ -55,13 +55,15 @@ def not_pii_word(surface: str) -> bool:
         return True
     if identifier_label(s):
         return True
-    # an amount: "GBP 50,000", "NOK 625", "20 CHF", "5 GB", "SEK 10.7 million"
+    # an amount: "GBP 50,000", "NOK 625", "20 CHF", "5 GB"; "SEK 10.7 million" (a magnitude word
+    # only next to a number: "K" alone is an initial)
+    has_digit = any(ch.isdigit() for ch in s)
     rest = [
         w
         for w in re.findall(r"[^\W\d_]+|\d[\d.,']*", s)
         if not (w[0].isdigit() or w in _currency_codes() or w.lower() in _CURRENCY_WORDS)
         and w.lower() not in _UNITS
-        and w.lower() not in _MAGNITUDES
+        and not (has_digit and w.lower() in _MAGNITUDES)
     ]
     return not rest
 
