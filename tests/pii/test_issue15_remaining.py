@@ -66,13 +66,18 @@ ADDRESS_CASES = [
 ]
 
 
-@pytest.mark.parametrize(("turns", "must_go", "must_stay"), ADDRESS_CASES)
-def test_address_classes(turns: list[str], must_go: list[str], must_stay: list[str]) -> None:
+def _check_scrub(turns: list[str], must_go: list[str], must_stay: list[str]) -> None:
+    """Scrub ``turns`` as one document: each ``must_go`` is gone, each ``must_stay`` is kept."""
     out = scrub(turns)
     for v in must_go:
         assert gone(v, out), (v, out)
     for v in must_stay:
         assert any(v in t for t in out), (v, out)
+
+
+@pytest.mark.parametrize(("turns", "must_go", "must_stay"), ADDRESS_CASES)
+def test_address_classes(turns: list[str], must_go: list[str], must_stay: list[str]) -> None:
+    _check_scrub(turns, must_go, must_stay)
 
 
 @pytest.mark.parametrize(
@@ -167,11 +172,7 @@ NAME_CASES = [
 
 @pytest.mark.parametrize(("turns", "must_go", "must_stay"), NAME_CASES)
 def test_name_classes(turns: list[str], must_go: list[str], must_stay: list[str]) -> None:
-    out = scrub(turns)
-    for v in must_go:
-        assert gone(v, out), (v, out)
-    for v in must_stay:
-        assert any(v in t for t in out), (v, out)
+    _check_scrub(turns, must_go, must_stay)
 
 
 @pytest.mark.parametrize(
