@@ -273,3 +273,54 @@ def test_a_case_insensitive_pattern_finds_the_same_spans_on_lower_cased_text() -
     ]
     # where case matters inside, the pattern runs as written
     assert Pattern("u", r"(?-i:[A-Z])x", 0.5, _re.IGNORECASE).compiled_lower is None
+
+
+# (language, one-line record, what NER read as one entity, names that must go, fields that stay)
+FIELD_CASES = [
+    ("en", "Name: Ingrid Solheim Phone: (61) 4410 2287", "Ingrid Solheim Phone", "PERSON"),
+    ("en", "Customer: Tobias Mwangi Address: 9 Quarry Lane", "Tobias Mwangi Address", "ORG"),
+    ("en", "Contact Ines Arrieta Tel: 0161 496 0321", "Ines Arrieta Tel", "PERSON"),
+    (
+        "en",
+        "Patient Oskar Lindqvist Phone Number: 07700 900461",
+        "Oskar Lindqvist Phone Number",
+        "PERSON",
+    ),
+    (
+        "fr",
+        "Nom : Apolline Ferrand Téléphone : 06 41 22 90 17",
+        "Apolline Ferrand Téléphone",
+        "PERSON",
+    ),
+    (
+        "de",
+        "Kunde: Mirko Hallstein Geburtsdatum: 14.03.1977",
+        "Mirko Hallstein Geburtsdatum",
+        "PERSON",
+    ),
+]
+
+
+@pytest.mark.parametrize(("lang", "text", "ner_span", "label"), FIELD_CASES)
+def test_a_field_name_ner_ran_on_into_stays(
+    lang: str, text: str, ner_span: str, label: str
+) -> None:
+    # a model reads "Ingrid Solheim Phone" as one name: the name goes, the field's name stays
+    field = ner_span.split(" ", 2)[2]
+    out = scrub([text], lang, {ner_span: label})
+    name = " ".join(ner_span.split()[:2])
+    for word in name.split():
+        assert gone(word, out), out
+    assert f"{field} :" in out[0] or f"{field}:" in out[0], out
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Maria Lopez: my card was declined", "Maria Lopez"),  # a speaker's name before a colon
+        ("From Jonas Weller: see attached", "Jonas Weller"),
+    ],
+)
+def test_a_name_before_a_colon_that_is_no_field_is_replaced_whole(text: str, name: str) -> None:
+    out = scrub([text], "en", {name: "PERSON"})
+    assert all(gone(w, out) for w in name.split()), out

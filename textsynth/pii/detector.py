@@ -10,7 +10,7 @@ from textsynth.pii.entities import Finding
 from textsynth.pii.name_shapes import SHADOWED_NAMES
 from textsynth.pii.names import NAME_QUESTION, TITLE_BEFORE, UNIT_AFTER, NameFinder, name_words
 from textsynth.pii.ner import NerBackend, make_ner
-from textsynth.pii.not_pii import absolute_date, not_pii_word
+from textsynth.pii.not_pii import absolute_date, field_word, not_pii_word
 from textsynth.pii.recognizers import CustomConfig, Recognizer, build_recognizers, load_custom
 from textsynth.pii.recognizers.address import postcodes_after_places
 from textsynth.pii.resolve import resolve
@@ -148,6 +148,8 @@ class Detector:
                     + nf.alone(t, ti > 0 and NAME_QUESTION.search(texts[ti - 1]) is not None)
                     for ti, (fs, t) in enumerate(zip(per_text, texts, strict=False))
                 ]
+            per_text = [_without_fields(t, fs) for t, fs in zip(texts, per_text, strict=True)]
+            if self.use_names:
                 first = [resolve(fs, self.threshold) for fs in per_text]
                 people = {
                     t[f.start : f.end]
@@ -299,6 +301,40 @@ def _clean_ner(text: str, start: int, end: int, label: str, recognizer: str) -> 
     if label == "DATE" and not _DATE_WORDS.search(text[start:end]):
         score = 0.3  # "today", "this year": not a date that identifies anyone
     return Finding(start, end, label, score, recognizer)
+
+
+_COLON_AFTER = re.compile(r"[ \t]*:")
+_LAST_WORDS = re.compile(r"(?:^|(?<=[\s,;]))([^\W\d_][\w-]*(?:[ \t]+[^\W\d_][\w-]*)?)$")
+
+
+def _without_fields(text: str, findings: list[Finding]) -> list[Finding]:
+    """Cut every name, organisation and place found before a field name it ran on into."""
+    out = []
+    for f in findings:
+        if f.entity in ("PERSON", "ORG", "LOCATION") and _COLON_AFTER.match(text, f.end):
+            end = _before_field(text, f.start, f.end)
+            if end - f.start < 2:
+                continue
+            f = Finding(f.start, end, f.entity, f.score, f.recognizer)
+        out.append(f)
+    return out
+
+
+def _before_field(text: str, start: int, end: int) -> int:
+    """Return the end of an entity span cut before the field name NER ran on into.
+
+    In a record typed on one line (``Name: Ann Lee Phone: 0161…``) a model reads ``Ann Lee
+    Phone`` as one name; the field name before the colon is not part of it and must stay.
+    """
+    while _COLON_AFTER.match(text, end):
+        span = text[start:end]
+        for m in (_LAST_WORDS.search(span), re.search(r"([^\W\d_][\w-]*)$", span)):
+            if m is not None and m.start(1) > 0 and field_word(m.group(1)):
+                end = start + len(span[: m.start(1)].rstrip(" \t,;"))
+                break
+        else:
+            return end
+    return end
 
 
 def _as_person(

@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import re
 
-__all__ = ["absolute_date", "identifier_label", "not_pii_word"]
+__all__ = ["absolute_date", "field_word", "identifier_label", "not_pii_word"]
 
 _UNITS = frozenset(
     "kg g mg km m cm mm mi mph kmh km/h kb mb gb tb kwh kw w v l ml lb lbs oz ft in h hr hrs min "
@@ -33,6 +33,18 @@ _LABELS = frozenset(
     "steuer-id steuernummer steuer-identifikationsnummer personalausweis personalausweisnummer "
     "ausweis ausweisnummer sozialversicherungsnummer svnr username login userid user-id "
     "identifiant benutzername kundennummer iban-nummer".split()
+)
+
+# names of the fields of a form or a CRM record, en/fr/de ("Phone:", "Adresse :", "Geburtsdatum:")
+_FIELDS = frozenset(
+    "name names surname firstname lastname fullname phone tel telephone mobile cell fax mail "
+    "address addr street city town state county country region zip postcode postal dob birth "
+    "birthday born date account acct card customer client patient contact company employer "
+    "title ref reference order ticket case user nationality gender age occupation job website "
+    "nom prénom prenom téléphone telephone tél portable courriel adresse rue ville pays "
+    "naissance compte carte société entreprise dossier "
+    "vorname nachname telefon telefonnummer handy mobil adresse straße strasse stadt ort land "
+    "geburtsdatum geburtstag konto karte firma kunde kundin".split()
 )
 
 
@@ -75,6 +87,11 @@ def identifier_label(surface: str) -> bool:
     )
     words = re.sub(r"\s+(?:number|no|nr|num|nummer|numéro)\.?$", "", words).strip()
     return words in _LABELS
+
+
+def field_word(word: str) -> bool:
+    """Return whether ``word`` names a field of a form or a record (``Phone``, ``Adresse``)."""
+    return word.lower() in _FIELDS or identifier_label(word)
 
 
 _ANCHOR = re.compile(
