@@ -324,3 +324,25 @@ def test_a_field_name_ner_ran_on_into_stays(
 def test_a_name_before_a_colon_that_is_no_field_is_replaced_whole(text: str, name: str) -> None:
     out = scrub([text], "en", {name: "PERSON"})
     assert all(gone(w, out) for w in name.split()), out
+
+
+def test_a_capitalised_name_does_not_replace_the_same_word_as_an_ordinary_word() -> None:
+    # "Mrs Price" is a name; "the price they paid" is not her
+    out = scrub(["Mrs Price agreed. The price they paid was fair, Mrs Price said."])
+    assert "The price they paid was fair" in out[0] and "Price agreed" not in out[0], out
+
+
+def test_a_lower_case_name_still_recurs_in_lower_case() -> None:
+    out = scrub(["my name is amber rose", "rose here again, any news?"])
+    assert gone("rose", out) and gone("amber", out), out
+
+
+def test_a_titled_name_ner_typed_as_an_organisation_gets_a_person_surrogate() -> None:
+    out = scrub(["the bond between Dr Ferreira and the patient"], "en", {"Dr Ferreira": "ORG"})
+    assert out[0].startswith("the bond between Dr ") and gone("Ferreira", out), out
+    assert not any(w in out[0] for w in ("Ltd", "Inc", "LLC", "PLC", "Group")), out
+
+
+def test_an_organisation_keeps_its_possessive() -> None:
+    out = scrub(["We read Brightwell Partners’s offer."], "en", {"Brightwell Partners’s": "ORG"})
+    assert out[0].endswith("’s offer.") and gone("Brightwell", out), out

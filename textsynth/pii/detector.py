@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from textsynth.pii.context import ContextScorer
 from textsynth.pii.entities import Finding
+from textsynth.pii.initials import find_initials
 from textsynth.pii.name_shapes import SHADOWED_NAMES
 from textsynth.pii.names import NAME_QUESTION, TITLE_BEFORE, UNIT_AFTER, NameFinder, name_words
 from textsynth.pii.ner import NerBackend, make_ner
@@ -141,14 +142,17 @@ class Detector:
                 nf = self._name_finder(lang)
                 per_text = [
                     fs
+                    + initials
                     + nf.local(t)
                     + nf.lines(t)
                     + nf.known(t)
                     + nf.shapes(t)
                     + nf.alone(t, ti > 0 and NAME_QUESTION.search(texts[ti - 1]) is not None)
-                    for ti, (fs, t) in enumerate(zip(per_text, texts, strict=False))
+                    for ti, (fs, t, initials) in enumerate(
+                        zip(per_text, texts, find_initials(texts), strict=True)
+                    )
                 ]
-            per_text = [_without_fields(t, fs) for t, fs in zip(texts, per_text, strict=True)]
+            per_text = [_trim_names(t, fs) for t, fs in zip(texts, per_text, strict=True)]
             if self.use_names:
                 first = [resolve(fs, self.threshold) for fs in per_text]
                 people = {
@@ -291,8 +295,10 @@ def _clean_ner(text: str, start: int, end: int, label: str, recognizer: str) -> 
             if m.group(1).lower() not in _LEADING:
                 break
             start += m.end()
-        if text[start:end].endswith(("'s", "’s")):
-            end -= 2
+    if text[start:end].endswith(("'s", "’s")):  # "K’s evidence", "Acme's offer"
+        end -= 2
+    if label in ("ORG", "LOCATION") and _TITLED.match(text, start, end):
+        label = "PERSON"  # "Dr Price" read as an organisation: a title names a person
     if label in ("PERSON", "ORG") and (unit := UNIT_AFTER.search(text, start, end)):
         end = unit.start()  # "Mrs. Ann Lee Apt. 4": the unit starts the address after the name
     if end - start < 2:
@@ -303,19 +309,26 @@ def _clean_ner(text: str, start: int, end: int, label: str, recognizer: str) -> 
     return Finding(start, end, label, score, recognizer)
 
 
+_TITLED = re.compile(
+    r"(?:Mr|Mrs|Ms|Miss|Dr|Prof|Mme|Mlle|Monsieur|Madame|Herr|Frau|Ma[îi]tre)\.?[ \t]+[A-ZÀ-Ý]"
+)
 _COLON_AFTER = re.compile(r"[ \t]*:")
 _LAST_WORDS = re.compile(r"(?:^|(?<=[\s,;]))([^\W\d_][\w-]*(?:[ \t]+[^\W\d_][\w-]*)?)$")
 
 
-def _without_fields(text: str, findings: list[Finding]) -> list[Finding]:
-    """Cut every name, organisation and place found before a field name it ran on into."""
+def _trim_names(text: str, findings: list[Finding]) -> list[Finding]:
+    """Cut the possessive off every name, organisation and place (``Okafor’s`` -> ``Okafor``),
+    and the field name it ran on into (``Ann Lee Phone: ...``)."""
     out = []
     for f in findings:
-        if f.entity in ("PERSON", "ORG", "LOCATION") and _COLON_AFTER.match(text, f.end):
-            end = _before_field(text, f.start, f.end)
-            if end - f.start < 2:
+        if f.entity in ("PERSON", "ORG", "LOCATION"):
+            end = f.end - 2 if text.endswith(("'s", "’s"), f.start, f.end) else f.end
+            if _COLON_AFTER.match(text, end):
+                end = _before_field(text, f.start, end)
+            if end - f.start < 1:
                 continue
-            f = Finding(f.start, end, f.entity, f.score, f.recognizer)
+            if end != f.end:
+                f = Finding(f.start, end, f.entity, f.score, f.recognizer)
         out.append(f)
     return out
 

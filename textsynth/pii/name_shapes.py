@@ -27,7 +27,9 @@ from textsynth.pii.vocabulary import is_english_word
 __all__ = ["SHADOWED_NAMES", "NameShapes"]
 
 # shapes whose name still counts where it recurs alone when NER's entity won over it
-SHADOWED_NAMES = frozenset({"possessive-name", "run-name", "pronoun-name", "lower-name"})
+SHADOWED_NAMES = frozenset(
+    {"possessive-name", "run-name", "pronoun-name", "lower-name", "initial-name"}
+)
 
 _WORD = r"[^\W\d_][\w'’-]*"
 _SPEAKER = re.compile(rf"(?m)^[ \t>]*({_WORD})[ \t]*:")

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 
 from textsynth.pii.entities import Finding
 from textsynth.pii.name_shapes import NameShapes
+from textsynth.pii.vocabulary import is_english_word
 
 __all__ = ["TITLE_BEFORE", "TITLES", "UNIT_AFTER", "NameFinder"]
 
@@ -386,22 +387,39 @@ class NameFinder:
         separated by spaces are joined into one finding (``margaret okonkwo``).
         """
         parts: set[str] = set()
+        lower_given: set[str] = set()  # parts some name gave in lower case ("dave")
         for n in names:
             for part in _NAME_WORD.findall(n):
                 pl = part.lower()
                 if len(part) > 1 and pl not in self.stop and pl not in TITLES:
                     parts.add(pl)
+                    if part == pl:
+                        lower_given.add(pl)
         out: list[list[Finding]] = []
         for t in texts:
             found: list[Finding] = []
             for m in _NAME_WORD.finditer(t):
-                if m.group().lower() not in parts:
-                    continue
                 s, e = m.span()
+                word = m.group().lower()
+                if word.endswith(("'s", "’s")) and word not in parts:
+                    word, e = word[:-2], e - 2  # "Okonkwo's": the name without its possessive
+                if word not in parts:
+                    continue
                 if found and t[found[-1].end : s].isspace() and s - found[-1].end <= 2:
                     prev = found.pop()
                     found.append(Finding(prev.start, e, "PERSON", 0.8, "name-coref"))
                 else:
                     found.append(Finding(s, e, "PERSON", 0.7, "name-coref"))
-            out.append(found)
+            out.append([f for f in found if not self._common_word(t[f.start : f.end], lower_given)])
         return out
+
+    def _common_word(self, word: str, lower_given: set[str]) -> bool:
+        """Whether a lone lower-case recurrence of a capitalised name is an ordinary English word
+        ("Mrs Price" ... "the price they paid"), not the name typed in lower case."""
+        return (
+            self.language == "en"
+            and word.islower()
+            and " " not in word
+            and word not in lower_given
+            and bool(is_english_word(word))
+        )

@@ -63,7 +63,8 @@ def not_pii_word(surface: str) -> bool:
     s = surface.strip(" .,;:!?()[]\"'").strip()
     if not s:
         return True
-    if s in _currency_codes() or s.lower() in _CURRENCY_WORDS or s.lower() in _UNITS:
+    unit = s.lower() in _UNITS and len(s.rstrip(".")) > 1  # "M." alone is an initial
+    if s in _currency_codes() or s.lower() in _CURRENCY_WORDS or unit:
         return True
     if identifier_label(s):
         return True
@@ -74,7 +75,7 @@ def not_pii_word(surface: str) -> bool:
         w
         for w in re.findall(r"[^\W\d_]+|\d[\d.,']*", s)
         if not (w[0].isdigit() or w in _currency_codes() or w.lower() in _CURRENCY_WORDS)
-        and w.lower() not in _UNITS
+        and not (w.lower() in _UNITS and (has_digit or len(w) > 1))
         and not (has_digit and w.lower() in _MAGNITUDES)
     ]
     return not rest
