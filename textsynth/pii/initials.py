@@ -93,7 +93,7 @@ def _label_before(text: str, start: int) -> bool:
 
 
 def _enclosed(text: str, start: int, end: int) -> bool:
-    """Whether ``text[start:end]`` stands alone in brackets or quotes (``[K]``, ``[H, N and A]``)."""
+    """Whether ``text[start:end]`` stands alone in brackets or quotes (``[K]``, ``"K"``)."""
     return bool(_ENCLOSED.search(text, max(0, start - 2), start) and _CLOSED.match(text, end))
 
 
