@@ -346,3 +346,9 @@ def test_a_titled_name_ner_typed_as_an_organisation_gets_a_person_surrogate() ->
 def test_an_organisation_keeps_its_possessive() -> None:
     out = scrub(["We read Brightwell Partners’s offer."], "en", {"Brightwell Partners’s": "ORG"})
     assert out[0].endswith("’s offer.") and gone("Brightwell", out), out
+
+
+def test_a_first_name_that_is_also_a_dictionary_word_recurs_in_lower_case() -> None:
+    # WordNet lists "arthur" and "george"; typed in lower case they are still the caller
+    out = scrub(["Hi, this is Arthur Penhallow.", "Sure arthur, what's your email?"])
+    assert gone("arthur", out), out

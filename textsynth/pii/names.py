@@ -56,6 +56,10 @@ _CUE_RX = re.compile(
     r"(?P<first>[^\W\d_][\w'’-]*)(?:[ \t]+(?P<last>[^\W\d_][\w'’-]*))?",
     re.IGNORECASE,
 )
+_DETERMINER_BEFORE = re.compile(
+    r"\b(?:the|a|an|this|that|these|those|its|their|our|some|any|no|every|each)[ \t]+$",
+    re.IGNORECASE,
+)
 _NAME_WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 _STRONG_CUES = (
     "name:",
@@ -410,16 +414,20 @@ class NameFinder:
                     found.append(Finding(prev.start, e, "PERSON", 0.8, "name-coref"))
                 else:
                     found.append(Finding(s, e, "PERSON", 0.7, "name-coref"))
-            out.append([f for f in found if not self._common_word(t[f.start : f.end], lower_given)])
+            out.append([f for f in found if not self._common_word(t, f, lower_given)])
         return out
 
-    def _common_word(self, word: str, lower_given: set[str]) -> bool:
+    def _common_word(self, text: str, f: Finding, lower_given: set[str]) -> bool:
         """Whether a lone lower-case recurrence of a capitalised name is an ordinary English word
-        ("Mrs Price" ... "the price they paid"), not the name typed in lower case."""
-        return (
+        ("Mrs Price" ... "the price they paid"), not the name typed in lower case ("sure
+        arthur"): an English word that is no first name, or one after a determiner."""
+        word = text[f.start : f.end]
+        if not (
             self.language == "en"
             and word.islower()
             and " " not in word
             and word not in lower_given
-            and bool(is_english_word(word))
-        )
+            and is_english_word(word)
+        ):
+            return False
+        return word not in self.first or _DETERMINER_BEFORE.search(text, 0, f.start) is not None
