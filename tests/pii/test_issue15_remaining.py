@@ -352,3 +352,27 @@ def test_a_first_name_that_is_also_a_dictionary_word_recurs_in_lower_case() -> N
     # WordNet lists "arthur" and "george"; typed in lower case they are still the caller
     out = scrub(["Hi, this is Arthur Penhallow.", "Sure arthur, what's your email?"])
     assert gone("arthur", out), out
+
+
+@pytest.mark.parametrize(
+    ("turns", "ner", "number"),
+    [
+        # NER reads a phone number and the time after it as one date: the number must go
+        (
+            ["Best number to reach you?", "ring me on 47719034 after 6pm"],
+            "47719034 after 6pm",
+            "47719034",
+        ),
+        (["my id is 55120937 since last May"], "55120937 since last May", "55120937"),
+    ],
+)
+def test_a_long_number_inside_an_ner_date_is_not_kept_as_a_date(
+    turns: list[str], ner: str, number: str
+) -> None:
+    out = scrub(turns, "en", {ner: "DATE"})
+    assert gone(number, out), out
+
+
+def test_a_date_written_without_separators_is_still_a_date() -> None:
+    out = scrub(["I was born 19610304, please check"], "en", {"19610304": "DATE"})
+    assert gone("19610304", out), out

@@ -303,6 +303,10 @@ def _clean_ner(text: str, start: int, end: int, label: str, recognizer: str) -> 
         end = unit.start()  # "Mrs. Ann Lee Apt. 4": the unit starts the address after the name
     if end - start < 2:
         return None
+    if label == "DATE" and any(
+        not _compact_date(m.group()) for m in _LONG_RUN.finditer(text, start, end)
+    ):
+        return None  # "86365852 after 5pm": a number no date is written as (a phone, an id)
     score = NER_SCORE
     if label == "DATE" and not _DATE_WORDS.search(text[start:end]):
         score = 0.3  # "today", "this year": not a date that identifies anyone
@@ -348,6 +352,24 @@ def _before_field(text: str, start: int, end: int) -> int:
         else:
             return end
     return end
+
+
+_LONG_RUN = re.compile(r"(?<!\d)\d{7,}(?!\d)")
+
+
+def _compact_date(digits: str) -> bool:
+    """Whether a run of digits is a date written without separators (``19610304``, ``04031961``)."""
+    import datetime as dt
+
+    if len(digits) != 8:
+        return False
+    for fmt in ("%Y%m%d", "%d%m%Y", "%m%d%Y"):
+        try:
+            if 1900 <= dt.datetime.strptime(digits, fmt).year <= 2100:
+                return True
+        except ValueError:
+            continue
+    return False
 
 
 def _as_person(
