@@ -101,6 +101,45 @@ def test_slot_verify_relabels_swapped_labels_and_rejects_spans_on_stop_words(tag
     assert any(e["action"] == "rejected" and "'in'" in e["reason"] for e in events)
 
 
+def test_a_new_value_must_be_the_taggers_reading_of_its_span(tagger):
+    # "the weather", "some music by", "the kitchen" are values no seed gives their label, and
+    # the seed tagger reads them as no slot (p of the written label 0.07-0.25, above the plain
+    # keep threshold): rejected. New values it reads as their label ("kyoto") stay; so does
+    # a value the seeds gave the label, however the tagger scores it here.
+    seeds = slot_set(160)
+    values: dict[str, set[str]] = {}
+    for u in seeds:
+        for sp in u.spans:
+            values.setdefault(sp.label, set()).add(u.text[sp.start : sp.end])
+    labels = {"weather": ["city", "day"], "play": ["song", "artist"]}
+    strict = SlotVerifyFilter(tagger, labels, seed_values=values)
+    plain = SlotVerifyFilter(tagger, labels)
+    bad = [
+        ("play [the weather](song) by [adele](artist)", "play"),
+        ("i want to hear [some music by](artist)", "play"),
+        ("is it cold in [the kitchen](city)", "weather"),
+    ]
+    good = [
+        ("what is the weather in [kyoto](city) on [friday](day)", "weather"),
+        ("play the song [paris](song)", "play"),
+    ]
+    cands = [parsed(r, i) for r, i in bad + good]
+    assert plain.keep([parsed(r, i) for r, i in bad + good]) == [True] * 5
+    assert strict.keep(cands) == [False, False, False, True, True]
+    assert all("unconfirmed new value" in c.reason for c in cands[:3]), [c.reason for c in cands]
+
+
+def test_the_new_value_check_is_on_by_default_and_can_be_turned_off():
+    seeds = slot_set(40)
+    for on in (True, False):
+        _pre, late = verification_filters(seeds, SampleConfig(slot_confirm_new=on))
+        sv = next(f for f in late([]) if isinstance(f, SlotVerifyFilter))
+        assert (sv.seed_values is not None) is on
+        if on:
+            cities = {u.text[s.start : s.end] for u in seeds for s in u.spans if s.label == "city"}
+            assert sv.seed_values["city"] == cities and "kyoto" not in cities
+
+
 def test_slot_verify_never_relabels_to_another_intents_label(tagger):
     # the tagger knows 'artist' but the weather intent does not allow it
     f = SlotVerifyFilter(tagger, {"weather": ["city", "day"]}, keep_threshold=0.0)

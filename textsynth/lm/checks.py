@@ -179,6 +179,7 @@ def verification_filters(
                         config.slot_relabel_threshold,
                         config.slot_keep_threshold,
                         recheck=rules.recheck if rules is not None else None,
+                        seed_values=_seed_values(seeds) if config.slot_confirm_new else None,
                     )
                 )
         else:
@@ -201,6 +202,15 @@ def verification_filters(
         return out
 
     return pre, late
+
+
+def _seed_values(seeds: Sequence[Utterance]) -> dict[str, set[str]]:
+    """Return label -> the values the seeds give it, case-folded."""
+    out: dict[str, set[str]] = {}
+    for u in seeds:
+        for s in u.spans:
+            out.setdefault(s.label, set()).add(u.text[s.start : s.end].strip().casefold())
+    return out
 
 
 def _reference(base_model: str | None) -> str | None:

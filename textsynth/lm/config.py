@@ -272,6 +272,13 @@ class SampleConfig(_Config):
         default=0.05,
         metadata={"help": "least slot tagger probability of a span's written label"},
     )
+    slot_confirm_new: bool = field(
+        default=True,
+        metadata={
+            "help": "a slot value no seed gives its label must be the seed tagger's most "
+            "likely reading of its span"
+        },
+    )
     fluency_percentile: float = field(
         default=5.0,
         metadata={

@@ -191,6 +191,10 @@ class SlotVerifyFilter(Filter):
         recheck: called on a candidate whose spans were relabelled; a non-empty answer (the
             slot rules' reason) rejects it, so that a relabel cannot undo the rules (two
             ``object_name`` where the seeds have one).
+        seed_values: label -> the values the seeds give it (any case). When given, a value
+            the seeds never gave its label (a name the generator invented) must also be the
+            tagger's most likely reading of its span, ``"O"`` included: its words and context
+            have to look like that label's, not merely not unlike it.
     """
 
     name = "slot-verify"
@@ -202,8 +206,10 @@ class SlotVerifyFilter(Filter):
         relabel_threshold: float = 0.7,
         keep_threshold: float = 0.05,
         recheck: Callable[[Candidate], str] | None = None,
+        seed_values: Mapping[str, set[str]] | None = None,
     ) -> None:
         self.recheck = recheck
+        self.seed_values = seed_values
         self.tagger = tagger
         self.labels = {i: set(v) for i, v in labels_by_intent.items()}
         self.relabel_threshold = relabel_threshold
@@ -240,12 +246,21 @@ class SlotVerifyFilter(Filter):
                     )
                     new_spans.append(Span(s.start, s.end, best, s.value))
                     continue
+                top = max(p.items(), key=lambda t: t[1]) if p else ("O", 1.0)
                 if own < self.keep_threshold:
-                    top = max(p.items(), key=lambda t: t[1]) if p else ("O", 1.0)
                     c.note(
                         self.name,
                         "rejected",
                         f"unconfirmed label: {s.label}={value!r} (tagger p={own:.2f}; "
+                        f"most likely {top[0]} p={top[1]:.2f})",
+                    )
+                    ok = False
+                    break
+                if self._new_value(s.label, value) and top[0] != s.label:
+                    c.note(
+                        self.name,
+                        "rejected",
+                        f"unconfirmed new value: {s.label}={value!r} (tagger p={own:.2f}; "
                         f"most likely {top[0]} p={top[1]:.2f})",
                     )
                     ok = False
@@ -262,3 +277,9 @@ class SlotVerifyFilter(Filter):
             c.scores["slot_verified"] = 1.0 if ok else 0.0
             out.append(ok)
         return out
+
+    def _new_value(self, label: str, value: str) -> bool:
+        """Whether the seeds never gave ``label`` this value (``False`` when not checked)."""
+        if self.seed_values is None:
+            return False
+        return value.strip().casefold() not in self.seed_values.get(label, ())
