@@ -226,7 +226,9 @@ HOW_MANY = [
     # (missing, tried, passed, oversample) -> n
     (30, 0, 0, 1.5, 45),     # first round: oversample
     (10, 45, 20, 1.5, 27),   # pass rate 0.44: 10 * 1.2 / 0.444
-    (10, 45, 0, 1.5, 100),   # nothing passed: capped at 10x
+    (10, 45, 0, 1.5, 250),   # nothing passed: capped at 25x
+    (10, 300, 9, 1.5, 250),  # pass rate 0.03: 400 wanted, capped at 25x
+    (4, 500, 25, 1.5, 96),   # pass rate 0.05: 4 * 1.2 / 0.05
     (1, 100, 90, 1.5, 2),
 ]
 # fmt: on

@@ -166,7 +166,7 @@ class SampleConfig(_Config):
         },
     )
     max_rounds: int = field(
-        default=6,
+        default=8,
         metadata={
             "help": "generation rounds per intent while fewer than per_intent survive the filters"
         },

@@ -403,12 +403,14 @@ def _how_many(missing: int, tried: int, passed: int, oversample: float) -> int:
     """Return how many to generate for ``missing`` utterances of an intent.
 
     The first round asks for ``oversample`` times the number missing; later rounds divide by the
-    intent's observed pass rate (at least 5 %, with 20 % headroom, at most 10 times).
+    intent's observed pass rate (at least 2 %, with 20 % headroom, at most 25 times): with strict
+    verification an intent may keep only one output in 30, and rounds capped lower run out
+    before its quota is met.
     """
     if not tried:
         return math.ceil(missing * oversample)
-    rate = max(passed / tried, 0.05)
-    return min(math.ceil(missing * 1.2 / rate), missing * 10)
+    rate = max(passed / tried, 0.02)
+    return min(math.ceil(missing * 1.2 / rate), missing * 25)
 
 
 def _backend_for(opts: RunOptions, config: SampleConfig, loaded: tuple[Any, Any] | None) -> Backend:
