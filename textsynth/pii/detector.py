@@ -9,7 +9,7 @@ from textsynth.pii.context import ContextScorer
 from textsynth.pii.entities import Finding
 from textsynth.pii.initials import find_initials
 from textsynth.pii.name_shapes import SHADOWED_NAMES
-from textsynth.pii.names import NAME_QUESTION, TITLE_BEFORE, NameFinder, name_words
+from textsynth.pii.names import NAME_QUESTION_FOLDED, TITLE_BEFORE, NameFinder, name_words
 from textsynth.pii.ner import NerBackend, make_ner
 from textsynth.pii.ner_spans import EDGE, NER_SCORE, clean_ner, trim_names
 from textsynth.pii.not_pii import absolute_date, not_pii_word
@@ -121,7 +121,7 @@ class Detector:
                     + nf.lines(t)
                     + nf.known(t)
                     + nf.shapes(t)
-                    + nf.alone(t, ti > 0 and NAME_QUESTION.search(texts[ti - 1]) is not None)
+                    + nf.alone(t, ti > 0 and NAME_QUESTION_FOLDED.search(texts[ti - 1]) is not None)
                     for ti, (fs, t, initials) in enumerate(
                         zip(per_text, texts, find_initials(texts), strict=True)
                     )

@@ -87,7 +87,7 @@ class Pattern:
 
     def triggered(self, text: str, low: str) -> bool:
         """Whether the pattern is worth trying on ``text`` (``low``: ``text.lower()``)."""
-        if self.hints and not any(h in low for h in self.hints):
+        if self.hints and not any(map(low.__contains__, self.hints)):
             return False
         rx = self.compiled_trigger
         return rx is None or rx.search(low if self.trigger_on_lower else text) is not None
