@@ -222,6 +222,7 @@ def _group(text: str, m: re.Match[str], name: str) -> str | None:
     return None if s < 0 else text[s:e]
 
 
+_SURNAME_AFTER = re.compile(r"[ \t]+((?:[A-Z]\.?[ \t]+)?[A-ZÀ-Ý][\w'’-]+)")
 _LOWER_TITLE = _Folded(_LOWER_TITLE_RX)
 _GREETING = _Folded(_GREETING_RX)
 _CUE = _Folded(_CUE_RX)
@@ -254,6 +255,7 @@ class NameFinder:
             "there",
             "calling",
         }
+        self._bad = self.stop | _COMMON | TITLES
         known_first, known_last = name_words()
         self.first = first_names(language) | known_first
         self.last = known_last
@@ -392,14 +394,14 @@ class NameFinder:
             ):
                 continue  # sentence-initial capitals say nothing
             end = m.end(1)
-            nxt = re.match(r"[ \t]+((?:[A-Z]\.?[ \t]+)?[A-ZÀ-Ý][\w'’-]+)", text[end:])
+            nxt = _SURNAME_AFTER.match(text, end)
             if nxt and nxt.group(1).split()[-1].lower() in _PLACE_WORDS:
                 continue  # "Victoria Street", "Jordan Bank": a place or an organisation
             if nxt and nxt.group(1).split()[-1].lower() not in self.stop:
-                end += nxt.end()
+                end = nxt.end()
             out.append(Finding(m.start(1), end, "PERSON", 0.45, "known-name"))
         words = list(_LOWER_WORD.finditer(text))  # "patricia desrosiers": first + surname
-        bad = self.stop | _COMMON | TITLES
+        bad = self._bad
         for x, y in zip(words, words[1:], strict=False):
             a, b = x.group(), y.group()
             if (
