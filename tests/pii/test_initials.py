@@ -67,3 +67,13 @@ def test_a_one_letter_unit_alone_is_no_unit() -> None:
         0
     ][0]
     assert not out.text.startswith("When M. ") and out.text.endswith("the wall was 5 m high.")
+
+
+def test_an_initials_surrogate_never_reads_as_a_word() -> None:
+    # "K had left" must not become "I had left": initials are replaced by consonants only
+    from textsynth.pii.surrogates import SurrogateMap
+
+    smap = SurrogateMap(b"initials-test-key-0123456789")
+    letters = {smap.surrogate("PERSON", c) for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"}
+    letters |= {smap.surrogate("PERSON", f"{c}.") for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"}
+    assert not {x.rstrip(".") for x in letters} & set("AEIOUY"), letters

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import importlib
 import re
-import string
 from typing import Any
 
 from textsynth.pii.names import TITLES
@@ -71,13 +70,17 @@ def _name_pools(locale: str) -> dict[str, Any]:
 _ROLE_LOCALES = ("en_US", "en_GB", "fr_FR", "de_DE", "es_ES", "it_IT", "nl_NL", "pt_PT")
 
 
+# an initial's surrogate is a consonant: "I", "A" or "O" would read as a word ("I had left")
+_INITIALS = "BCDFGHJKLMNPRSTVWZ"
+
+
 def _name_token(token: str, ctx: SurrogateContext, pools: dict[str, Any]) -> str:
     low = token.lower()
     if low in TITLES:
         return token
     if len(token) == 1:  # an initial
         rng = ctx.derive("PERSON-initial", low)
-        letters = [c for c in string.ascii_uppercase if c != token.upper()]
+        letters = [c for c in _INITIALS if c != token.upper()]
         return match_case(token, rng.choice(letters))
     if low in pools["female_set"]:
         pool, role = pools["female"], "female"
