@@ -74,8 +74,8 @@ _LABEL_NOUNS = frozenset(
     "platform track box batch version figure table note scenario route sector lot area ward "
     "company tier window counter desk channel point points list exhibit document file case "
     "cell bay hall question answer step method variant strain protocol sample apartment flat "
-    "suite apt pier wave press type enter choose select pick hit key button tick mark "
-    "annexe partie titre livre chapitre catégorie classe groupe bâtiment salle anlage teil "
+    "suite apt pier wave press enter choose select pick hit key button tick mark "
+    "partie titre livre chapitre catégorie classe groupe bâtiment salle anlage teil "
     "abschnitt gruppe klasse kategorie typ stufe".split()
 )
 _WORD_BEFORE = re.compile(r"([^\W\d_][\w'’-]*)[ \t]*[\[“\"‘«(]?$")
