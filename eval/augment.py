@@ -113,7 +113,9 @@ def synthesise(
     else:
         utts, summary = prompt_sample(seeds, scfg)
     stats[f"{cond}_sample_s"] = round(time.perf_counter() - t0, 1)
-    stats[f"{cond}_filters"] = summary.to_dict() if hasattr(summary, "to_dict") else str(summary)
+    d = summary.to_dict() if hasattr(summary, "to_dict") else {"summary": str(summary)}
+    d.pop("events", None)  # every relabel and rejection, one by one: megabytes per draw
+    stats[f"{cond}_filters"] = d
     return utts
 
 
