@@ -16,6 +16,7 @@ from collections.abc import Iterator, Sequence
 
 from textsynth.pii.entities import Finding
 from textsynth.pii.name_shapes import NameShapes
+from textsynth.pii.recognizers.base import lower_form
 from textsynth.pii.vocabulary import is_english_word
 
 __all__ = ["TITLE_BEFORE", "TITLES", "UNIT_AFTER", "NameFinder"]
@@ -206,14 +207,18 @@ class _Folded:
 
     def __init__(self, rx: re.Pattern[str]) -> None:
         self.rx = rx
-        self.lower = re.compile(rx.pattern, rx.flags & ~re.IGNORECASE)
+        self.lower = lower_form(rx)
 
     def finditer(self, text: str, low: str) -> Iterator[re.Match[str]]:
-        return self.lower.finditer(low) if len(low) == len(text) else self.rx.finditer(text)
+        if self.lower is not None and len(low) == len(text):
+            return self.lower.finditer(low)
+        return self.rx.finditer(text)
 
     def search(self, text: str) -> re.Match[str] | None:
         low = text.lower()
-        return self.lower.search(low) if len(low) == len(text) else self.rx.search(text)
+        if self.lower is not None and len(low) == len(text):
+            return self.lower.search(low)
+        return self.rx.search(text)
 
 
 def _group(text: str, m: re.Match[str], name: str) -> str | None:
