@@ -325,7 +325,9 @@ def judge(st: dict, scrubbed: list) -> dict:
     ]
     return {
         **pii_metrics.score(records, preds, st["label_map"]),
-        "leaks": pii_metrics.leaks(records, outputs, st["leak_classes"]),
+        "leaks": pii_metrics.leaks(
+            records, outputs, st["leak_classes"], [edits for _, edits in flat]
+        ),
         "validity": pii_metrics.validity(pairs, records, outputs, langs),
     }
 
@@ -488,6 +490,9 @@ def bench_transcripts(args, ps) -> dict:
 
 
 def _survival(leaks: dict, classes=None) -> tuple[int, int]:
+    if classes == "names":  # PERSON strings that hold a name (not "Mr" or "his brother")
+        p = leaks.get("PERSON", {})
+        return p.get("names_surviving", p.get("surviving", 0)), p.get("names", p.get("gold", 0))
     picked = [v for k, v in leaks.items() if classes is None or k in classes]
     return sum(v["surviving"] for v in picked), sum(v["gold"] for v in picked)
 
@@ -499,7 +504,8 @@ def quality_rows(quality: dict) -> list[dict]:
         ts, pr = q["textsynth"], q["presidio"]
         for label, classes in (
             ("all PII strings", None),
-            ("person names", ("PERSON",)),
+            ("person strings (titles, descriptions too)", ("PERSON",)),
+            ("person names", "names"),
             ("structured ids", pii_metrics.STRUCTURED),
         ):
             left, n = _survival(ts["leaks"], classes)
@@ -553,6 +559,8 @@ def quality_markdown(quality: dict) -> str:
             cell = f"{v['share']:.1%} ({v['surviving']})"
             if cls == "ADDRESS":
                 cell += f"; a part: {v['parts_share']:.1%}"
+            if "names" in v:
+                cell += f"; names: {v['names_share']:.2%} ({v['names_surviving']}/{v['names']})"
             out.append(
                 f"| {cls} | {v['gold']} | {cell} | "
                 + (f"{b['share']:.1%} ({b['surviving']})" if b else "n/a")

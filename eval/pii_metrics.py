@@ -94,17 +94,69 @@ def _occurs(value: str, text: str) -> bool:
     return re.search(rf"(?<!\w){re.escape(value)}(?!\w)", text) is not None
 
 
-def leaks(records: list[dict], outputs: list[str], classes: dict[str, str]) -> dict:
+_WORD = re.compile(r"[^\W\d_]+")
+# words a PERSON string can hold without naming anyone: titles, and the words of a relational
+# description ("the applicant's brother", "his two sisters"), which TAB marks as PERSON too
+_TITLES = set(
+    "mr mrs ms miss mx dr prof sir dame madam mme mlle m monsieur madame herr frau me maître "
+    "maitre professeur professor docteur doktor lord lady".split()
+)
+_DESCRIPTIVE = set(
+    "the a an his her their its my your our this that these those s and of one two three four "
+    "five six seven eight nine ten both other late elder younger eldest youngest "
+    "applicant applicants brother brothers sister sisters son sons daughter daughters wife "
+    "wives husband husbands mother father parent parents child children uncle aunt cousin "
+    "cousins nephew niece grandmother grandfather grandson granddaughter grandchildren partner "
+    "spouse widow widower fiancé fiancée friend friends neighbour neighbours neighbor "
+    "neighbors colleague colleagues lawyer client victim victims accused co defendant "
+    "witness witnesses family relative relatives mum mom dad".split()
+)
+
+
+def names_someone(value: str) -> bool:
+    """Whether a gold PERSON string holds a name or an initial, not only titles (``Mr`` of
+    ``Mr and Mrs T.``) or a relational description (``the applicant's brother``)."""
+    words = [w for w in _WORD.findall(value) if w.lower().rstrip(".") not in _TITLES]
+    return any(not w.islower() or w not in _DESCRIPTIVE for w in words)
+
+
+def _original_only(out: str, text: str, edits: list) -> str:
+    """``out`` with each word a surrogate made up (one not in the text it replaced) blanked out,
+    so that a surrogate that happens to equal another gold string (``A -> B`` beside a real
+    ``B``) is not counted as ``B`` surviving. Words a surrogate kept from its original stay."""
+    chars = list(out)
+    for e in edits:
+        if len(e) < 5 or e[3] is None:
+            continue
+        kept = {w.lower() for w in _WORD.findall(text[e[0] : e[1]])}
+        for m in _WORD.finditer(out, e[3], e[4]):
+            if m.group().lower() not in kept:
+                chars[m.start() : m.end()] = "\x00" * (m.end() - m.start())
+    return "".join(chars)
+
+
+def leaks(
+    records: list[dict],
+    outputs: list[str],
+    classes: dict[str, str],
+    edits: list[list] | None = None,
+) -> dict:
     """Per leak class: gold strings, how many survive verbatim in the record's output, share.
 
-    Addresses also get ``parts_surviving``: addresses one of whose comma/newline-separated parts
-    (of 4+ characters) survives verbatim (a city, state and zip kept while the street changes).
+    With ``edits`` (per record ``[start, end, entity, new_start, new_end]``), words a surrogate
+    made up are not searched (see :func:`_original_only`). Addresses also get
+    ``parts_surviving``: addresses one of whose comma/newline-separated parts (of 4+ characters)
+    survives verbatim (a city, state and zip kept while the street changes). Person strings also
+    get ``names`` and ``names_surviving``: those that hold a name (:func:`names_someone`).
     """
     n: Counter[str] = Counter()
     left: Counter[str] = Counter()
     parts_left: Counter[str] = Counter()
+    names, names_left = 0, 0
     examples: dict[str, list[str]] = {}
-    for rec, out in zip(records, outputs, strict=True):
+    for i, (rec, out) in enumerate(zip(records, outputs, strict=True)):
+        if edits is not None:
+            out = _original_only(out, rec["text"], edits[i])
         for s in rec["spans"]:
             cls = classes.get(s["label"])
             if cls is None:
@@ -120,6 +172,9 @@ def leaks(records: list[dict], outputs: list[str], classes: dict[str, str]) -> d
             if cls == "ADDRESS":
                 parts = [p.strip() for p in re.split(r"[,\n]", value) if len(p.strip()) >= 4]
                 parts_left[cls] += any(_occurs(p, out) for p in parts)
+            if cls == "PERSON" and names_someone(value):
+                names += 1
+                names_left += hit
     res = {
         c: {
             "gold": n[c],
@@ -132,6 +187,10 @@ def leaks(records: list[dict], outputs: list[str], classes: dict[str, str]) -> d
     if "ADDRESS" in res:
         res["ADDRESS"]["parts_surviving"] = parts_left["ADDRESS"]
         res["ADDRESS"]["parts_share"] = round(parts_left["ADDRESS"] / n["ADDRESS"], 4)
+    if "PERSON" in res and names:
+        res["PERSON"]["names"] = names
+        res["PERSON"]["names_surviving"] = names_left
+        res["PERSON"]["names_share"] = round(names_left / names, 4)
     return res
 
 

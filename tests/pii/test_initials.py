@@ -77,3 +77,19 @@ def test_an_initials_surrogate_never_reads_as_a_word() -> None:
     letters = {smap.surrogate("PERSON", c) for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"}
     letters |= {smap.surrogate("PERSON", f"{c}.") for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"}
     assert not {x.rstrip(".") for x in letters} & set("AEIOUY"), letters
+
+
+def test_consonant_initials_keep_apart() -> None:
+    # "A, B, H, N and R were charged": five co-accused must stay five people, so no two consonant
+    # initials share a surrogate and none keeps its letter
+    from textsynth.pii.surrogates import SurrogateMap
+
+    for key in (b"initials-test-key-0123456789", b"another-initials-key-98765"):
+        smap = SurrogateMap(key)
+        consonants = "BCDFGHJKLMNPQRSTVWXZ"
+        out = {c: smap.surrogate("PERSON", c) for c in consonants}
+        assert len(set(out.values())) == len(consonants), out
+        assert all(c != s for c, s in out.items()), out
+        assert {smap.surrogate("PERSON", f"{c}.") for c in consonants} == {
+            f"{s}." for s in out.values()
+        }

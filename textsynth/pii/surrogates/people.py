@@ -71,7 +71,18 @@ _ROLE_LOCALES = ("en_US", "en_GB", "fr_FR", "de_DE", "es_ES", "it_IT", "nl_NL", 
 
 
 # an initial's surrogate is a consonant: "I", "A" or "O" would read as a word ("I had left")
-_INITIALS = "BCDFGHJKLMNPRSTVWZ"
+_INITIALS = "BCDFGHJKLMNPQRSTVWXZ"
+
+
+def _initial(letter: str, ctx: SurrogateContext) -> str:
+    """A consonant initial moves one step along a keyed cycle of all consonants, so two people
+    never share a surrogate (``A, B and H`` stay three people) and none keeps its letter; a vowel
+    or ``Y`` (no consonant left to pair it with) gets a keyed consonant of its own."""
+    if letter in _INITIALS:
+        cycle = list(_INITIALS)
+        ctx.derive("PERSON-initial-cycle", "").shuffle(cycle)
+        return cycle[(cycle.index(letter) + 1) % len(cycle)]
+    return ctx.derive("PERSON-initial", letter.lower()).choice(_INITIALS)
 
 
 def _name_token(token: str, ctx: SurrogateContext, pools: dict[str, Any]) -> str:
@@ -79,9 +90,7 @@ def _name_token(token: str, ctx: SurrogateContext, pools: dict[str, Any]) -> str
     if low in TITLES:
         return token
     if len(token) == 1:  # an initial
-        rng = ctx.derive("PERSON-initial", low)
-        letters = [c for c in _INITIALS if c != token.upper()]
-        return match_case(token, rng.choice(letters))
+        return match_case(token, _initial(token.upper(), ctx))
     if low in pools["female_set"]:
         pool, role = pools["female"], "female"
     elif low in pools["male_set"]:
