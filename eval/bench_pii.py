@@ -492,7 +492,7 @@ def bench_transcripts(args, ps) -> dict:
 def _survival(leaks: dict, classes=None) -> tuple[int, int]:
     if classes == "names":  # PERSON strings that hold a name (not "Mr" or "his brother")
         p = leaks.get("PERSON", {})
-        return p.get("names_surviving", p.get("surviving", 0)), p.get("names", p.get("gold", 0))
+        return p.get("names_surviving", 0), p.get("names", 0)
     picked = [v for k, v in leaks.items() if classes is None or k in classes]
     return sum(v["surviving"] for v in picked), sum(v["gold"] for v in picked)
 
@@ -559,7 +559,7 @@ def quality_markdown(quality: dict) -> str:
             cell = f"{v['share']:.1%} ({v['surviving']})"
             if cls == "ADDRESS":
                 cell += f"; a part: {v['parts_share']:.1%}"
-            if "names" in v:
+            if v.get("names"):
                 cell += f"; names: {v['names_share']:.2%} ({v['names_surviving']}/{v['names']})"
             out.append(
                 f"| {cls} | {v['gold']} | {cell} | "

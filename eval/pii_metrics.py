@@ -96,7 +96,9 @@ def _occurs(value: str, text: str) -> bool:
 
 _WORD = re.compile(r"[^\W\d_]+")
 # words a PERSON string can hold without naming anyone: titles, and the words of a relational
-# description ("the applicant's brother", "his two sisters"), which TAB marks as PERSON too
+# description ("the applicant's brother", "his two sisters"), which TAB marks as PERSON too.
+# The measure keeps its own lists rather than textsynth.pii.names.TITLES, so that a change to
+# the system under test cannot change what counts as a surviving name.
 _TITLES = set(
     "mr mrs ms miss mx dr prof sir dame madam mme mlle m monsieur madame herr frau me maître "
     "maitre professeur professor docteur doktor lord lady".split()
@@ -187,10 +189,10 @@ def leaks(
     if "ADDRESS" in res:
         res["ADDRESS"]["parts_surviving"] = parts_left["ADDRESS"]
         res["ADDRESS"]["parts_share"] = round(parts_left["ADDRESS"] / n["ADDRESS"], 4)
-    if "PERSON" in res and names:
+    if "PERSON" in res:
         res["PERSON"]["names"] = names
         res["PERSON"]["names_surviving"] = names_left
-        res["PERSON"]["names_share"] = round(names_left / names, 4)
+        res["PERSON"]["names_share"] = round(names_left / names, 4) if names else None
     return res
 
 

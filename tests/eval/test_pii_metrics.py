@@ -71,3 +71,11 @@ def test_titles_and_descriptions_count_as_person_strings_not_names() -> None:
     res = pii_metrics.leaks([rec], [out], CLASSES, [edits])["PERSON"]
     assert (res["gold"], res["surviving"]) == (3, 2)
     assert (res["names"], res["names_surviving"]) == (1, 0)
+
+
+def test_a_set_without_names_reports_none_not_all_person_strings() -> None:
+    text = "Mr and Mrs sued."
+    rec = _rec(text, "Mr", "Mrs")
+    res = pii_metrics.leaks([rec], [text], CLASSES, [[]])["PERSON"]
+    assert (res["gold"], res["surviving"]) == (2, 2)
+    assert (res["names"], res["names_surviving"], res["names_share"]) == (0, 0, None)
