@@ -271,6 +271,31 @@ def test_date_surrogates_keep_form_and_validity(lang: str, value: str, checks: s
             assert mi <= 59 and (1 <= h <= 12 if ampm else 0 <= h <= 23)
 
 
+# (language, date value, whether a day or month below 10 is written with a leading zero)
+PADDING_CASES = [
+    ("en", "19 February 1993", False),  # a two-digit day alone says nothing of padding
+    ("en", "On 3 November 1988", False),
+    ("en", "March 12, 1985", False),
+    ("en", "03 March 2001", True),
+    ("en", "07/14/1979", True),  # both numeric fields written with two digits
+    ("en", "7/4/1979", False),
+    ("de", "04.09.1988", True),
+    ("fr", "12 février 2025", False),
+]
+
+
+@pytest.mark.parametrize(("lang", "value", "padded"), PADDING_CASES)
+def test_date_surrogates_pad_only_as_the_original_did(lang: str, value: str, padded: bool) -> None:
+    seen_small = 0
+    for key_suffix in range(40):  # enough draws to meet days and months below 10
+        new = SurrogateMap(KEY + bytes([key_suffix])).surrogate("DATE", value, lang)
+        for num in re.findall(r"(?<!\d)\d{1,2}(?!\d)", new):
+            if int(num) < 10:
+                seen_small += 1
+                assert (len(num) == 2) is padded, (value, new)
+    assert seen_small, value  # the property was exercised
+
+
 def test_date_surrogates_are_keyed_and_order_independent() -> None:
     values = [v for _l, v, _c in DATE_CASES]
     a = SurrogateMap(KEY)

@@ -258,8 +258,9 @@ def date(value: str, ctx: SurrogateContext) -> str:
             rep = f"{int(new['year']):04d}" if len(old) == 4 else f"{int(new['year']) % 100:02d}"
         elif kind in ("M", "D"):
             # padded if the original was ("03", or both fields written with two digits)
-            widths = {e2 - s2 for s2, e2, k2 in where if k2 in ("M", "D")}
-            width = 2 if old.startswith("0") or widths == {2} else 1
+            # ("19 February" says nothing: with the month in words the day alone is unpadded)
+            fields = [e2 - s2 for s2, e2, k2 in where if k2 in ("M", "D")]
+            width = 2 if old.startswith("0") or fields == [2, 2] else 1
             rep = f"{int(new['month' if kind == 'M' else 'day']):0{width}d}"
         elif kind == "DO":
             n = int(new["day"])
