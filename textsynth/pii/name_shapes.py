@@ -18,6 +18,7 @@ text is not English, only the first two shapes are used.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 
@@ -154,6 +155,7 @@ _NAME_LINE = re.compile(
 _ONE_LETTER_WORDS = frozenset("aeiouywzvskå")
 
 
+@functools.lru_cache(maxsize=1 << 16)  # pure, and the same words recur in every text
 def _titled(word: str) -> bool:
     """``Pearson``, ``Feal-Martinez``, ``O'Neill``: each part capitalised, the rest lower."""
     return all(p[:1].isupper() and p[1:].islower() for p in re.split(r"[-'’]", word) if p)

@@ -405,17 +405,17 @@ class NameFinder:
             if nxt and nxt.group(1).split()[-1].lower() not in self.stop:
                 end = nxt.end()
             out.append(Finding(m.start(1), end, "PERSON", 0.45, "known-name"))
-        words = list(_LOWER_WORD.finditer(text))  # "patricia desrosiers": first + surname
+        # "patricia desrosiers": a known first name, then a known surname, both lower-case
+        if not self.first.intersection(_LOWER_WORD.findall(text)):
+            return out
+        words = list(_LOWER_WORD.finditer(text))
         bad = self._bad
         for x, y in zip(words, words[1:], strict=False):
-            a, b = x.group(), y.group()
-            if (
-                text[x.end() : y.start()] in (" ", "\t")
-                and a in self.first
-                and b in self.last
-                and a not in bad
-                and b not in bad
-            ):
+            a = x.group()
+            if a not in self.first or a in bad:
+                continue
+            b = y.group()
+            if text[x.end() : y.start()] in (" ", "\t") and b in self.last and b not in bad:
                 out.append(Finding(x.start(), y.end(), "PERSON", 0.5, "known-name"))
         return out
 

@@ -58,6 +58,7 @@ def _currency_codes() -> frozenset[str]:
         return frozenset("EUR USD GBP CHF JPY CAD AUD".split())
 
 
+@functools.lru_cache(maxsize=1 << 16)  # pure; the same surfaces recur in a corpus
 def not_pii_word(surface: str) -> bool:
     """Return whether ``surface`` is only a currency, a unit or an identifier label."""
     s = surface.strip(" .,;:!?()[]\"'").strip()
@@ -123,6 +124,7 @@ def _calendar_words() -> frozenset[str]:
     return frozenset(words)
 
 
+@functools.lru_cache(maxsize=1 << 16)  # pure; the same surfaces recur in a corpus
 def absolute_date(surface: str) -> bool:
     """Return whether a date expression has a part that pins a calendar day, month or time.
 

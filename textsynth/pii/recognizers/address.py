@@ -117,6 +117,8 @@ _PATTERNS = (
         r"gracht|utca)[ \t]+\d{1,4}[ \t]?[a-zA-Z]?(?![\w])",
         0.55,
         re.IGNORECASE,
+        trigger=r"(?i)(?:vej|gade|gata|gatan|vägen|veien|vegen|veg|stien|katu|kuja|tie|polku|laan|"
+        r"straat|gracht|utca)[ \t]+\d",
     ),
     # Apt. 675 62314 Mellemvej 32 / Suite 541 / Flat 3: a unit designator and its number (the
     # street may follow it, the other lines of the block are taken by _extend)
@@ -127,6 +129,7 @@ _PATTERNS = (
         r"[ \t]+\d{1,4}[a-zA-Z]?(?![\w]))?",
         0.5,
         re.IGNORECASE,
+        trigger=r"(?i)(?:apt|apartment|suite|ste|unit|flat)\.?[ \t]*#?[ \t]*\d",
     ),
     # 6750 Koskikatu 25 (needs context)
     Pattern(
@@ -224,7 +227,8 @@ def _extend(text: str, end: int, multiline: bool) -> tuple[int, int]:
 _DIGIT = re.compile(r"\d")
 _HOUSE = re.compile(r"[ \t]+\d{1,5}[a-zA-Z]?\.?(?![\w])")
 _LEAD_NUMBER = re.compile(r"(?<![\w.,/-])\d{1,6}[ \t]+$")
-_FIVE_DIGITS = re.compile(r"\d{5}")
+# what every city-state-ZIP has, as a cheap test on the lower-cased text: "ny 10012"
+_STATE_ZIP = re.compile(rf"(?:{_STATES.lower()})\.?[ \t]+\d{{5}}")
 _CITY_STATE_ZIP = re.compile(
     rf"(?<![\w-])(?:{_W}[ \t]+){{0,2}}{_W},?[ \t]+(?:{_STATES})\.?[ \t]+"
     r"\d{5}(?:-\d{4})?(?![\w-])",
@@ -268,7 +272,8 @@ class StreetAddressRecognizer(Recognizer):
     def analyze(self, text: str, language: str) -> list[Finding]:  # noqa: D102
         out: list[Finding] = []
         # "Newark, MI 85971", "new york, ny 10012" without a street
-        for m in _CITY_STATE_ZIP.finditer(text) if _FIVE_DIGITS.search(text) else ():
+        low = text.lower()
+        for m in _CITY_STATE_ZIP.finditer(text) if _STATE_ZIP.search(low) else ():
             city = text[m.start() : m.group().rfind(",") + m.start()] if "," in m.group() else ""
             words = list(re.finditer(r"\S+", city))
             start = m.start()
@@ -278,7 +283,6 @@ class StreetAddressRecognizer(Recognizer):
             if m.end() > start:
                 out.append(Finding(start, m.end(), "ADDRESS", 0.45, self.name))
         digits = _DIGIT.search(text) is not None
-        low = text.lower()
         for pat in _PATTERNS:
             if not digits and pat.name != "romance":  # every other shape has a number
                 continue
@@ -334,14 +338,25 @@ class PostcodeRecognizer(PatternRecognizer):
     name = "postcode"
     entity = "POSTCODE"
     PATTERNS = (
-        Pattern("uk", r"[A-Z](?<![\w][A-Z])(?:[A-Z]?\d[A-Z\d]?|IR) ?\d[A-Z]{2}(?![\w])", 0.5),
-        Pattern("ca", r"[A-Z](?<![\w][A-Z])\d[A-Z] ?\d[A-Z]\d(?![\w])", 0.5),
+        Pattern(
+            "uk",
+            r"[A-Z](?<![\w][A-Z])(?:[A-Z]?\d[A-Z\d]?|IR) ?\d[A-Z]{2}(?![\w])",
+            0.5,
+            trigger=r"\d[A-Z][A-Z]",  # the inward code
+        ),
+        Pattern(
+            "ca",
+            r"[A-Z](?<![\w][A-Z])\d[A-Z] ?\d[A-Z]\d(?![\w])",
+            0.5,
+            trigger=r"\d[A-Z] ?\d[A-Z]\d",
+        ),
         # lower-case chat ("nw1 6xe"): only near a cue word
         Pattern(
             "uk-any-case",
             r"[a-z](?<![\w][a-z])(?:[a-z]?\d[a-z\d]?) ?\d[a-z]{2}(?![\w])",
             0.2,
             re.IGNORECASE,
+            trigger=r"(?i)\d[a-z][a-z]",
         ),
         Pattern("digits", r"\d(?<![\w.,-]\d)\d{3,4}(?:-\d{4})?(?![\w.,-]\d|[\w])", 0.1),
         # "my zip code is 880": three digits only right after a postcode cue word

@@ -56,6 +56,7 @@ class Pattern:
     compiled: re.Pattern[str] = field(init=False, repr=False, compare=False)
     compiled_trigger: re.Pattern[str] | None = field(init=False, repr=False, compare=False)
     trigger_on_lower: bool = field(init=False, repr=False, compare=False, default=False)
+    has_pii_group: bool = field(init=False, repr=False, compare=False, default=False)
     compiled_lower: re.Pattern[str] | None = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -69,6 +70,7 @@ class Pattern:
             ) from None
         object.__setattr__(self, "compiled", compiled)
         object.__setattr__(self, "compiled_lower", lower_form(compiled))
+        object.__setattr__(self, "has_pii_group", "pii" in compiled.groupindex)
         trigger, lower = self.trigger, False
         if trigger.startswith("(?i)") and not _UPPER_OUTSIDE_ESCAPE.search(trigger[4:]):
             # a case-insensitive regex is slow in Python (every position, every case): the same
@@ -185,9 +187,8 @@ class PatternRecognizer(Recognizer):
         for pat in self.patterns:
             if not pat.triggered(text, low):
                 continue
-            has_group = "pii" in pat.compiled.groupindex
             for m in pat.finditer(text, low):
-                start, end = m.span("pii") if has_group else m.span()
+                start, end = m.span("pii") if pat.has_pii_group else m.span()
                 if start < 0 or end <= start:
                     continue
                 verdict = self.validate(text[start:end])

@@ -23,6 +23,7 @@ class IbanRecognizer(PatternRecognizer):
             r"[A-Z](?<![\w][A-Z])[A-Z]\d{2}(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9]{1,4})?(?![\w])",
             0.3,
             re.IGNORECASE,
+            trigger=r"(?i)\d\d ?[a-z0-9]{4} ?[a-z0-9]{4}",  # the check digits and two groups
         ),
     )
     context = ("iban", "account", "bank", "transfer", "compte", "virement")

@@ -8,6 +8,9 @@ from textsynth.pii.checksums import nir_key
 from textsynth.pii.recognizers.base import Pattern, PatternRecognizer
 from textsynth.registry import recognizers
 
+# six digits in pairs: a cheap test that most texts fail, before the costly letter-led scan
+_SIX_DIGITS = r"\d\d ?\d\d ?\d\d"
+
 
 @recognizers.register()
 class UsSsnRecognizer(PatternRecognizer):
@@ -50,6 +53,7 @@ class UkNinoRecognizer(PatternRecognizer):
             r" ?\d{2} ?\d{2} ?\d{2} ?[A-D](?![\w])",
             0.7,
             re.IGNORECASE,
+            trigger=_SIX_DIGITS,
         ),
         # HMRC's own examples and temporary numbers (QQ 12 34 56 C) only after a cue
         Pattern(
@@ -57,6 +61,7 @@ class UkNinoRecognizer(PatternRecognizer):
             r"[A-Z](?<![\w][A-Z])[A-Z] ?\d{2} ?\d{2} ?\d{2} ?[A-D](?![\w])",
             0.15,
             re.IGNORECASE,
+            trigger=_SIX_DIGITS,
         ),
     )
 

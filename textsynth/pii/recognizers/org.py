@@ -76,11 +76,17 @@ class CountryRecognizer(Recognizer):
     def analyze(self, text: str, language: str) -> list[Finding]:  # noqa: D102
         out: list[Finding] = []
         table = self._by_first
+        low = text.lower()
+        if len(low) == len(text):  # same offsets: look the words up in one pass, in C
+            if table.keys().isdisjoint(_WORD.findall(low)):
+                return out
+        else:
+            low = ""
         pos = 0
-        for m in _WORD.finditer(text):
+        for m in _WORD.finditer(low or text):
             if m.start() < pos:
                 continue
-            cands = table.get(m.group().lower())
+            cands = table.get(m.group() if low else m.group().lower())
             if not cands:
                 continue
             s = m.start()

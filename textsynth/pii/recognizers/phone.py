@@ -103,8 +103,9 @@ _ALL_NUMBER_WORDS = sorted(
 )
 _NUMBER_SET = frozenset(_ALL_NUMBER_WORDS)
 _WORDS = re.compile(r"[^\W\d_]+")
+# run on the lower-cased text: a case-insensitive scan is several times slower
 _SPELLED_TRIGGER = re.compile(
-    r"(?i)\b(?:one|two|five|six|nine|zero|deux|trois|cinq|neuf|zéro|null|eins|zwei|drei|fünf|neun)\b"
+    r"\b(?:one|two|five|six|nine|zero|deux|trois|cinq|neuf|zéro|null|eins|zwei|drei|fünf|neun)\b"
 )
 _NUM_WORD = r"(?:{})".format("|".join(_ALL_NUMBER_WORDS))
 _SPELLED = re.compile(
@@ -221,7 +222,8 @@ class PhoneRecognizer(Recognizer):
     def analyze(self, text: str, language: str) -> list[Finding]:  # noqa: D102
         out: list[Finding] = []
         regions = self.regions(language)
-        words = _WORDS.findall(text.lower()) if _SPELLED_TRIGGER.search(text) else ()
+        low = text.lower()
+        words = _WORDS.findall(low) if _SPELLED_TRIGGER.search(low) else ()
         spelled = sum(w in _NUMBER_SET for w in words) >= 6
         for m in _SPELLED.finditer(text) if spelled else ():
             spelled_out = spelled_digits(m.group())

@@ -62,6 +62,7 @@ class ReferenceNumberRecognizer(PatternRecognizer):
             r"\b(?:no|nos|nr|n°)\.\s?(?P<pii>\d[\d/-]{3,}\d)",
             0.55,
             re.IGNORECASE,
+            trigger=r"(?i)(?:no|nos|nr|n°)\.\s?\d",
         ),
     )
 

@@ -53,7 +53,7 @@ class UsernameRecognizer(PatternRecognizer):
             "shape",
             r"(?<![\w@.-])(?P<pii>[a-z][a-z]{1,20}[._]?[a-z]{0,12}[_.]?\d{1,5})(?![\w@-]|\.\w)",
             0.2,
-            trigger=r"[a-z][._]?\d",
+            trigger=r"\d(?:(?<=[a-z]\d)|(?<=[a-z][._]\d))",  # "x1", "x_1"; led by the digit
         ),
     )
     context = (
