@@ -26,7 +26,7 @@ __all__ = ["find_initials"]
 _UP = "A-ZÀ-ÖØ-Þ"
 # one capital, or dotted capitals ("W.K.", "C.Ç"), standing alone
 _INITIAL = re.compile(
-    rf"(?<![\w.’'&/@-])([{_UP}](?:\.[{_UP}]){{0,2}}\.?)(?![\w&/@-]|[’']?\d|\.[{_UP}\d])"
+    rf"([{_UP}](?<![\w.’'&/@-][{_UP}])(?:\.[{_UP}]){{0,2}}\.?)(?![\w&/@-]|[’']?\d|\.[{_UP}\d])"
 )
 _ABBREVIATIONS = frozenset(
     "I A.M. P.M. U.K. U.S. U.N. E.U. N.B. P.S. D.C. L.A. N.Y. I.D. O.K. R.I.P. V.S. A.D. B.C. "

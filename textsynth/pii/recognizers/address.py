@@ -227,6 +227,7 @@ def _extend(text: str, end: int, multiline: bool) -> tuple[int, int]:
 _DIGIT = re.compile(r"\d")
 _HOUSE = re.compile(r"[ \t]+\d{1,5}[a-zA-Z]?\.?(?![\w])")
 _LEAD_NUMBER = re.compile(r"(?<![\w.,/-])\d{1,6}[ \t]+$")
+_FIVE_DIGITS = re.compile(r"\d{5}")
 # what every city-state-ZIP has, as a cheap test on the lower-cased text: "ny 10012"
 _STATE_ZIP = re.compile(rf"(?:{_STATES.lower()})\.?[ \t]+\d{{5}}")
 _CITY_STATE_ZIP = re.compile(
@@ -273,7 +274,8 @@ class StreetAddressRecognizer(Recognizer):
         out: list[Finding] = []
         # "Newark, MI 85971", "new york, ny 10012" without a street
         low = text.lower()
-        for m in _CITY_STATE_ZIP.finditer(text) if _STATE_ZIP.search(low) else ():
+        maybe = _FIVE_DIGITS.search(text) and _STATE_ZIP.search(low)
+        for m in _CITY_STATE_ZIP.finditer(text) if maybe else ():
             city = text[m.start() : m.group().rfind(",") + m.start()] if "," in m.group() else ""
             words = list(re.finditer(r"\S+", city))
             start = m.start()
