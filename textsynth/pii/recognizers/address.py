@@ -417,6 +417,7 @@ class TownPostcodeRecognizer(PatternRecognizer):
             r"(?:[ \t-]+(?-i:[A-ZÀ-ÝÄÖÜÆØÅ])[^\W\d_'’.-]*){0,2}[ \t]+"
             r"(?!(?:1[89]|20)\d\d(?!\d))(?:\d{4,5}|\d{3} \d{2}))(?![\w/:-]|[.,]\d)",
             0.45,
-            trigger=r"\d{3}",
+            # the code after a space, no year: led by the space, true in few texts
+            trigger=r"[ \t](?!(?:1[89]|20)\d\d(?!\d))(?:\d{4,5}|\d{3} \d{2})(?![\w/:-]|[.,]\d)",
         ),
     )

@@ -44,11 +44,17 @@ class DateRecognizer(PatternRecognizer):
         return None
 
 
-_M = (
-    r"(?:january|february|march|april|may|june|july|august|september|october|november|december|"
-    r"janvier|février|fevrier|mars|avril|mai|juin|juillet|août|aout|septembre|octobre|novembre|"
-    r"décembre|decembre|januar|februar|märz|maerz|juni|juli|oktober|dezember|"
-    r"jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec|janv|févr|avr|juil|déc|okt|dez)\.?"
+_MONTH_WORDS = (
+    "january february march april may june july august september october november december "
+    "janvier février fevrier mars avril mai juin juillet août aout septembre octobre novembre "
+    "décembre decembre januar februar märz maerz juni juli oktober dezember "
+    "jan feb mar apr jun jul aug sep sept oct nov dec janv févr avr juil déc okt dez"
+).split()
+_M = r"(?:{})\.?".format("|".join(_MONTH_WORDS))
+# a month, then a day that is no year: cheap (led by the months' first three letters) and
+# rarely true in prose, where "1 November 1998" has the day first
+_MONTH_THEN_DAY = r"(?i)(?:{})[^\W\d_]*\.?[ \t]+\d\d?(?!\d)".format(
+    "|".join(sorted({w[:3] for w in _MONTH_WORDS}))
 )
 _WD = (
     r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|lundi|mardi|mercredi|jeudi|"
@@ -78,8 +84,7 @@ class WrittenDateRecognizer(PatternRecognizer):
             r"(?![\w])",
             0.55,
             re.IGNORECASE,
-            trigger=r"(?i)\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|janv|févr|avr|mai|juin|"
-            r"juil|août|déc|märz|okt|dez|mars)",
+            trigger=_MONTH_THEN_DAY,
         ),
         Pattern(
             "time",
