@@ -307,38 +307,49 @@ def run_draw(name: str, state: dict, d: int, args: argparse.Namespace, embedder:
 def summarise(res: dict, args: argparse.Namespace) -> dict:
     """Mean ± std over the finished draws, per condition and classifier.
 
-    A condition not yet measured in every draw (a resumed run filling it in) is left out.
+    A condition measured in only some draws (too slow to run in all of them here, or a resumed
+    run filling it in) is summed over those draws, each against seed-only of the same draw, and
+    says how many: ``draws`` (and ``of_draws``, the data set's total). The tables print it as
+    "+1.2 (1 of 3 draws)", never as if it had a spread.
     """
     summary: dict = {}
     for cond in args.conditions:
-        if not all(cond in dr["conditions"] for dr in res["draws"]):
+        draws = [
+            dr for dr in res["draws"] if cond in dr["conditions"] and "seed" in dr["conditions"]
+        ]
+        if not draws:
             continue
-        summary[cond] = {}
+        summary[cond] = {"draws": len(draws), "of_draws": len(res["draws"])}
         for feats in CLASSIFIERS:
-            accs = [dr["conditions"][cond][feats]["accuracy"] for dr in res["draws"]]
-            f1s = [dr["conditions"][cond][feats]["macro_f1"] for dr in res["draws"]]
-            base = [dr["conditions"]["seed"][feats]["accuracy"] for dr in res["draws"]]
+            accs = [dr["conditions"][cond][feats]["accuracy"] for dr in draws]
+            f1s = [dr["conditions"][cond][feats]["macro_f1"] for dr in draws]
+            base = [dr["conditions"]["seed"][feats]["accuracy"] for dr in draws]
             summary[cond][feats] = {
                 "accuracy": mean_std(accs),
                 "macro_f1": mean_std(f1s),
                 "gain_points": mean_std([100 * (a - b) for a, b in zip(accs, base, strict=True)]),
+                "seed_accuracy": float(np.mean(base)),
             }
-        if all("slots" in dr["conditions"][cond] for dr in res["draws"]):
-            f1 = [dr["conditions"][cond]["slots"]["f1"] for dr in res["draws"]]
-            base = [dr["conditions"]["seed"]["slots"]["f1"] for dr in res["draws"]]
+        if all("slots" in dr["conditions"][cond] for dr in draws):
+            f1 = [dr["conditions"][cond]["slots"]["f1"] for dr in draws]
+            base = [dr["conditions"]["seed"]["slots"]["f1"] for dr in draws]
             summary[cond]["slots"] = {
                 "f1": mean_std(f1),
                 "gain_points": mean_std([100 * (a - b) for a, b in zip(f1, base, strict=True)]),
+                "seed_f1": float(np.mean(base)),
             }
-        q = [
-            dr["conditions"][cond]["quality"]
-            for dr in res["draws"]
-            if dr["conditions"][cond]["quality"]
-        ]
+        q = [dr["conditions"][cond]["quality"] for dr in draws if dr["conditions"][cond]["quality"]]
         summary[cond]["quality"] = {
             k: float(np.mean([x[k] for x in q])) for k in (q[0] if q else {}) if x_all(q, k)
         }
     return summary
+
+
+def _tick(cond: str, summ: dict) -> str:
+    """An x label: the condition, and how many draws when it has fewer than the others."""
+    label = cond + "\n(reference)" if cond == "real" else cond
+    n, of = summ.get("draws"), summ.get("of_draws")
+    return f"{label}\n({n} of {of} draws)" if n is not None and of and n < of else label
 
 
 def plot(results: dict, path: Path) -> None:
@@ -365,7 +376,7 @@ def plot(results: dict, path: Path) -> None:
             sd = [summ[c]["slots"]["gain_points"]["std"] for c in conds]
             ax.bar(x, m, 0.5, yerr=sd, capsize=3, color="#59a14f", label="CRF slot tagger")
             ax.axhline(0, color="black", lw=0.8)
-            ax.set_xticks(x, conds)
+            ax.set_xticks(x, [_tick(c, summ[c]) for c in conds])
             base = summ["seed"]["slots"]["f1"]["mean"]
             ax.set_ylabel("slot F1 gain over seed-only (points)")
             ax.set_title(f"{name}: slot F1 (seed-only {100 * base:.1f})")
@@ -379,7 +390,7 @@ def plot(results: dict, path: Path) -> None:
             s = [summ[c][feats]["gain_points"]["std"] for c in conds]
             ax.bar(x + (j - 0.5) * 0.38, m, 0.38, yerr=s, capsize=3, label=feats)
         ax.axhline(0, color="black", lw=0.8)
-        ax.set_xticks(x, [c + "\n(reference)" if c == "real" else c for c in conds])
+        ax.set_xticks(x, [_tick(c, summ[c]) for c in conds])
         ax.set_ylabel("accuracy gain over seed-only (points)")
         n_int = results["datasets"][name]["intents"]
         ax.set_title(
@@ -402,7 +413,8 @@ def readme_rows(results: dict) -> list[dict]:
                     continue
                 s = r["summary"][cond][feats]
                 g = s["gain_points"]
-                n = len(r["draws"])
+                n = r["summary"][cond].get("draws", len(r["draws"]))
+                peer = s.get("seed_accuracy", base)  # seed-only over the same draws
                 rows.append(
                     {
                         "benchmark": f"augment {name}, {r['intents']} intents, "
@@ -410,9 +422,9 @@ def readme_rows(results: dict) -> list[dict]:
                         "measure": f"test accuracy, seed + {cond} (mean of {n} draws)",
                         "textsynth": round(s["accuracy"]["mean"], 4),
                         "peer": "seed only",
-                        "peer_value": round(base, 4),
-                        "ratio": round(s["accuracy"]["mean"] / base, 3) if base else None,
-                        "note": f"gain {g['mean']:+.1f} ± {g['std']:.1f} pts"
+                        "peer_value": round(peer, 4),
+                        "ratio": round(s["accuracy"]["mean"] / peer, 3) if peer else None,
+                        "note": f"gain {gain_cell(r['summary'][cond], g)} pts"
                         + (
                             ""
                             if cond in TEXTSYNTH
@@ -430,21 +442,31 @@ def readme_rows(results: dict) -> list[dict]:
                 continue
             s = r["summary"][cond]["slots"]
             g = s["gain_points"]
+            n = r["summary"][cond].get("draws", len(r["draws"]))
+            peer = s.get("seed_f1", base)  # seed-only over the same draws
             rows.append(
                 {
                     "benchmark": f"augment {name}, {r['intents']} intents, "
                     f"+{results['per_intent']}/intent (CRF slot tagger)",
                     "measure": f"test slot F1 (span-exact micro), seed + {cond} "
-                    f"(mean of {len(r['draws'])} draws)",
+                    f"(mean of {n} draws)",
                     "textsynth": round(s["f1"]["mean"], 4),
                     "peer": "seed only",
-                    "peer_value": round(base, 4),
-                    "ratio": round(s["f1"]["mean"] / base, 3) if base else None,
-                    "note": f"gain {g['mean']:+.1f} ± {g['std']:.1f} pts"
+                    "peer_value": round(peer, 4),
+                    "ratio": round(s["f1"]["mean"] / peer, 3) if peer else None,
+                    "note": f"gain {gain_cell(r['summary'][cond], g)} pts"
                     + ("" if cond in TEXTSYNTH else f" ({cond}: not textsynth)"),
                 }
             )
     return rows
+
+
+def gain_cell(summ: dict, g: dict) -> str:
+    """``+1.2 ± 0.3``; ``+1.2 (1 of 3 draws)`` for a condition measured in fewer draws."""
+    n, of = summ.get("draws"), summ.get("of_draws")
+    if n is not None and of is not None and n < of:
+        return f"{g['mean']:+.1f} ({n} of {of} draws)"
+    return f"{g['mean']:+.1f} ± {g['std']:.1f}"
 
 
 def summary_markdown(results: dict) -> str:
@@ -474,13 +496,11 @@ def summary_markdown(results: dict) -> str:
         cells = []
         for n, f in cols:  # a condition not run on a data set says so (never a blank)
             summ = results["datasets"][n]["summary"].get(cond)
-            g = summ[f]["gain_points"] if summ else None
-            cells.append(f"{g['mean']:+.1f} ± {g['std']:.1f}" if g else "not run")
+            cells.append(gain_cell(summ, summ[f]["gain_points"]) if summ else "not run")
         for n in slot_cols:
             summ = results["datasets"][n]["summary"].get(cond)
             sl = summ.get("slots") if summ else None
-            g = sl["gain_points"] if sl else None
-            cells.append(f"{g['mean']:+.1f} ± {g['std']:.1f}" if g else "not run")
+            cells.append(gain_cell(summ, sl["gain_points"]) if sl else "not run")
         q = first[cond]["quality"] if cond in first else {}
         fid = f"{q['fidelity']:.2f}" if q and "fidelity" in q else "–"
         qual = f"{fid} / {q['distinct_2']:.2f} / {q['seed_copy_share']:.2f}" if q else ""

@@ -75,18 +75,36 @@ def test_resume_runs_only_missing_conditions(monkeypatch):
     assert set(state["res"]["summary"]) == {"seed", "upsample", "real"}
 
 
-def test_summary_leaves_out_a_condition_not_in_every_draw():
-    row = {
-        "added": 0,
-        "quality": {},
-        "tfidf": {"accuracy": 0.9, "macro_f1": 0.9},
-        "embeddings": {"accuracy": 0.8, "macro_f1": 0.8},
+def test_a_condition_in_fewer_draws_is_summed_over_its_own_draws_and_says_so():
+    def row(acc):
+        r = {"accuracy": acc, "macro_f1": acc}
+        return {"added": 0, "quality": {}, "tfidf": r, "embeddings": r}
+
+    res = {
+        "intents": 2,
+        "draws": [
+            {"conditions": {"seed": row(0.90), "real": row(0.95)}},
+            {"conditions": {"seed": row(0.70)}},
+        ],
     }
-    res = {"draws": [{"conditions": {"seed": row, "real": row}}, {"conditions": {"seed": row}}]}
     args = argparse.Namespace(conditions=["seed", "real"])
     summary = augment.summarise(res, args)
-    assert set(summary) == {"seed"}
-    assert summary["seed"]["tfidf"]["gain_points"]["mean"] == 0.0
+    assert summary["seed"]["draws"] == 2
+    real = summary["real"]
+    assert (real["draws"], real["of_draws"]) == (1, 2)
+    # against seed-only of the same draw (0.90), not of both draws (0.80)
+    assert abs(real["tfidf"]["gain_points"]["mean"] - 5.0) < 1e-9
+    assert abs(real["tfidf"]["seed_accuracy"] - 0.90) < 1e-9
+    results = {
+        "datasets": {"toy": {**res, "summary": summary}},
+        "conditions": ["seed", "real"],
+        "shots": 10,
+        "per_intent": 20,
+    }
+    table = augment.summary_markdown(results)
+    assert "+5.0 (1 of 2 draws)" in table and "±" not in table.split("+ real")[1].split("|")[1]
+    rows = [r for r in augment.readme_rows(results) if "seed + real" in r["measure"]]
+    assert rows[0]["peer_value"] == 0.9 and "mean of 1 draws" in rows[0]["measure"]
 
 
 def _u(text: str, intent: str = "a", p: float | None = None) -> Utterance:
