@@ -29,7 +29,7 @@ class EmailRecognizer(PatternRecognizer):
             r"(?:com|org|net|edu|gov|io|co|uk|fr|de|ch|be|nl|es|it|info|biz)(?![\w])",
             0.5,
             re.IGNORECASE,
-            # led by a literal, not \\b: the scan can skip to the few places that may start a match
+            # led by a literal, not \b: the scan can skip to the few places that may start a match
             trigger=r"(?i)dot(?<![\w]dot)\b|\(at\)|\[at\]|\sat\s+[\w-]+\.",
         ),
     )
