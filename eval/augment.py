@@ -462,11 +462,13 @@ def readme_rows(results: dict) -> list[dict]:
 
 
 def gain_cell(summ: dict, g: dict) -> str:
-    """``+1.2 ± 0.3``; ``+1.2 (1 of 3 draws)`` for a condition measured in fewer draws."""
+    """``+1.2 ± 0.3``; for a condition measured in fewer draws ``+1.2 (1 of 3 draws)`` or
+    ``+1.2 ± 0.4 (2 of 3 draws)`` (one draw has no spread to show)."""
     n, of = summ.get("draws"), summ.get("of_draws")
+    spread = f" ± {g['std']:.1f}" if n is None or n > 1 else ""
     if n is not None and of is not None and n < of:
-        return f"{g['mean']:+.1f} ({n} of {of} draws)"
-    return f"{g['mean']:+.1f} ± {g['std']:.1f}"
+        return f"{g['mean']:+.1f}{spread} ({n} of {of} draws)"
+    return f"{g['mean']:+.1f}{spread}"
 
 
 def summary_markdown(results: dict) -> str:

@@ -156,3 +156,11 @@ def test_resume_keeps_matching_settings_and_drops_redone_conditions(tmp_path):
     kept = augment.resumable(out, new, redo=("lm",))
     assert set(kept["snips"][0]["conditions"]) == {"seed"}  # prompt not asked for, lm redone
     assert augment.resumable(out, {**new, "per_intent": 50}) == {}  # other settings: start over
+
+
+def test_gain_cell_shows_a_spread_only_where_there_is_one():
+    g = {"mean": 1.23, "std": 0.44}
+    assert augment.gain_cell({"draws": 3, "of_draws": 3}, g) == "+1.2 ± 0.4"
+    assert augment.gain_cell({"draws": 2, "of_draws": 3}, g) == "+1.2 ± 0.4 (2 of 3 draws)"
+    assert augment.gain_cell({"draws": 1, "of_draws": 3}, g) == "+1.2 (1 of 3 draws)"
+    assert augment.gain_cell({}, g) == "+1.2 ± 0.4"  # a summary made before draws were counted
