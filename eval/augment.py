@@ -310,7 +310,7 @@ def summarise(res: dict, args: argparse.Namespace) -> dict:
     A condition measured in only some draws (too slow to run in all of them here, or a resumed
     run filling it in) is summed over those draws, each against seed-only of the same draw, and
     says how many: ``draws`` (and ``of_draws``, the data set's total). The tables print it as
-    "+1.2 (1 of 3 draws)", never as if it had a spread.
+    "+1.2 (1 of 3 draws)" (one draw has no spread) or "+1.2 ± 0.4 (2 of 3 draws)".
     """
     summary: dict = {}
     for cond in args.conditions:
