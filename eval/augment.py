@@ -36,6 +36,7 @@ import random
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -85,10 +86,15 @@ def synthesise(
     stats: dict,
     epochs: int = 4,
     train: list[Utterance] | None = None,
+    cache: Path | None = None,
+    overrides: dict[str, Any] | None = None,
 ) -> list[Utterance]:
     """Return the ``k``-per-intent utterances condition ``cond`` adds to the seeds.
 
     ``train`` (the training set the seeds come from) is needed by the ``real`` reference only.
+    ``cache``: a request cache file for the LM conditions, so that a rerun with other filter
+    settings pays only for the completions it did not ask before. ``overrides``: sampling
+    settings (:class:`~textsynth.lm.SampleConfig` fields) other than the defaults.
     """
     if cond == "seed":
         return []
@@ -101,17 +107,22 @@ def synthesise(
     if cond == "eda":
         return eda(seeds, k, seed)
     from textsynth.lm import FinetuneConfig, SampleConfig, finetune, prompt_sample, sample
+    from textsynth.lm.cache import RequestCache
+    from textsynth.lm.sample import RunOptions
 
-    scfg = SampleConfig(per_intent=k, seed=seed)
+    scfg = SampleConfig(per_intent=k, seed=seed, **(overrides or {}))
+    opts = RunOptions(cache=RequestCache(cache) if cache is not None else None)
     t0 = time.perf_counter()
     if cond == "lm":
         run = workdir / "lm"
         finetune(seeds, run, FinetuneConfig(seed=seed, epochs=epochs))
         stats["finetune_s"] = round(time.perf_counter() - t0, 1)
         t0 = time.perf_counter()
-        utts, summary = sample(run, scfg)
+        utts, summary = sample(run, scfg, options=opts)
     else:
-        utts, summary = prompt_sample(seeds, scfg)
+        utts, summary = prompt_sample(seeds, scfg, options=opts)
+    if opts.cache is not None:
+        opts.cache.close()
     stats[f"{cond}_sample_s"] = round(time.perf_counter() - t0, 1)
     d = summary.to_dict() if hasattr(summary, "to_dict") else {"summary": str(summary)}
     d.pop("events", None)  # every relabel and rejection, one by one: megabytes per draw
@@ -283,6 +294,12 @@ def run_draw(name: str, state: dict, d: int, args: argparse.Namespace, embedder:
                 draw["timing"],
                 args.epochs,
                 train,
+                cache=(
+                    Path(args.request_cache) / f"{name}-d{d}-{cond}.sqlite"
+                    if getattr(args, "request_cache", None)
+                    else None
+                ),
+                overrides=getattr(args, "sample_settings", None),
             )
             row = {"added": len(synth), "quality": synthetic_quality(synth, seeds, oracle)}
             for feats in CLASSIFIERS:
@@ -527,7 +544,9 @@ def resumable(out: Path, results: dict, redo: tuple[str, ...] = ()) -> dict[str,
         return {}
     old = json.loads(out.read_text(encoding="utf-8"))
     same = ("shots", "per_intent", "clinc_intents", "epochs")
-    if any(old.get(k) != results[k] for k in same):
+    if any(old.get(k) != results[k] for k in same) or old.get("sample_settings", {}) != (
+        results.get("sample_settings", {})
+    ):
         log.warning("--resume: %s was made with other settings; starting over", out)
         return {}
     kept = {name: r["draws"] for name, r in old.get("datasets", {}).items()}
@@ -556,6 +575,29 @@ def replot(out: Path) -> None:
         json.dump(results, fh, indent=2)
     plot(results, out.with_suffix(".png"))
     print(f"redrew {out.with_suffix('.png')} and the README rows of {out}")
+
+
+def setting(text: str) -> tuple[str, Any]:
+    """Parse ``FIELD=VALUE`` into a SampleConfig field and a value of the field's type."""
+    import dataclasses
+
+    from textsynth.lm import SampleConfig
+
+    name, sep, raw = text.partition("=")
+    fields = {f.name: f for f in dataclasses.fields(SampleConfig)}
+    if not sep or name not in fields:
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: use FIELD=VALUE with a SampleConfig field ({', '.join(sorted(fields))})"
+        )
+    default = getattr(SampleConfig(), name)
+    if isinstance(default, bool):
+        if raw.lower() not in ("true", "false", "on", "off", "1", "0"):
+            raise argparse.ArgumentTypeError(f"{text!r}: {name} takes true or false")
+        return name, raw.lower() in ("true", "on", "1")
+    try:
+        return name, type(default)(raw) if default is not None else raw
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{text!r}: {exc}") from None
 
 
 def main() -> None:
@@ -589,11 +631,28 @@ def main() -> None:
         help="with --resume: measure these conditions again in every kept draw",
     )
     ap.add_argument(
+        "--set",
+        dest="sample_settings",
+        metavar="FIELD=VALUE",
+        nargs="+",
+        type=setting,
+        default=[],
+        help="a sampling setting of the LM conditions other than its default (a SampleConfig "
+        "field, e.g. slot_unmarked=off); recorded in --out",
+    )
+    ap.add_argument(
+        "--request-cache",
+        metavar="DIR",
+        help="keep the LM conditions' completions in DIR (one SQLite file per data set, draw "
+        "and condition): a rerun with other filter settings generates only what it lacks",
+    )
+    ap.add_argument(
         "--replot",
         action="store_true",
         help="only redraw the plot and README rows of --out from its saved results",
     )
     args = ap.parse_args()
+    args.sample_settings = dict(args.sample_settings)
     if args.replot:
         replot(Path(args.out))
         return
@@ -617,6 +676,7 @@ def main() -> None:
         "eda_note": "EDA = random swap/deletion/insertion (slot values kept whole, so EDA "
         "variants keep their spans); no offline synonym source",
         "slot_tagger": f"textsynth.slots.SlotTagger CRF {SLOT_TAGGER}",
+        "sample_settings": args.sample_settings,
         "datasets": {},
     }
     out = Path(args.out)

@@ -6,6 +6,8 @@ import argparse
 import json
 from collections import Counter
 
+import pytest
+
 from eval import augment, baselines
 from eval import augment_ablation as ablation
 from textsynth.types import Utterance
@@ -41,7 +43,7 @@ def test_resume_runs_only_missing_conditions(monkeypatch):
     train = _train()
     calls: list[str] = []
 
-    def fake_synth(cond, seeds, k, seed, workdir, stats, epochs=4, train=None):
+    def fake_synth(cond, seeds, k, seed, workdir, stats, epochs=4, train=None, **kw):
         calls.append(cond)
         return [] if cond == "seed" else baselines.upsample(seeds, k, seed)
 
@@ -164,3 +166,45 @@ def test_gain_cell_shows_a_spread_only_where_there_is_one():
     assert augment.gain_cell({"draws": 2, "of_draws": 3}, g) == "+1.2 ± 0.4 (2 of 3 draws)"
     assert augment.gain_cell({"draws": 1, "of_draws": 3}, g) == "+1.2 (1 of 3 draws)"
     assert augment.gain_cell({}, g) == "+1.2 ± 0.4"  # a summary made before draws were counted
+
+
+def test_sample_settings_parse_to_the_fields_type_and_reach_the_lm_conditions(
+    monkeypatch, tmp_path
+):
+    assert augment.setting("slot_unmarked_threshold=0.3") == ("slot_unmarked_threshold", 0.3)
+    assert augment.setting("slot_unmarked=off") == ("slot_unmarked", "off")
+    assert augment.setting("slot_verify=false") == ("slot_verify", False)
+    assert augment.setting("max_rounds=4") == ("max_rounds", 4)
+    for bad in ("no_such_field=1", "max_rounds", "max_rounds=x", "slot_verify=maybe"):
+        with pytest.raises(argparse.ArgumentTypeError):
+            augment.setting(bad)
+    import textsynth.lm as lm
+
+    seen = {}
+
+    def fake_prompt_sample(seeds, cfg, options=None):
+        seen["cfg"], seen["cache"] = cfg, options.cache
+        return [], {}
+
+    monkeypatch.setattr(lm, "prompt_sample", fake_prompt_sample)
+    augment.synthesise(
+        "prompt", _train()[:6], 2, 7, tmp_path, {}, cache=tmp_path / "c.sqlite",
+        overrides={"slot_unmarked": "off"},
+    )  # fmt: skip
+    assert seen["cfg"].slot_unmarked == "off" and seen["cfg"].seed == 7
+    assert (tmp_path / "c.sqlite").exists()
+
+
+def test_resume_refuses_results_made_with_other_sample_settings(tmp_path):
+    out = tmp_path / "r.json"
+    base = {
+        "shots": 10,
+        "per_intent": 20,
+        "clinc_intents": 20,
+        "epochs": 4,
+        "conditions": ["seed"],
+        "datasets": {"toy": {"draws": [{"conditions": {}}]}},
+    }
+    out.write_text(json.dumps({**base, "sample_settings": {"slot_unmarked": "off"}}))
+    assert augment.resumable(out, {**base, "sample_settings": {}}) == {}
+    assert augment.resumable(out, {**base, "sample_settings": {"slot_unmarked": "off"}})

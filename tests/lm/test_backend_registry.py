@@ -180,6 +180,7 @@ def test_vllm_path_up_to_the_call(monkeypatch, tmp_path, seeds):
             near_copy_threshold=1.0,
             seed=3,
             fluency_percentile=0,
+            slot_unmarked="off",  # the fake's "take 0" reads as an unmarked date to 6 seeds
         ),
         options=RunOptions(backend=b, constrain=True),
     )

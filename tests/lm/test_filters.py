@@ -203,11 +203,15 @@ def test_rejected_candidates_name_their_filter(seeds):
 
 def test_build_filters_trains_a_seed_classifier(seeds):
     cfg = SampleConfig(
-        fidelity_features="tfidf", slot_rules=False, slot_verify=False, fluency_percentile=0
+        fidelity_features="tfidf",
+        slot_rules=False,
+        slot_verify=False,
+        slot_unmarked="off",
+        fluency_percentile=0,
     )
     filters, disabled = build_filters(seeds, cfg)
     assert [f.name for f in filters][-1] == "label-fidelity"
-    assert disabled == ["slot-rules", "slot-verify", "fluency"]
+    assert disabled == ["slot-rules", "slot-verify", "slot-unmarked", "fluency"]
     clf = filters[-1].classifier
     assert clf.predict(["will it rain in Rome tomorrow"]) == ["GetWeather"]
 

@@ -167,10 +167,11 @@ def verification_filters(
             out.append(rules)
         elif not config.slot_rules:
             disabled.append("slot-rules")
+        t = tagger
+        if t is None and (config.slot_verify or config.slot_unmarked != "off"):
+            t = _train_tagger(seeds, config.seed, disabled)
+        recheck = rules.recheck if rules is not None else None
         if config.slot_verify:
-            t = tagger
-            if t is None:
-                t = _train_tagger(seeds, config.seed, disabled)
             if t is not None:
                 out.append(
                     SlotVerifyFilter(
@@ -178,12 +179,27 @@ def verification_filters(
                         _labels_by_intent(seeds, config),
                         config.slot_relabel_threshold,
                         config.slot_keep_threshold,
-                        recheck=rules.recheck if rules is not None else None,
+                        recheck=recheck,
                         seed_values=_seed_values(seeds) if config.slot_confirm_new else None,
                     )
                 )
         else:
             disabled.append(SlotVerifyFilter.name)
+        if config.slot_unmarked != "off" and any(u.spans for u in seeds):
+            from textsynth.lm.unmarked import UnmarkedValueFilter, unambiguous_values
+
+            out.append(
+                UnmarkedValueFilter(
+                    t,
+                    _labels_by_intent(seeds, config),
+                    unambiguous_values(seeds),
+                    config.slot_unmarked_threshold,
+                    config.slot_unmarked,
+                    recheck=recheck,
+                )
+            )
+        else:
+            disabled.append("slot-unmarked")
         if config.fluency_percentile > 0:
             try:
                 out.append(

@@ -279,6 +279,21 @@ class SampleConfig(_Config):
             "likely reading of its span"
         },
     )
+    slot_unmarked: str = field(
+        default="reject",
+        metadata={
+            "help": "slot recall: an utterance with a slot value outside every span (a value "
+            "the seeds always mark, or words the seed tagger reads as one of the intent's "
+            "labels) is rejected ('reject'), given the span ('mark'), or let through ('off')"
+        },
+    )
+    slot_unmarked_threshold: float = field(
+        default=0.5,
+        metadata={
+            "help": "slot recall: the seed tagger's least probability of a label on unmarked "
+            "words; 0 uses the seed values only"
+        },
+    )
     fluency_percentile: float = field(
         default=5.0,
         metadata={
@@ -353,7 +368,16 @@ class SampleConfig(_Config):
             self.fidelity_features in ("embeddings", "tfidf"),
             f"fidelity_features={self.fidelity_features!r}; use 'embeddings' or 'tfidf'",
         )
-        for name in ("intent_relabel_threshold", "typed_min_share", "slot_relabel_threshold"):
+        _check(
+            self.slot_unmarked in ("reject", "mark", "off"),
+            f"slot_unmarked={self.slot_unmarked!r}; use 'reject', 'mark' or 'off'",
+        )
+        for name in (
+            "intent_relabel_threshold",
+            "typed_min_share",
+            "slot_relabel_threshold",
+            "slot_unmarked_threshold",
+        ):
             v = getattr(self, name)
             _check(0 <= v <= 1, f"{name}={v!r} must be in [0, 1]")
         _check(

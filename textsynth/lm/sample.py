@@ -399,6 +399,15 @@ def _sample_rounds(
     return out, s
 
 
+def _run_ident(loaded: LoadedRun) -> str:
+    """Return what identifies a fine-tuned run's outputs: base model, run id, config hash."""
+    import dataclasses
+
+    cfg = json.dumps(dataclasses.asdict(loaded.config), sort_keys=True, default=str)
+    digest = hashlib.sha256(cfg.encode("utf-8")).hexdigest()[:12]
+    return f"{loaded.config.base_model}+{loaded.info.run_id}+{digest}"
+
+
 def _how_many(missing: int, tried: int, passed: int, oversample: float) -> int:
     """Return how many to generate for ``missing`` utterances of an intent.
 
@@ -413,13 +422,20 @@ def _how_many(missing: int, tried: int, passed: int, oversample: float) -> int:
     return min(math.ceil(missing * 1.2 / rate), missing * 25)
 
 
-def _backend_for(opts: RunOptions, config: SampleConfig, loaded: tuple[Any, Any] | None) -> Backend:
-    """Return the run's backend: the one given, or ``hf`` around a loaded model."""
+def _backend_for(
+    opts: RunOptions, config: SampleConfig, loaded: tuple[Any, Any] | None, ident: str = ""
+) -> Backend:
+    """Return the run's backend: the one given, or ``hf`` around a loaded model.
+
+    ``ident`` names the loaded model (its base model, and the fine-tuned run): it is the
+    backend's ``model`` in provenance and in the request cache's key, so that two models never
+    share cached completions.
+    """
     from textsynth.lm.backends.hf import HfBackend
 
     b = opts.backend
     if b is None or (isinstance(b, HfBackend) and b.lm is None):
-        model = b.model if b is not None else ""
+        model = (b.model if b is not None else "") or ident
         b = HfBackend(
             model=model,
             lm=loaded[0] if loaded else None,
@@ -467,7 +483,9 @@ def sample(
     else:
         loaded = read_run(run)
     backend = (
-        _backend_for(opts, config, (loaded.model, loaded.tokenizer)) if in_process else opts.backend
+        _backend_for(opts, config, (loaded.model, loaded.tokenizer), _run_ident(loaded))
+        if in_process
+        else opts.backend
     )
     assert backend is not None
     chosen = pick_intents(loaded.seeds, intents)
@@ -556,7 +574,7 @@ def prompt_sample(
             from textsynth.lm.models import load_causal_lm
 
             model = load_causal_lm(hf.model or base_model, device=config.device, dtype=config.dtype)
-        backend = _backend_for(opts, config, model)
+        backend = _backend_for(opts, config, model, base_model)
     else:
         backend = opts.backend
         base_model = backend.model

@@ -14,7 +14,7 @@ from typing import Any
 from textsynth._compat import require
 from textsynth.errors import InputError, TextsynthError
 from textsynth.slots.features import FEATURES_VERSION, sequence_features
-from textsynth.slots.tokens import bio_tags, decode_bio, token_range, tokenise
+from textsynth.slots.tokens import Token, bio_tags, decode_bio, token_range, tokenise
 from textsynth.types import Span, Utterance
 
 __all__ = ["SlotTagger", "SlotTaggerError"]
@@ -171,19 +171,16 @@ class SlotTagger:
             out.append(decode_bio(toks, tag(sequence_features(toks))) if toks else ())
         return out
 
-    def span_label_probs(self, text: str, spans: Sequence[Span]) -> list[dict[str, float]]:
-        """Return, per given span, the probability of each label (and ``"O"``: no slot).
+    def token_probs(self, text: str) -> tuple[list[Token], list[dict[str, float]]]:
+        """Return the tokens of ``text`` and, per token, the probability of each label.
 
-        The probability of a label is ``P(B-label) + P(I-label)`` averaged over the tokens the
-        span overlaps (CRF token marginals). A span over no token gets ``{"O": 1.0}``.
+        A label's probability is ``P(B-label) + P(I-label)`` (CRF token marginals); ``"O"`` is
+        the probability of no slot.
         """
         toks = tokenise(text)
-        if not spans:
-            return []
-        keys = ("O", *self.labels)
-        empty = {k: (1.0 if k == "O" else 0.0) for k in keys}
         if not toks:
-            return [dict(empty) for _ in spans]
+            return toks, []
+        keys = ("O", *self.labels)
         self._tagger.set(sequence_features(toks))
         marg = self._tagger.marginal
         per_token: list[dict[str, float]] = []
@@ -194,9 +191,22 @@ class SlotTagger:
                 if label in p:
                     p[label] += marg(t, i)
             per_token.append(p)
+        return toks, per_token
+
+    def span_label_probs(self, text: str, spans: Sequence[Span]) -> list[dict[str, float]]:
+        """Return, per given span, the probability of each label (and ``"O"``: no slot).
+
+        The probability of a label is ``P(B-label) + P(I-label)`` averaged over the tokens the
+        span overlaps (CRF token marginals). A span over no token gets ``{"O": 1.0}``.
+        """
+        if not spans:
+            return []
+        keys = ("O", *self.labels)
+        empty = {k: (1.0 if k == "O" else 0.0) for k in keys}
+        toks, per_token = self.token_probs(text)
         out = []
         for s in spans:
-            r = token_range(toks, s)
+            r = token_range(toks, s) if toks else None
             if r is None:
                 out.append(dict(empty))
                 continue

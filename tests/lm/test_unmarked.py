@@ -1,0 +1,123 @@
+"""Slot recall: values a generation left unmarked are found, then rejected or marked."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.slots.helpers import slot_set
+from textsynth import markup
+from textsynth.lm.checks import verification_filters
+from textsynth.lm.config import SampleConfig
+from textsynth.lm.filters import Candidate, FilterChain
+from textsynth.lm.unmarked import UnmarkedValueFilter, unambiguous_values
+from textsynth.types import Span
+
+LABELS = {"weather": ["city", "day"], "play": ["song", "artist"]}
+
+
+def parsed(raw: str, intent: str) -> Candidate:
+    c = Candidate(raw, intent)
+    c.utterance = markup.parse(raw, intent)
+    return c
+
+
+@pytest.fixture(scope="module")
+def tagger():
+    from textsynth.slots.tagger import SlotTagger
+
+    return SlotTagger.train(slot_set(160), seed=0)
+
+
+def test_unambiguous_values_skip_values_the_seeds_also_leave_unmarked():
+    seeds = [
+        markup.parse("weather in [paris](city) on [monday](day)", "weather"),
+        markup.parse("is it cold in [new york](city)", "weather"),
+        markup.parse("will it rain [today](day)", "weather"),
+        markup.parse("what is the weather today", "weather"),  # 'today' also as plain text
+        markup.parse("play [yesterday](song)", "play"),
+    ]
+    values = unambiguous_values(seeds)
+    assert values["weather"] == {("paris",): "city", ("monday",): "day", ("new", "york"): "city"}
+    assert values["play"] == {("yesterday",): "song"}
+
+
+def test_a_seed_value_left_unmarked_is_rejected_with_the_reason():
+    seeds = slot_set(40)
+    f = UnmarkedValueFilter(None, LABELS, unambiguous_values(seeds), threshold=0)
+    cands = [
+        parsed("is it cold in [paris](city) on monday", "weather"),  # day left unmarked
+        parsed("is it cold in rome", "weather"),
+        parsed("is it cold in [paris](city) on [monday](day)", "weather"),
+        parsed("play [roxanne](song) in the kitchen", "play"),
+        parsed("what about paris", "play"),  # a weather value, but not of this intent
+    ]
+    assert f.keep(cands) == [False, False, True, True, True]
+    assert "unmarked value: 'monday' looks like day" in cands[0].reason
+    assert "'rome' looks like city" in cands[1].reason
+
+
+def test_the_tagger_finds_unmarked_values_no_seed_gave(tagger):
+    f = UnmarkedValueFilter(tagger, LABELS, {}, threshold=0.5)
+    # 'lisbon' is no seed value: only the tagger can see the city slot in its context
+    c = parsed("what is the weather in lisbon on [friday](day)", "weather")
+    ok = parsed("what is the weather in [lisbon](city) on [friday](day)", "weather")
+    assert f.keep([c, ok]) == [False, True]
+    assert "'lisbon' looks like city (seed tagger p=" in c.reason
+    off = UnmarkedValueFilter(tagger, LABELS, {}, threshold=0)
+    assert off.keep([parsed("what is the weather in lisbon on [friday](day)", "weather")]) == [True]
+
+
+def test_mark_mode_adds_the_span_and_records_it(tagger):
+    seeds = slot_set(40)
+    f = UnmarkedValueFilter(tagger, LABELS, unambiguous_values(seeds), 0.5, mode="mark")
+    chain = FilterChain([f])
+    c = parsed("what is the weather in lisbon on monday", "weather")
+    (kept,) = chain.run([c])
+    text = kept.utterance.text
+    assert [(text[s.start : s.end], s.label) for s in kept.utterance.spans] == [
+        ("lisbon", "city"),
+        ("monday", "day"),
+    ]
+    assert [e["action"] for e in chain.summary.events] == ["marked", "marked"]
+
+
+def test_mark_mode_rejects_what_the_recheck_refuses(tagger):
+    f = UnmarkedValueFilter(
+        tagger, LABELS, {}, 0.5, mode="mark", recheck=lambda c: "two city spans"
+    )
+    c = parsed("what is the weather in lisbon on [friday](day)", "weather")
+    assert f.keep([c]) == [False]
+    assert c.reason == "after marking, two city spans"
+
+
+def test_spans_on_their_own_and_punctuation_are_never_flagged(tagger):
+    f = UnmarkedValueFilter(tagger, LABELS, {}, threshold=0.01)
+    found = f.unmarked(markup.parse("[paris](city) , [monday](day) ?", "weather"), "weather")
+    assert found == []
+
+
+def test_unknown_mode_is_refused():
+    with pytest.raises(ValueError, match="unknown mode"):
+        UnmarkedValueFilter(None, LABELS, {}, mode="fix")
+
+
+def test_token_probs_sum_to_one_per_token(tagger):
+    toks, probs = tagger.token_probs("what is the weather in oslo")
+    assert [t.text for t in toks][-1] == "oslo"
+    assert all(abs(sum(p.values()) - 1) < 1e-6 for p in probs)
+    assert max(probs[-1], key=probs[-1].get) == "city"
+    assert tagger.span_label_probs("what is the weather in oslo", [Span(23, 27, "city")])[0][
+        "city"
+    ] == pytest.approx(probs[-1]["city"])
+
+
+def test_the_filter_is_in_the_late_chain_by_default_and_can_be_turned_off():
+    seeds = slot_set(40)
+    for mode, present in (("reject", True), ("mark", True), ("off", False)):
+        _pre, late = verification_filters(seeds, SampleConfig(slot_unmarked=mode))
+        disabled: list[str] = []
+        found = [f for f in late(disabled) if isinstance(f, UnmarkedValueFilter)]
+        assert bool(found) is present
+        assert ("slot-unmarked" in disabled) is (not present)
+        if found:
+            assert found[0].mode == mode and found[0].tagger is not None
