@@ -201,3 +201,27 @@ def test_vllm_missing_is_a_clear_error(monkeypatch):
     monkeypatch.setitem(sys.modules, "vllm", None)
     with pytest.raises(MissingDependencyError, match="pip install vllm"):
         VllmBackend(model="x").check()
+
+
+def test_in_process_models_get_their_own_cache_keys():
+    from textsynth.lm import FinetuneConfig, SampleConfig
+    from textsynth.lm.backends.base import GenParams, Request
+    from textsynth.lm.sample import LoadedRun, RunOptions, _backend_for, _run_ident
+    from textsynth.lm.train import RunInfo
+
+    def run(seed: int, epochs: int) -> LoadedRun:
+        info = RunInfo(
+            "d", f"run-abc-s{seed}", "embedded:smollm2-135m", "lora", "abc", 3, [], seed, "cpu"
+        )
+        cfg = FinetuneConfig(seed=seed, epochs=epochs)
+        return LoadedRun(object(), object(), [], cfg, info)  # type: ignore[arg-type]
+
+    idents = {_run_ident(run(0, 4)), _run_ident(run(1, 4)), _run_ident(run(0, 6))}
+    assert len(idents) == 3 and all(i.startswith("embedded:smollm2-135m+run-abc-s") for i in idents)
+    req, params = Request("p", 1), GenParams()
+    keys = set()
+    for ident in ("embedded:smollm2-135m", "some/other-model", *idents):
+        b = _backend_for(RunOptions(), SampleConfig(), (object(), object()), ident)
+        assert b.describe()["model"] == ident
+        keys.add(request_key(b.describe(), req, params, False))
+    assert len(keys) == 5

@@ -405,7 +405,7 @@ def _run_ident(loaded: LoadedRun) -> str:
 
     cfg = json.dumps(dataclasses.asdict(loaded.config), sort_keys=True, default=str)
     digest = hashlib.sha256(cfg.encode("utf-8")).hexdigest()[:12]
-    return f"{loaded.config.base_model}+{loaded.info.run_id}+{digest}"
+    return f"{loaded.info.base_model}+{loaded.info.run_id}+{digest}"
 
 
 def _how_many(missing: int, tried: int, passed: int, oversample: float) -> int:
