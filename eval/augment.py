@@ -46,7 +46,7 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 from eval.baselines import by_intent, eda, held_out, upsample  # noqa: E402
 from textsynth.classifier import Embedder, IntentClassifier  # noqa: E402
-from textsynth.io import atomic_write, read_utterances  # noqa: E402
+from textsynth.io import atomic_write, read_utterances, write_utterances_jsonl  # noqa: E402
 from textsynth.types import Utterance  # noqa: E402
 
 log = logging.getLogger("augment")
@@ -301,6 +301,9 @@ def run_draw(name: str, state: dict, d: int, args: argparse.Namespace, embedder:
                 ),
                 overrides=getattr(args, "sample_settings", None),
             )
+            if getattr(args, "request_cache", None) and cond in ("lm", "prompt"):
+                kept = Path(args.request_cache) / f"{name}-d{d}-{cond}.kept.jsonl"
+                write_utterances_jsonl(synth, kept)
             row = {"added": len(synth), "quality": synthetic_quality(synth, seeds, oracle)}
             for feats in CLASSIFIERS:
                 row[feats] = score(seeds + synth, test, feats, embedder, seed=d)
@@ -644,7 +647,8 @@ def main() -> None:
         "--request-cache",
         metavar="DIR",
         help="keep the LM conditions' completions in DIR (one SQLite file per data set, draw "
-        "and condition): a rerun with other filter settings generates only what it lacks",
+        "and condition): a rerun with other filter settings generates only what it lacks; the "
+        "kept utterances are written beside them (.kept.jsonl), to read",
     )
     ap.add_argument(
         "--replot",
