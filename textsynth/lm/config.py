@@ -288,7 +288,7 @@ class SampleConfig(_Config):
         },
     )
     slot_unmarked_threshold: float = field(
-        default=0.5,
+        default=0.3,
         metadata={
             "help": "slot recall: the seed tagger's least probability of a label on unmarked "
             "words; 0 uses the seed values only"

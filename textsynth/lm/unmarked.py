@@ -87,7 +87,7 @@ class UnmarkedValueFilter(Filter):
         tagger: Any,
         labels_by_intent: Mapping[str, Sequence[str]],
         values: Mapping[str, Mapping[tuple[str, ...], str]],
-        threshold: float = 0.5,
+        threshold: float = 0.3,
         mode: str = "reject",
         recheck: Callable[[Candidate], str] | None = None,
     ) -> None:
