@@ -9,7 +9,7 @@ from textsynth import markup
 from textsynth.lm.checks import verification_filters
 from textsynth.lm.config import SampleConfig
 from textsynth.lm.filters import Candidate, FilterChain
-from textsynth.lm.unmarked import UnmarkedValueFilter, unambiguous_values
+from textsynth.lm.unmarked import UnmarkedValueFilter, number_intents, unambiguous_values
 from textsynth.types import Span
 
 LABELS = {"weather": ["city", "day"], "play": ["song", "artist"]}
@@ -121,3 +121,29 @@ def test_the_filter_is_in_the_late_chain_by_default_and_can_be_turned_off():
         assert ("slot-unmarked" in disabled) is (not present)
         if found:
             assert found[0].mode == mode and found[0].tagger is not None
+
+
+def test_a_number_outside_every_span_is_rejected_where_the_seeds_mark_every_number():
+    seeds = [
+        markup.parse("book a table for [4](party_size) at [8pm](time)", "book"),
+        markup.parse("a table for [two](party_size) please", "book"),
+        markup.parse("play [track 5](song)", "play"),
+        markup.parse("play the top 10", "play"),  # a number left plain: no signal for 'play'
+    ]
+    assert number_intents(seeds) == {"book"}
+    f = UnmarkedValueFilter(None, {"book": ["party_size", "time"]}, {}, 0, numbers={"book"})
+    cands = [
+        parsed("book a table for a family of 4 at [9pm](time)", "book"),
+        parsed("book a table for [six](party_size) at 7:30pm", "book"),
+        parsed("book a table for three", "book"),
+        parsed("book a table for [six](party_size) at [7:30pm](time)", "book"),
+        parsed("play the top 40", "play"),
+    ]
+    assert f.keep(cands) == [False, False, False, True, True]
+    assert "unmarked value: '4' looks like a slot (a number; the seeds mark every one)" in (
+        cands[0].reason
+    )
+    assert "'three'" in cands[2].reason
+    marker = UnmarkedValueFilter(None, {"book": ["party_size"]}, {}, 0, "mark", numbers={"book"})
+    c = parsed("book a table for a family of 4", "book")
+    assert marker.keep([c]) == [False] and "'4' looks like a slot" in c.reason

@@ -186,7 +186,11 @@ def verification_filters(
         else:
             disabled.append(SlotVerifyFilter.name)
         if config.slot_unmarked != "off" and any(u.spans for u in seeds):
-            from textsynth.lm.unmarked import UnmarkedValueFilter, unambiguous_values
+            from textsynth.lm.unmarked import (
+                UnmarkedValueFilter,
+                number_intents,
+                unambiguous_values,
+            )
 
             out.append(
                 UnmarkedValueFilter(
@@ -196,6 +200,7 @@ def verification_filters(
                     config.slot_unmarked_threshold,
                     config.slot_unmarked,
                     recheck=recheck,
+                    numbers=number_intents(seeds),
                 )
             )
         else:

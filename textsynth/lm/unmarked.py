@@ -9,7 +9,10 @@ SlotVerifyFilter`; this filter checks its recall. Two signals, on the words outs
   labels, where the seeds never leave that value unmarked (a value the seeds also write as plain
   text, like ``this`` in some schemas, is ambiguous and not used);
 - **the seed tagger's reading**: a run of words the seed-trained slot tagger gives one of the
-  intent's labels with probability at least ``threshold``.
+  intent's labels with probability at least ``threshold``;
+- **a number**, in digits or words, where the intent's seeds write numbers only inside spans
+  (``a family of 4``, ``7:30pm``). In ``mark`` mode such an utterance is rejected: the number
+  alone does not say where its span ends.
 
 ``mode="reject"`` rejects such an utterance (the sampler draws another); ``mode="mark"`` adds
 the span instead, with the signal's label, and records it as a change; a candidate whose new
@@ -18,16 +21,18 @@ span breaks the slot rules (``recheck``) is rejected.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
+from functools import lru_cache
 from typing import Any
 
 from textsynth.lm.filters import Candidate, Filter
 from textsynth.slots.tokens import Token, tokenise
 from textsynth.types import Span, Utterance
 
-__all__ = ["UnmarkedValueFilter", "unambiguous_values"]
+__all__ = ["UnmarkedValueFilter", "number_intents", "unambiguous_values"]
 
 MODES = ("reject", "mark")
+_NUMBER = "\x00number"  # the label of the number signal's spans: never marked, only rejected
 
 
 def _key(tokens: Sequence[Token]) -> tuple[str, ...]:
@@ -36,6 +41,27 @@ def _key(tokens: Sequence[Token]) -> tuple[str, ...]:
 
 def _covered(tokens: Sequence[Token], spans: Sequence[Span]) -> list[bool]:
     return [any(t.start < s.end and s.start < t.end for s in spans) for t in tokens]
+
+
+@lru_cache(maxsize=65536)
+def _is_number(word: str, language: str) -> bool:
+    if any(ch.isdigit() for ch in word):
+        return True
+    from textsynth.lm.slot_rules import parse_number
+
+    return word.isalpha() and parse_number(word, language) is not None
+
+
+def number_intents(seeds: Sequence[Utterance]) -> set[str]:
+    """Return the intents whose seeds hold numbers, every one of them inside a span."""
+    inside: set[str] = set()
+    outside: set[str] = set()
+    for u in seeds:
+        toks = tokenise(u.text)
+        for t, cov in zip(toks, _covered(toks, u.spans), strict=True):
+            if _is_number(t.text, u.language):
+                (inside if cov else outside).add(u.intent)
+    return inside - outside
 
 
 def unambiguous_values(seeds: Sequence[Utterance]) -> dict[str, dict[tuple[str, ...], str]]:
@@ -78,6 +104,7 @@ class UnmarkedValueFilter(Filter):
             signal off.
         mode: ``"reject"`` or ``"mark"``.
         recheck: called on a candidate given new spans; a non-empty answer rejects it.
+        numbers: :func:`number_intents` of the seeds (empty: no number signal).
     """
 
     name = "slot-unmarked"
@@ -90,6 +117,7 @@ class UnmarkedValueFilter(Filter):
         threshold: float = 0.3,
         mode: str = "reject",
         recheck: Callable[[Candidate], str] | None = None,
+        numbers: Collection[str] = (),
     ) -> None:
         if mode not in MODES:
             raise ValueError(f"unknown mode {mode!r}; use one of {', '.join(MODES)}")
@@ -99,6 +127,7 @@ class UnmarkedValueFilter(Filter):
         self.threshold = threshold
         self.mode = mode
         self.recheck = recheck
+        self.numbers = set(numbers)
         self._lengths = sorted({len(k) for by in values.values() for k in by}, reverse=True)
 
     def keep(self, candidates: Sequence[Candidate]) -> list[bool]:  # noqa: D102
@@ -110,13 +139,13 @@ class UnmarkedValueFilter(Filter):
                 out.append(True)
                 continue
             u = c.utterance
-            if self.mode == "reject":
-                span, why = found[0]
+            if self.mode == "reject" or any(s.label == _NUMBER for s, _ in found):
+                span, why = next(((s, w) for s, w in found if s.label == _NUMBER), found[0])
+                label = "a slot" if span.label == _NUMBER else span.label
                 c.note(
                     self.name,
                     "rejected",
-                    f"unmarked value: {u.text[span.start : span.end]!r} looks like {span.label} "
-                    f"({why})",
+                    f"unmarked value: {u.text[span.start : span.end]!r} looks like {label} ({why})",
                 )
                 out.append(False)
                 continue
@@ -174,5 +203,10 @@ class UnmarkedValueFilter(Filter):
                     run = (i, i + 1, best, pb)
             if run is not None:
                 found.append((run[0], run[1], run[2], f"seed tagger p={run[3]:.2f}"))
+        if intent in self.numbers:
+            for i, t in enumerate(toks):
+                if not cov[i] and not taken[i] and not any(a <= i < b for a, b, *_ in found):
+                    if _is_number(t.text, u.language):
+                        found.append((i, i + 1, _NUMBER, "a number; the seeds mark every one"))
         found.sort()
         return [(Span(toks[i].start, toks[j - 1].end, label), why) for i, j, label, why in found]
