@@ -96,12 +96,24 @@ def stage_finetune(args: argparse.Namespace, res: dict) -> None:
     }
 
 
-def reusable(out: Path, seeds: list) -> bool:
-    """Return whether ``out`` holds a finished run on exactly ``seeds``."""
+def reusable(out: Path, seeds: list, base_model: str | None = None) -> bool:
+    """Return whether ``out`` holds a finished run on exactly ``seeds`` (and ``base_model``).
+
+    ``base_model`` "auto" is resolved as a new run would resolve it, so that a run made while
+    an optional model was missing is not reused once it is installed.
+    """
     from textsynth.lm.train import seeds_hash
 
     cfg = out / "config.json"
-    return cfg.exists() and json.loads(cfg.read_text())["run"]["seeds_hash"] == seeds_hash(seeds)
+    if not cfg.exists():
+        return False
+    run = json.loads(cfg.read_text())["run"]
+    if base_model == "auto":
+        from textsynth.lm.embedded import default_for_languages
+
+        base_model = default_for_languages(u.language for u in seeds)
+    same_model = base_model is None or run["base_model"] == base_model
+    return same_model and run["seeds_hash"] == seeds_hash(seeds)
 
 
 def markup_ok(raw: str, intent: str, labels: set[str]) -> bool:
@@ -372,7 +384,7 @@ def stage_french(args: argparse.Namespace, res: dict) -> None:
     out_dir = CACHE / f"gen-fr-{args.fr_model}-s{args.seed}-n{args.fr_seeds}"
     base = "auto" if args.fr_model == "auto" else MODELS[args.fr_model]
     t = time.perf_counter()
-    if not reusable(out_dir, seeds):
+    if not reusable(out_dir, seeds, base):
         finetune(seeds, out_dir, FinetuneConfig(base_model=base, seed=args.seed))
     ft_s = time.perf_counter() - t
     chosen = json.loads((out_dir / "config.json").read_text())["finetune"]["base_model"]
