@@ -302,7 +302,9 @@ def run_draw(name: str, state: dict, d: int, args: argparse.Namespace, embedder:
                 overrides=getattr(args, "sample_settings", None),
             )
             if getattr(args, "request_cache", None) and cond in ("lm", "prompt"):
-                kept = Path(args.request_cache) / f"{name}-d{d}-{cond}.kept.jsonl"
+                settings = getattr(args, "sample_settings", None) or {}
+                tag = "".join(f".{k}={v}" for k, v in sorted(settings.items()))
+                kept = Path(args.request_cache) / f"{name}-d{d}-{cond}{tag}.kept.jsonl"
                 write_utterances_jsonl(synth, kept)
             row = {"added": len(synth), "quality": synthetic_quality(synth, seeds, oracle)}
             for feats in CLASSIFIERS:
