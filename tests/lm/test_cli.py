@@ -52,6 +52,8 @@ def test_finetune_then_sample(tiny_model, seeds, tmp_path):
             "PlayMusic,GetWeather",
             "--tau",
             "0",
+            "--slot-unmarked",
+            "reject",
             "--max-new-tokens",
             "12",
             "-o",
@@ -63,6 +65,7 @@ def test_finetune_then_sample(tiny_model, seeds, tmp_path):
     assert r.exit_code == 0, r.output
     s = json.loads(summary.read_text())
     assert s["generated"] == 2 * 3 and set(s["kept_by_intent"]) == {"PlayMusic", "GetWeather"}
+    assert "slot-unmarked" in s["filters"] and "slot-unmarked" not in s["disabled"]
     lines = out.read_text().splitlines()
     assert len(lines) == s["kept"]
     assert f"wrote {s['kept']} utterances" in r.output
@@ -81,3 +84,10 @@ def test_bad_option_values_exit_2(tmp_path, capsys):
     code = main(["lm", "sample", "--model", str(tmp_path), "--temperature", "0", "-o", "x.jsonl"])
     assert code == 2
     assert "temperature=0.0 must be > 0" in capsys.readouterr().err
+
+
+def test_slot_unmarked_takes_only_its_modes(tmp_path):
+    r = CliRunner().invoke(
+        cli, ["lm", "sample", "--model", str(tmp_path), "--slot-unmarked", "fix", "-o", "x.jsonl"]
+    )
+    assert r.exit_code == 2 and "'fix' is not one of 'off', 'reject', 'mark'" in r.output

@@ -111,8 +111,10 @@ def test_token_probs_sum_to_one_per_token(tagger):
     ] == pytest.approx(probs[-1]["city"])
 
 
-def test_the_filter_is_in_the_late_chain_by_default_and_can_be_turned_off():
+def test_the_filter_is_off_by_default_and_joins_the_late_chain_when_asked():
     seeds = slot_set(40)
+    _pre, late = verification_filters(seeds, SampleConfig())
+    assert not [f for f in late([]) if isinstance(f, UnmarkedValueFilter)]
     for mode, present in (("reject", True), ("mark", True), ("off", False)):
         _pre, late = verification_filters(seeds, SampleConfig(slot_unmarked=mode))
         disabled: list[str] = []

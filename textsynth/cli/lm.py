@@ -442,6 +442,13 @@ def make_backend(
     show_default=True,
     help=_S("near_copy_threshold"),
 )
+@click.option(
+    "--slot-unmarked",
+    type=click.Choice(["off", "reject", "mark"]),
+    default=SampleConfig.slot_unmarked,
+    show_default=True,
+    help=_S("slot_unmarked"),
+)
 @click.option("--shots", type=int, default=SampleConfig.shots, show_default=True, help=_S("shots"))
 @click.option(
     "--dtype",
@@ -507,6 +514,7 @@ def sample(ctx: click.Context, **kw: Any) -> None:
         oversample=kw["oversample"],
         fidelity_threshold=kw["tau"],
         near_copy_threshold=kw["near_copy"],
+        slot_unmarked=kw["slot_unmarked"],
         shots=kw["shots"],
         dtype=kw["dtype"],
         device=kw["device"],

@@ -280,11 +280,12 @@ class SampleConfig(_Config):
         },
     )
     slot_unmarked: str = field(
-        default="reject",
+        default="off",
         metadata={
             "help": "slot recall: an utterance with a slot value outside every span (a value "
-            "the seeds always mark, or words the seed tagger reads as one of the intent's "
-            "labels) is rejected ('reject'), given the span ('mark'), or let through ('off')"
+            "the seeds always mark, words the seed tagger reads as one of the intent's labels, "
+            "or a number where the seeds mark every number) is rejected ('reject'), given the "
+            "span ('mark'), or let through ('off'); measured to help prompt mode"
         },
     )
     slot_unmarked_threshold: float = field(
