@@ -278,6 +278,8 @@ def run_draw(name: str, state: dict, d: int, args: argparse.Namespace, embedder:
     else:
         draw = {"seed": 1000 + d, "conditions": {}, "timing": {}}
         res["draws"].append(draw)
+    cache_dir = Path(args.request_cache) if getattr(args, "request_cache", None) else None
+    settings = getattr(args, "sample_settings", None) or {}
     with tempfile.TemporaryDirectory() as tmp:
         for cond in args.conditions:
             if cond in draw["conditions"]:
@@ -294,18 +296,12 @@ def run_draw(name: str, state: dict, d: int, args: argparse.Namespace, embedder:
                 draw["timing"],
                 args.epochs,
                 train,
-                cache=(
-                    Path(args.request_cache) / f"{name}-d{d}-{cond}.sqlite"
-                    if getattr(args, "request_cache", None)
-                    else None
-                ),
-                overrides=getattr(args, "sample_settings", None),
+                cache=cache_dir / f"{name}-d{d}-{cond}.sqlite" if cache_dir else None,
+                overrides=settings,
             )
-            if getattr(args, "request_cache", None) and cond in ("lm", "prompt"):
-                settings = getattr(args, "sample_settings", None) or {}
+            if cache_dir and cond in ("lm", "prompt"):
                 tag = "".join(f".{k}={v}" for k, v in sorted(settings.items()))
-                kept = Path(args.request_cache) / f"{name}-d{d}-{cond}{tag}.kept.jsonl"
-                write_utterances_jsonl(synth, kept)
+                write_utterances_jsonl(synth, cache_dir / f"{name}-d{d}-{cond}{tag}.kept.jsonl")
             row = {"added": len(synth), "quality": synthetic_quality(synth, seeds, oracle)}
             for feats in CLASSIFIERS:
                 row[feats] = score(seeds + synth, test, feats, embedder, seed=d)
@@ -589,7 +585,7 @@ def setting(text: str) -> tuple[str, Any]:
     from textsynth.lm import SampleConfig
 
     name, sep, raw = text.partition("=")
-    fields = {f.name: f for f in dataclasses.fields(SampleConfig)}
+    fields = {f.name for f in dataclasses.fields(SampleConfig)}
     if not sep or name not in fields:
         raise argparse.ArgumentTypeError(
             f"{text!r}: use FIELD=VALUE with a SampleConfig field ({', '.join(sorted(fields))})"

@@ -165,12 +165,24 @@ class UnmarkedValueFilter(Filter):
 
     def unmarked(self, u: Utterance, intent: str) -> list[tuple[Span, str]]:
         """Return each unmarked value found in ``u`` as a labelled span, with the reason."""
-        toks = tokenise(u.text)
+        allowed = self.labels.get(intent, set())
+        use_tagger = self.tagger is not None and self.threshold > 0 and bool(allowed)
+        probs: list[dict[str, float]] = []
+        if use_tagger:
+            toks, probs = self.tagger.token_probs(u.text)
+        else:
+            toks = tokenise(u.text)
         if not toks:
             return []
         cov = _covered(toks, u.spans)
         found: list[tuple[int, int, str, str]] = []
         taken = [False] * len(toks)
+
+        def add(i: int, j: int, label: str, why: str) -> None:
+            found.append((i, j, label, why))
+            for k in range(i, j):
+                taken[k] = True
+
         values = self.values.get(intent, {})
         for n in self._lengths:
             for i in range(len(toks) - n + 1):
@@ -178,35 +190,29 @@ class UnmarkedValueFilter(Filter):
                     continue
                 label = values.get(_key(toks[i : i + n]))
                 if label is not None:
-                    found.append((i, i + n, label, "a seed value of that label"))
-                    for j in range(i, i + n):
-                        taken[j] = True
-        allowed = self.labels.get(intent, set())
-        if self.tagger is not None and self.threshold > 0 and allowed:
-            _toks, probs = self.tagger.token_probs(u.text)
-            run: tuple[int, int, str, float] | None = None
-            for i, p in enumerate(probs):
-                best, pb = max(((lab, p.get(lab, 0.0)) for lab in allowed), key=lambda t: t[1])
-                hit = (
-                    not cov[i]
-                    and not taken[i]
-                    and pb >= self.threshold
-                    and any(ch.isalnum() for ch in toks[i].text)
-                )
-                if hit and run is not None and run[2] == best and run[1] == i:
-                    run = (run[0], i + 1, best, max(run[3], pb))
-                    continue
-                if run is not None:
-                    found.append((run[0], run[1], run[2], f"seed tagger p={run[3]:.2f}"))
-                    run = None
-                if hit:
-                    run = (i, i + 1, best, pb)
+                    add(i, i + n, label, "a seed value of that label")
+        run: tuple[int, int, str, float] | None = None
+        for i, p in enumerate(probs):
+            best, pb = max(((lab, p.get(lab, 0.0)) for lab in allowed), key=lambda t: t[1])
+            hit = (
+                not cov[i]
+                and not taken[i]
+                and pb >= self.threshold
+                and any(ch.isalnum() for ch in toks[i].text)
+            )
+            if hit and run is not None and run[2] == best and run[1] == i:
+                run = (run[0], i + 1, best, max(run[3], pb))
+                continue
             if run is not None:
-                found.append((run[0], run[1], run[2], f"seed tagger p={run[3]:.2f}"))
+                add(run[0], run[1], run[2], f"seed tagger p={run[3]:.2f}")
+                run = None
+            if hit:
+                run = (i, i + 1, best, pb)
+        if run is not None:
+            add(run[0], run[1], run[2], f"seed tagger p={run[3]:.2f}")
         if intent in self.numbers:
             for i, t in enumerate(toks):
-                if not cov[i] and not taken[i] and not any(a <= i < b for a, b, *_ in found):
-                    if _is_number(t.text, u.language):
-                        found.append((i, i + 1, _NUMBER, "a number; the seeds mark every one"))
+                if not cov[i] and not taken[i] and _is_number(t.text, u.language):
+                    add(i, i + 1, _NUMBER, "a number; the seeds mark every one")
         found.sort()
         return [(Span(toks[i].start, toks[j - 1].end, label), why) for i, j, label, why in found]
