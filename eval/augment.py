@@ -46,6 +46,7 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 from eval.baselines import by_intent, eda, held_out, upsample  # noqa: E402
 from textsynth.classifier import Embedder, IntentClassifier  # noqa: E402
+from textsynth.errors import TextsynthError  # noqa: E402
 from textsynth.io import atomic_write, read_utterances, write_utterances_jsonl  # noqa: E402
 from textsynth.types import Utterance  # noqa: E402
 
@@ -596,9 +597,11 @@ def setting(text: str) -> tuple[str, Any]:
             raise argparse.ArgumentTypeError(f"{text!r}: {name} takes true or false")
         return name, raw.lower() in ("true", "on", "1")
     try:
-        return name, type(default)(raw) if default is not None else raw
-    except ValueError as exc:
+        value = type(default)(raw) if default is not None else raw
+        SampleConfig(**{name: value})  # the field's own checks, before any generation
+    except (ValueError, TextsynthError) as exc:
         raise argparse.ArgumentTypeError(f"{text!r}: {exc}") from None
+    return name, value
 
 
 def main() -> None:

@@ -175,7 +175,14 @@ def test_sample_settings_parse_to_the_fields_type_and_reach_the_lm_conditions(
     assert augment.setting("slot_unmarked=off") == ("slot_unmarked", "off")
     assert augment.setting("slot_verify=false") == ("slot_verify", False)
     assert augment.setting("max_rounds=4") == ("max_rounds", 4)
-    for bad in ("no_such_field=1", "max_rounds", "max_rounds=x", "slot_verify=maybe"):
+    for bad in (
+        "no_such_field=1",
+        "max_rounds",
+        "max_rounds=x",
+        "slot_verify=maybe",
+        "slot_unmarked=fix",
+        "max_rounds=0",
+    ):
         with pytest.raises(argparse.ArgumentTypeError):
             augment.setting(bad)
     import textsynth.lm as lm

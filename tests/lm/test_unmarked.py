@@ -149,3 +149,22 @@ def test_a_number_outside_every_span_is_rejected_where_the_seeds_mark_every_numb
     marker = UnmarkedValueFilter(None, {"book": ["party_size"]}, {}, 0, "mark", numbers={"book"})
     c = parsed("book a table for a family of 4", "book")
     assert marker.keep([c]) == [False] and "'4' looks like a slot" in c.reason
+
+
+def test_a_tagger_that_fails_to_train_disables_slot_verify_once_and_keeps_the_recall_check(
+    monkeypatch, caplog
+):
+    from textsynth.slots.tagger import SlotTagger, SlotTaggerError
+
+    def refuse(*_a, **_k):
+        raise SlotTaggerError("label 'city': too few tokens")
+
+    monkeypatch.setattr(SlotTagger, "train", refuse)
+    _pre, late = verification_filters(slot_set(40), SampleConfig(slot_unmarked="reject"))
+    disabled: list[str] = []
+    with caplog.at_level("WARNING"):
+        found = [f for f in late(disabled) if isinstance(f, UnmarkedValueFilter)]
+    assert disabled.count("slot-verify") == 1 and "slot-unmarked" not in disabled
+    assert found and found[0].tagger is None
+    assert "label 'city': too few tokens" in caplog.text
+    assert "seed values and numbers only" in caplog.text

@@ -167,12 +167,15 @@ def verification_filters(
             out.append(rules)
         elif not config.slot_rules:
             disabled.append("slot-rules")
-        t = tagger
+        t, why = tagger, ""
         if t is None and (config.slot_verify or config.slot_unmarked != "off"):
-            t = _train_tagger(seeds, config.seed, disabled)
+            t, why = _train_tagger(seeds, config.seed)
         recheck = rules.recheck if rules is not None else None
         if config.slot_verify:
-            if t is not None:
+            if t is None:
+                logger.warning("slot verification disabled: %s", why)
+                disabled.append(SlotVerifyFilter.name)
+            else:
                 out.append(
                     SlotVerifyFilter(
                         t,
@@ -186,6 +189,11 @@ def verification_filters(
         else:
             disabled.append(SlotVerifyFilter.name)
         if config.slot_unmarked != "off" and any(u.spans for u in seeds):
+            if t is None:
+                logger.warning(
+                    "slot recall check without the seed tagger (%s): seed values and numbers only",
+                    why,
+                )
             from textsynth.lm.unmarked import (
                 UnmarkedValueFilter,
                 number_intents,
@@ -239,21 +247,15 @@ def _reference(base_model: str | None) -> str | None:
     return base_model or None
 
 
-def _train_tagger(seeds: Sequence[Utterance], seed: int, disabled: list[str]) -> Any:
-    """Return a seed-trained slot tagger, or ``None`` (and a warning) when it cannot be had."""
+def _train_tagger(seeds: Sequence[Utterance], seed: int) -> tuple[Any, str]:
+    """Return a seed-trained slot tagger and ``""``, or ``None`` and why it cannot be had."""
     if not any(u.spans for u in seeds):
-        logger.warning("slot verification disabled: the seeds carry no slot")
-        disabled.append("slot-verify")
-        return None
+        return None, "the seeds carry no slot"
     try:
         from textsynth.slots.tagger import SlotTagger, SlotTaggerError
     except ImportError as exc:
-        logger.warning("slot verification disabled: no slot tagger (%s)", exc)
-        disabled.append("slot-verify")
-        return None
+        return None, f"no slot tagger ({exc})"
     try:
-        return SlotTagger.train(list(seeds), seed=seed)
+        return SlotTagger.train(list(seeds), seed=seed), ""
     except (SlotTaggerError, ImportError) as exc:
-        logger.warning("slot verification disabled: %s", exc)
-        disabled.append("slot-verify")
-        return None
+        return None, str(exc)
