@@ -66,6 +66,9 @@ def test_swapped_labels_lower_f1_by_two_spans_each(oracle, clean, k):
     conf = res.breakdown["confusion"]
     row, col = conf["rows"].index("city"), conf["columns"].index("day")
     assert conf["matrix"][row][col] == k  # generated 'city' where the tagger sees a day
+    kinds = res.breakdown["disagreements"]
+    assert kinds["utterances_read"] == 40 and kinds["utterances_disagreeing"] == k
+    assert kinds["wrong label"] == 2 * k and "boundary" not in kinds
 
 
 def test_spans_shifted_by_one_token_count_as_wrong(oracle, clean):
@@ -80,6 +83,22 @@ def test_spans_shifted_by_one_token_count_as_wrong(oracle, clean):
     res = fidelity(bad, oracle)
     assert res.value == pytest.approx((80 - k) / 80)  # one false positive + one miss each
     assert res.breakdown["micro"]["fp"] == k and res.breakdown["micro"]["fn"] == k
+    kinds = res.breakdown["disagreements"]
+    assert kinds["no slot there"] == k and kinds["slot not labelled"] == k
+    assert kinds["utterances_disagreeing"] == k
+
+
+def test_a_span_one_word_too_long_is_counted_as_a_boundary_disagreement(oracle, clean):
+    k = 6
+    bad = []
+    for i, u in enumerate(clean):
+        city, day = u.spans
+        if i < k:  # "in [paris] on" -> "in [paris on]"
+            city = Span(city.start, city.end + 3, "city")
+        bad.append(with_spans(u, [city, day]))
+    kinds = fidelity(bad, oracle).breakdown["disagreements"]
+    assert kinds["boundary"] == k and kinds["utterances_disagreeing"] == k
+    assert "wrong label" not in kinds and "no slot there" not in kinds
 
 
 def test_a_span_over_a_stop_word_lowers_precision_only(oracle, clean):

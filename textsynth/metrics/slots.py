@@ -13,7 +13,7 @@ generator labelled: low recall means slots left unlabelled.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -128,8 +128,10 @@ class SlotFidelity(Metric):
                 )
                 per_source[g] = {"n": len(idx), **_scores_dict(s)}
         examples: dict[str, list[str]] = defaultdict(list)
+        kinds: Counter[str] = Counter()
         n_disagree = 0
-        for i in ctx.sample_indices(len(syn), min(len(syn), 5000), "slot-examples"):
+        looked = ctx.sample_indices(len(syn), min(len(syn), 5000), "slot-examples")
+        for i in looked:
             d = disagreements(texts[i], syn[i].spans, pred[i])
             if d:
                 n_disagree += 1
@@ -143,6 +145,7 @@ class SlotFidelity(Metric):
                     if "sees no slot" in msg
                     else "slot not labelled"
                 )
+                kinds[kind] += 1
                 if len(examples[kind]) < MAX_EXAMPLES:
                     examples[kind].append(f"{syn[i].intent}: {texts[i]}  → {msg}")
         unknown = sorted({s.label for u in syn for s in u.spans} - set(tagger.labels) - {"O"})
@@ -173,6 +176,11 @@ class SlotFidelity(Metric):
                 "tagger": info,
                 "labels_unknown_to_tagger": unknown,
                 "examples": dict(examples),
+                "disagreements": {
+                    "utterances_read": len(looked),
+                    "utterances_disagreeing": n_disagree,
+                    **dict(kinds.most_common()),
+                },
                 "n_utterances": len(syn),
                 "notes": notes,
             },
