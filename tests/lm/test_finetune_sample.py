@@ -174,6 +174,26 @@ def test_pruned_loop_matches_generate_when_greedy(tiny_model):
     assert len(ends) > 1, ends
 
 
+def test_pruned_loop_hands_the_kv_cache_over_without_a_deprecated_keyword(tiny_model):
+    import warnings
+
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    from textsynth.lm.generation import sample_pruned
+
+    model = AutoModelForCausalLM.from_pretrained(tiny_model).eval()
+    tok = AutoTokenizer.from_pretrained(tiny_model)
+    enc = tok([finetune_prompt("GetWeather")] * 2, return_tensors="pt", padding=True)
+    with warnings.catch_warnings(record=True) as caught, torch.inference_mode():
+        warnings.simplefilter("always")
+        got = sample_pruned(
+            model, dict(enc), temperature=None, top_p=1.0, max_new_tokens=6, eos=-1, pad=0
+        )
+    assert got is not None and got.shape == (2, 6)
+    assert not [w for w in caught if "past_key_values" in str(w.message)]
+
+
 def test_pruned_and_plain_sampling_agree_on_shape(full_run):
     out, _ = full_run
     run = load_run(out)

@@ -188,7 +188,8 @@ def sample_pruned(
     out = model(
         input_ids=ids[uniq], attention_mask=mask[uniq], position_ids=positions[uniq], use_cache=True
     )
-    cache = out.past_key_values
+    cache_kw = _cache_keyword(model)
+    cache = _cache_of(out)
     if not hasattr(cache, "batch_select_indices"):
         return None
     expand = torch.tensor(owner, device=ids.device)
@@ -223,13 +224,29 @@ def sample_pruned(
             input_ids=tok[:, None],
             attention_mask=mask,
             position_ids=next_pos[:, None],
-            past_key_values=cache,
             use_cache=True,
+            **{cache_kw: cache},
         )
-        cache = out.past_key_values
+        cache = _cache_of(out)
         next_pos = next_pos + 1
         logits = out.logits[:, -1, :]
     return new[:, :width]
+
+
+def _cache_keyword(model: Any) -> str:
+    """Return the forward keyword that takes the KV cache: ``cache`` (transformers >= 5.2x),
+    else ``past_key_values`` (deprecated there, removed in 5.40)."""
+    import inspect
+
+    base = model.get_base_model() if hasattr(model, "get_base_model") else model  # peft
+    params = inspect.signature(base.forward).parameters
+    return "cache" if "cache" in params else "past_key_values"
+
+
+def _cache_of(out: Any) -> Any:
+    """Return the KV cache of a forward's output, under either name."""
+    cache = getattr(out, "cache", None)
+    return cache if cache is not None else out.past_key_values
 
 
 def _constrained(
