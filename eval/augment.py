@@ -116,7 +116,9 @@ def synthesise(
     t0 = time.perf_counter()
     if cond == "lm":
         run = workdir / "lm"
-        finetune(seeds, run, FinetuneConfig(seed=seed, epochs=epochs))
+        # a run sampled with value plans is fine-tuned to follow them
+        plans = scfg.value_plans > 0
+        finetune(seeds, run, FinetuneConfig(seed=seed, epochs=epochs, value_plans=plans))
         stats["finetune_s"] = round(time.perf_counter() - t0, 1)
         t0 = time.perf_counter()
         utts, summary = sample(run, scfg, options=opts)
@@ -597,7 +599,7 @@ def setting(text: str) -> tuple[str, Any]:
             raise argparse.ArgumentTypeError(f"{text!r}: {name} takes true or false")
         return name, raw.lower() in ("true", "on", "1")
     try:
-        value = type(default)(raw) if default is not None else raw
+        value: Any = type(default)(raw) if default is not None else raw
         SampleConfig(**{name: value})  # the field's own checks, before any generation
     except (ValueError, TextsynthError) as exc:
         raise argparse.ArgumentTypeError(f"{text!r}: {exc}") from None

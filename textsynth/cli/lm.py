@@ -98,6 +98,9 @@ def lm() -> None:
 @click.option(
     "--slot-hints/--no-slot-hints", default=True, show_default=True, help=_F("slot_hints")
 )
+@click.option(
+    "--value-plans/--no-value-plans", default=False, show_default=True, help=_F("value_plans")
+)
 def finetune(
     seeds_path: str,
     seeds_format: str | None,
@@ -113,6 +116,7 @@ def finetune(
     seed: int,
     scrub: bool,
     slot_hints: bool,
+    value_plans: bool,
 ) -> None:
     """Fine-tune BASE_MODEL on intent-conditioned seeds (loss on the utterance markup only)."""
     from textsynth.lm import finetune as run
@@ -129,6 +133,7 @@ def finetune(
         device=device,
         seed=seed,
         slot_hints=slot_hints,
+        value_plans=value_plans,
     )
     check_base_model(base_model)
     check_device(device)
@@ -449,6 +454,13 @@ def make_backend(
     show_default=True,
     help=_S("slot_unmarked"),
 )
+@click.option(
+    "--value-plans",
+    type=click.FloatRange(0, 1),
+    default=SampleConfig.value_plans,
+    show_default=True,
+    help=_S("value_plans"),
+)
 @click.option("--shots", type=int, default=SampleConfig.shots, show_default=True, help=_S("shots"))
 @click.option(
     "--dtype",
@@ -515,6 +527,7 @@ def sample(ctx: click.Context, **kw: Any) -> None:
         fidelity_threshold=kw["tau"],
         near_copy_threshold=kw["near_copy"],
         slot_unmarked=kw["slot_unmarked"],
+        value_plans=kw["value_plans"],
         shots=kw["shots"],
         dtype=kw["dtype"],
         device=kw["device"],

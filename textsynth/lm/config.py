@@ -123,6 +123,13 @@ class FinetuneConfig(_Config):
             "help": "name the intent's slot labels in the prompt, so that the model keeps to them"
         },
     )
+    value_plans: bool = field(
+        default=False,
+        metadata={
+            "help": "name each seed's slot values in its prompt, so that the run can be asked "
+            "for an utterance around given values (sampling's value_plans)"
+        },
+    )
     seed: int = field(
         default=0, metadata={"help": "random seed of initialisation, dropout and order"}
     )
@@ -288,6 +295,14 @@ class SampleConfig(_Config):
             "span ('mark'), or let through ('off'); measured to help prompt mode"
         },
     )
+    value_plans: float = field(
+        default=0.0,
+        metadata={
+            "help": "share of requests that name the slot values to write around (one seed's "
+            "labels, values drawn from the intent's seeds); a kept planned utterance carries "
+            "exactly those spans. 0 = off; a fine-tuned run needs value_plans at fine-tuning"
+        },
+    )
     slot_unmarked_threshold: float = field(
         default=0.3,
         metadata={
@@ -378,6 +393,7 @@ class SampleConfig(_Config):
             "typed_min_share",
             "slot_relabel_threshold",
             "slot_unmarked_threshold",
+            "value_plans",
         ):
             v = getattr(self, name)
             _check(0 <= v <= 1, f"{name}={v!r} must be in [0, 1]")

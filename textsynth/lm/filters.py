@@ -12,7 +12,7 @@ import logging
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textsynth.errors import MarkupError
 from textsynth.lm.prompt import clean_completion, parse_completion
@@ -34,6 +34,9 @@ __all__ = [
     "containment",
     "ngrams",
 ]
+
+if TYPE_CHECKING:
+    from textsynth.lm.plans import ValuePlan
 
 logger = logging.getLogger(__name__)
 
@@ -67,6 +70,7 @@ class Candidate:
     origin_intent: str = ""
     changes: list[dict[str, Any]] = field(default_factory=list)
     logged: int = 0
+    plan: ValuePlan | None = None  # the slot values the request asked for (value plans)
 
     def __post_init__(self) -> None:
         if not self.origin_intent:

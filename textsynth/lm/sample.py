@@ -19,7 +19,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textsynth.errors import ConfigError, InputError
 from textsynth.io import read_utterances
@@ -44,12 +44,16 @@ from textsynth.lm.prompt import few_shot_prompt, finetune_prompt, pick_shots, sl
 from textsynth.lm.train import RunInfo
 from textsynth.types import Utterance
 
+if TYPE_CHECKING:
+    from textsynth.lm.plans import ValuePlan
+
 __all__ = ["LoadedRun", "RunOptions", "build_filters", "load_run", "prompt_sample", "sample"]
 
 logger = logging.getLogger(__name__)
 
 # (intent, language, how many, round) -> prompts
-PromptMaker = Callable[[str, str, int, int], list[str]]
+# (intent, language, how many, round) -> one (prompt, value plan or None) per request
+PromptMaker = Callable[[str, str, int, int], list[tuple[str, "ValuePlan | None"]]]
 
 
 @dataclass
@@ -135,11 +139,12 @@ def build_filters(
     """
     from textsynth.lm.checks import verification_filters
 
-    filters: list[Filter] = [
-        EmptyValueFilter(),
-        MarkupFilter(),
-        UnknownLabelFilter(seeds, config.label_scope),
-    ]
+    filters: list[Filter] = [EmptyValueFilter(), MarkupFilter()]
+    if config.value_plans > 0:
+        from textsynth.lm.plans import PlanFilter
+
+        filters.append(PlanFilter())
+    filters.append(UnknownLabelFilter(seeds, config.label_scope))
     disabled: list[str] = []
     pre, post = verification_filters(seeds, config, intents=intents, base_model=base_model)
     filters += pre
@@ -308,26 +313,29 @@ def _sample_rounds(
                 break
             requests: list[Request] = []
             owners: list[str] = []
+            plans: list[ValuePlan | None] = []
             for intent, missing in todo:
                 n = _how_many(missing, tried[intent], passed[intent], config.oversample)
                 tried[intent] += n
                 allowed = scope_all if config.label_scope == "all" else tuple(labels[intent])
                 if isinstance(backend, HfBackend) and backend.markup_constraint is not None:
                     allowed = tuple(by_intent[intent])
+                asks = make_prompts(intent, lang[intent], n, rnd)
                 requests += [
                     Request(p, _request_seed(config.seed, rnd, intent, j), allowed)
-                    for j, p in enumerate(make_prompts(intent, lang[intent], n, rnd))
+                    for j, (p, _plan) in enumerate(asks)
                 ]
+                plans += [plan for _p, plan in asks]
                 owners += [intent] * n
             req_bar.set_total(req_bar.n + len(requests))
             done = run_requests(backend, requests, params, cache, rstats, req_bar)
             cands = []
-            for comp, i in zip(done, owners, strict=True):
+            for comp, i, plan in zip(done, owners, plans, strict=True):
                 rstats.truncated += comp.truncated
                 if comp.text is None:
                     tried[i] -= 1  # a failed request says nothing about the pass rate
                     continue
-                cands.append(Candidate(comp.text, i, lang[i]))
+                cands.append(Candidate(comp.text, i, lang[i], plan=plan))
             for c in chain.run(cands):
                 passed[c.origin_intent] += 1
                 if c.intent not in kept or len(kept[c.intent]) >= config.per_intent:
@@ -335,6 +343,8 @@ def _sample_rounds(
                     continue
                 assert c.utterance is not None
                 meta = {**provenance, "round": rnd, "scores": dict(c.scores)}
+                if c.plan is not None:
+                    meta["plan"] = c.plan.render()
                 if c.changes:  # relabels by the verification filters, with their reasons
                     meta["changes"] = list(c.changes)
                 u = Utterance(
@@ -491,10 +501,16 @@ def sample(
     chosen = pick_intents(loaded.seeds, intents)
 
     hints = slots_by_intent(loaded.seeds) if loaded.config.slot_hints else {}
+    planner = _planner(loaded.seeds, config, trained=loaded.config.value_plans)
 
-    def make_prompts(intent: str, language: str, n: int, rnd: int) -> list[str]:
+    def make_prompts(intent: str, language: str, n: int, rnd: int) -> list[tuple[str, Any]]:
         slots = hints.get(intent, []) if loaded.config.slot_hints else None
-        return [finetune_prompt(intent, language, slots)] * n
+        rng = random.Random(f"{config.seed}:{rnd}:{intent}:plan")
+        out = []
+        for _ in range(n):
+            plan = _maybe_plan(planner, intent, rng, config.value_plans)
+            out.append((finetune_prompt(intent, language, slots, plan), plan))
+        return out
 
     provenance = {
         "generator": "lm-finetuned",
@@ -582,14 +598,17 @@ def prompt_sample(
     for u in seeds:
         by_intent.setdefault(u.intent, []).append(u)
 
-    def make_prompts(intent: str, language: str, n: int, rnd: int) -> list[str]:
+    planner = _planner(seeds, config, trained=True)
+
+    def make_prompts(intent: str, language: str, n: int, rnd: int) -> list[tuple[str, Any]]:
         rng = random.Random(f"{config.seed}:{rnd}:{intent}")
-        out: list[str] = []
+        plan_rng = random.Random(f"{config.seed}:{rnd}:{intent}:plan")  # unplanned prompts stay
+        out: list[tuple[str, Any]] = []
         while len(out) < n:
-            prompt = few_shot_prompt(
-                intent, pick_shots(by_intent[intent], config.shots, rng), language
-            )
-            out += [prompt] * min(config.completions_per_prompt, n - len(out))
+            shots = pick_shots(by_intent[intent], config.shots, rng)
+            plan = _maybe_plan(planner, intent, plan_rng, config.value_plans)
+            prompt = few_shot_prompt(intent, shots, language, plan)
+            out += [(prompt, plan)] * min(config.completions_per_prompt, n - len(out))
         return out
 
     assert backend is not None
@@ -614,6 +633,27 @@ def prompt_sample(
         stats,
         opts,
     )
+
+
+def _planner(seeds: Sequence[Utterance], config: SampleConfig, *, trained: bool) -> Any:
+    """Return a :class:`~textsynth.lm.plans.ValuePlanner` when value plans are asked for."""
+    if config.value_plans <= 0:
+        return None
+    if not trained:
+        raise ConfigError(
+            f"value_plans={config.value_plans} but this run was fine-tuned without value plans",
+            hint="fine-tune with value_plans on (lm finetune --value-plans), or sample without",
+        )
+    from textsynth.lm.plans import ValuePlanner
+
+    return ValuePlanner(seeds)
+
+
+def _maybe_plan(planner: Any, intent: str, rng: random.Random, share: float) -> Any:
+    """Return a plan for one request with probability ``share`` (None without a planner)."""
+    if planner is None or rng.random() >= share:
+        return None
+    return planner.draw(intent, rng)
 
 
 def pipeline_options(lm: Any, run_dir: str | Path | None, seed: int = 0) -> RunOptions:

@@ -83,7 +83,11 @@ def seeds_hash(seeds: Sequence[Utterance]) -> str:
 
 
 def encode_examples(
-    seeds: Sequence[Utterance], tokenizer: Any, max_length: int, slot_hints: bool = True
+    seeds: Sequence[Utterance],
+    tokenizer: Any,
+    max_length: int,
+    slot_hints: bool = True,
+    value_plans: bool = False,
 ) -> list[dict]:
     """Tokenise seeds into ``input_ids``/``labels`` with the prompt masked out (-100).
 
@@ -94,7 +98,7 @@ def encode_examples(
     eos = tokenizer.eos_token_id
     hints = slots_by_intent(seeds) if slot_hints else {}
     for u in seeds:
-        ex = to_example(u, hints.get(u.intent) if slot_hints else None)
+        ex = to_example(u, hints.get(u.intent) if slot_hints else None, planned=value_plans)
         p = tokenizer(ex.prompt)["input_ids"]
         c = tokenizer(ex.completion, add_special_tokens=False)["input_ids"] + [eos]
         ids = (p + c)[:max_length]
@@ -273,7 +277,9 @@ def _run_finetune(
         if config.method == "lora":
             model = _wrap_lora(model, config)
         model.train()
-        examples = encode_examples(seeds, tok, config.max_length, config.slot_hints)
+        examples = encode_examples(
+            seeds, tok, config.max_length, config.slot_hints, config.value_plans
+        )
         acc = Accelerator(cpu=not on_gpu, mixed_precision="bf16" if on_gpu else "no")
         params = [p for p in model.parameters() if p.requires_grad]
         opt = torch.optim.AdamW(params, lr=config.lr, weight_decay=config.weight_decay)

@@ -1,0 +1,156 @@
+"""Value plans: ask the generator for an utterance around given slot values, then hold it to them.
+
+A free generation picks its own slot values and marks them itself, and a small model marks them
+wrongly often (the label of a neighbour, half a value, a value left unmarked). A *value plan*
+instead names the slots an utterance must carry: the label set of one seed of the intent, each
+label filled with a value the intent's seeds give it, drawn anew so that values from different
+seeds meet (the LINGUIST recipe, Rosenbaum et al. 2022, with the seeds as the value catalogue).
+The model writes the words around them; :class:`PlanFilter` then keeps an utterance only if
+every planned value is in it, and gives the spans exactly the planned values and labels, so a
+kept utterance's labels are right by construction. A value the model wrote but left unmarked is
+marked; a span outside the plan, or a planned value missing, rejects the utterance.
+
+Plans are recorded on the request (the prompt carries them) and on the kept utterance's
+provenance (``meta["plan"]``).
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from textsynth.lm.filters import Candidate, Filter
+from textsynth.types import Span, Utterance
+
+__all__ = ["PlanFilter", "ValuePlan", "ValuePlanner", "plan_of"]
+
+
+@dataclass(frozen=True, slots=True)
+class ValuePlan:
+    """The ``(label, value)`` pairs one utterance must carry, in the order they are shown."""
+
+    slots: tuple[tuple[str, str], ...]
+
+    def render(self) -> str:
+        """Return the plan as the prompts show it: ``artist: Adele; playlist: chill``."""
+        return "; ".join(f"{label}: {value}" for label, value in self.slots)
+
+
+def plan_of(utt: Utterance) -> ValuePlan:
+    """Return the plan an utterance fulfils: its own spans, in text order."""
+    spans = sorted(utt.spans, key=lambda s: s.start)
+    return ValuePlan(tuple((s.label, utt.text[s.start : s.end].strip()) for s in spans))
+
+
+class ValuePlanner:
+    """Draw value plans for an intent from its seeds: one seed's labels, any seeds' values."""
+
+    def __init__(self, seeds: Sequence[Utterance]) -> None:
+        self.signatures: dict[str, list[tuple[str, ...]]] = {}
+        self.seen: set[tuple[str, tuple[tuple[str, str], ...]]] = set()
+        values: dict[str, dict[str, dict[str, None]]] = {}
+        for u in seeds:
+            plan = plan_of(u)
+            if not plan.slots:
+                continue
+            self.seen.add((u.intent, _folded(plan)))
+            self.signatures.setdefault(u.intent, []).append(tuple(lab for lab, _ in plan.slots))
+            for label, value in plan.slots:
+                if value:
+                    values.setdefault(u.intent, {}).setdefault(label, {})[value] = None
+        self.values = {i: {lab: list(v) for lab, v in d.items()} for i, d in values.items()}
+
+    def draw(self, intent: str, rng: random.Random, tries: int = 8) -> ValuePlan | None:
+        """Return a plan for ``intent``, or ``None`` when its seeds carry no slot.
+
+        A plan that repeats a seed's own values invites a copy of that seed: up to ``tries``
+        draws are made to find one that does not (a seed set with one value per label has none).
+        """
+        if not self.signatures.get(intent):
+            return None
+        plan = self._draw(intent, rng)
+        for _ in range(tries - 1):
+            if (intent, _folded(plan)) not in self.seen:
+                break
+            plan = self._draw(intent, rng)
+        return plan
+
+    def _draw(self, intent: str, rng: random.Random) -> ValuePlan:
+        labels = rng.choice(self.signatures[intent])
+        pool = self.values[intent]
+        used: dict[str, set[str]] = {}
+        slots = []
+        for label in labels:
+            left = [v for v in pool[label] if v.casefold() not in used.get(label, set())]
+            value = rng.choice(left or pool[label])
+            used.setdefault(label, set()).add(value.casefold())
+            slots.append((label, value))
+        return ValuePlan(tuple(slots))
+
+
+def _folded(plan: ValuePlan) -> tuple[tuple[str, str], ...]:
+    return tuple(sorted((label, value.casefold()) for label, value in plan.slots))
+
+
+def _find(text: str, value: str, taken: list[tuple[int, int]]) -> tuple[int, int] | None:
+    """Return the first whole-word, case-blind occurrence of ``value`` not overlapping ``taken``."""
+    pattern = re.compile(r"(?<!\w)" + re.escape(value) + r"(?!\w)", re.IGNORECASE)
+    for m in pattern.finditer(text):
+        if all(m.end() <= a or m.start() >= b for a, b in taken):
+            return m.start(), m.end()
+    return None
+
+
+class PlanFilter(Filter):
+    """Hold a planned candidate to its plan: spans become exactly the planned values."""
+
+    name = "value-plan"
+
+    def keep(self, candidates: Sequence[Candidate]) -> list[bool]:  # noqa: D102
+        out = []
+        for c in candidates:
+            if c.plan is None or c.utterance is None:
+                out.append(True)
+                continue
+            out.append(self._hold(c, c.plan))
+        return out
+
+    def _hold(self, c: Candidate, plan: ValuePlan) -> bool:
+        u = c.utterance
+        assert u is not None
+        marked = {
+            (s.label, u.text[s.start : s.end].strip().casefold()): s
+            for s in sorted(u.spans, key=lambda s: s.start)
+        }
+        spans: list[Span] = []
+        taken: list[tuple[int, int]] = []
+        unmarked = []
+        for label, value in plan.slots:
+            s = marked.pop((label, value.casefold()), None)
+            at = (s.start, s.end) if s is not None else _find(u.text, value, taken)
+            if at is None:
+                c.note(self.name, "rejected", f"planned value missing: {value!r} ({label})")
+                return False
+            if s is None:
+                unmarked.append(value)
+            taken.append(at)
+            spans.append(Span(at[0], at[1], label))
+        for (label, value), s in marked.items():
+            if not any(s.start < b and a < s.end for a, b in taken):
+                c.note(self.name, "rejected", f"span outside the plan: {value!r} ({label})")
+                return False
+            c.note(self.name, "relabelled", "a span over a planned value: the plan's label")
+        if unmarked:
+            c.note(self.name, "marked", "planned value written unmarked", values=unmarked)
+        spans.sort(key=lambda s: s.start)
+        c.utterance = Utterance(
+            text=u.text,
+            intent=u.intent,
+            spans=tuple(spans),
+            language=u.language,
+            source=u.source,
+            meta=u.meta,
+        )
+        return True
