@@ -117,7 +117,7 @@ def synthesise(
     if cond == "lm":
         run = workdir / "lm"
         # a run sampled with value plans is fine-tuned to follow them
-        plans = scfg.value_plans > 0
+        plans = scfg.value_plans != 0  # None: the default, plans on
         finetune(seeds, run, FinetuneConfig(seed=seed, epochs=epochs, value_plans=plans))
         stats["finetune_s"] = round(time.perf_counter() - t0, 1)
         t0 = time.perf_counter()
@@ -594,6 +594,9 @@ def setting(text: str) -> tuple[str, Any]:
             f"{text!r}: use FIELD=VALUE with a SampleConfig field ({', '.join(sorted(fields))})"
         )
     default = getattr(SampleConfig(), name)
+    kind = str(next(f.type for f in dataclasses.fields(SampleConfig) if f.name == name))
+    if default is None and kind.startswith(("float", "int")):  # an optional number
+        default = float(0) if kind.startswith("float") else 0
     if isinstance(default, bool):
         if raw.lower() not in ("true", "false", "on", "off", "1", "0"):
             raise argparse.ArgumentTypeError(f"{text!r}: {name} takes true or false")

@@ -54,6 +54,8 @@ def test_finetune_then_sample(tiny_model, seeds, tmp_path):
             "0",
             "--slot-unmarked",
             "reject",
+            "--value-plans",
+            "0",  # the untrained tiny model follows no plan
             "--max-new-tokens",
             "12",
             "-o",

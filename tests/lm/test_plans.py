@@ -192,3 +192,21 @@ def test_a_run_fine_tuned_with_plans_is_asked_with_plans(tiny_model, seeds, tmp_
     slotted = {u.intent for u in seeds if u.spans}
     planned = [p for p in asked if "| values: " in p]
     assert planned and {p.split(" |")[0].removeprefix("intent: ") for p in planned} == slotted
+
+
+def test_runs_saved_before_value_plans_are_read_as_trained_without_them(tmp_path, seeds):
+    import json
+
+    from textsynth.io import write_utterances_jsonl
+    from textsynth.lm import FinetuneConfig, SampleConfig
+    from textsynth.lm.sample import read_run
+
+    assert FinetuneConfig().value_plans is True and SampleConfig().value_plans is None
+    old = {k: v for k, v in FinetuneConfig().to_dict().items() if k != "value_plans"}
+    run = {
+        **dict.fromkeys(["run_dir", "run_id", "base_model", "method", "seeds_hash", "device"], "x"),
+        **{"n_seeds": 1, "intents": [], "seed": 0},
+    }
+    (tmp_path / "config.json").write_text(json.dumps({"finetune": old, "run": run}))
+    write_utterances_jsonl(seeds, tmp_path / "seeds.jsonl")
+    assert read_run(tmp_path).config.value_plans is False

@@ -204,7 +204,7 @@ def test_finetuned_mode_with_a_remote_backend_loads_no_model(
     b = Served(model="textsynth-adapter")
     utts, summary = run_sample(
         run,
-        SampleConfig(per_intent=2, fidelity_threshold=0),
+        SampleConfig(per_intent=2, fidelity_threshold=0, value_plans=0),  # a fake: no plan
         intents=["GetWeather"],
         options=RunOptions(backend=b),
     )

@@ -99,7 +99,7 @@ def lm() -> None:
     "--slot-hints/--no-slot-hints", default=True, show_default=True, help=_F("slot_hints")
 )
 @click.option(
-    "--value-plans/--no-value-plans", default=False, show_default=True, help=_F("value_plans")
+    "--value-plans/--no-value-plans", default=True, show_default=True, help=_F("value_plans")
 )
 def finetune(
     seeds_path: str,

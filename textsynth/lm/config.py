@@ -124,7 +124,7 @@ class FinetuneConfig(_Config):
         },
     )
     value_plans: bool = field(
-        default=False,
+        default=True,
         metadata={
             "help": "name each seed's slot values in its prompt, so that the run can be asked "
             "for an utterance around given values (sampling's value_plans)"
@@ -295,12 +295,13 @@ class SampleConfig(_Config):
             "span ('mark'), or let through ('off'); measured to help prompt mode"
         },
     )
-    value_plans: float = field(
-        default=0.0,
+    value_plans: float | None = field(
+        default=None,
         metadata={
             "help": "share of requests that name the slot values to write around (one seed's "
             "labels, values drawn from the intent's seeds); a kept planned utterance carries "
-            "exactly those spans. 0 = off; a fine-tuned run needs value_plans at fine-tuning"
+            "exactly those spans. None = 1 for a run fine-tuned with value plans, 0 in prompt "
+            "mode (a small base model does not follow them); 0 = off"
         },
     )
     slot_unmarked_threshold: float = field(
@@ -396,7 +397,7 @@ class SampleConfig(_Config):
             "value_plans",
         ):
             v = getattr(self, name)
-            _check(0 <= v <= 1, f"{name}={v!r} must be in [0, 1]")
+            _check(v is None or 0 <= v <= 1, f"{name}={v!r} must be in [0, 1]")
         _check(
             0 <= self.slot_keep_threshold <= 1,
             f"slot_keep_threshold={self.slot_keep_threshold!r} must be in [0, 1]",

@@ -9,6 +9,7 @@ round generates ``oversample`` times the number still missing per intent, runs t
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import logging
@@ -82,8 +83,10 @@ def read_run(run_dir: str | Path) -> LoadedRun:
             hint="point --model at the folder written by `textsynth lm finetune`",
         )
     meta = json.loads(cfg_path.read_text(encoding="utf-8"))
-    # runs saved before slot hints existed were trained without them
-    config = FinetuneConfig.from_dict({"slot_hints": False, **meta["finetune"]})
+    # runs saved before slot hints or value plans existed were trained without them
+    config = FinetuneConfig.from_dict(
+        {"slot_hints": False, "value_plans": False, **meta["finetune"]}
+    )
     info = RunInfo.from_dict(meta["run"])
     seeds = list(read_utterances(run / "seeds.jsonl"))
     return LoadedRun(None, None, seeds, config, info)
@@ -140,7 +143,7 @@ def build_filters(
     from textsynth.lm.checks import verification_filters
 
     filters: list[Filter] = [EmptyValueFilter(), MarkupFilter()]
-    if config.value_plans > 0:
+    if config.value_plans:
         from textsynth.lm.plans import PlanFilter
 
         filters.append(PlanFilter())
@@ -399,6 +402,14 @@ def _sample_rounds(
             rstats.requests,
             "; ".join(dict.fromkeys(rstats.errors[:3])),
         )
+    plan_seen = s.seen.get("value-plan", 0)
+    if plan_seen >= 50 and s.kept_share("value-plan") < 0.2:
+        logger.warning(
+            "value plans: %.0f %% of %d outputs kept the planned slot values; the model does "
+            "not follow them well (fine-tune longer, or sample with value_plans=0)",
+            100 * s.kept_share("value-plan"),
+            plan_seen,
+        )
     short = [i for i in intents if len(kept[i]) < config.per_intent]
     if short:
         logger.warning(
@@ -411,8 +422,6 @@ def _sample_rounds(
 
 def _run_ident(loaded: LoadedRun) -> str:
     """Return what identifies a fine-tuned run's outputs: base model, run id, config hash."""
-    import dataclasses
-
     cfg = json.dumps(dataclasses.asdict(loaded.config), sort_keys=True, default=str)
     digest = hashlib.sha256(cfg.encode("utf-8")).hexdigest()[:12]
     return f"{loaded.info.base_model}+{loaded.info.run_id}+{digest}"
@@ -499,9 +508,11 @@ def sample(
     )
     assert backend is not None
     chosen = pick_intents(loaded.seeds, intents)
-
+    trained = loaded.config.value_plans
+    if config.value_plans is None:  # auto: plans for a run that learnt to follow them
+        config = dataclasses.replace(config, value_plans=1.0 if trained else 0.0)
     hints = slots_by_intent(loaded.seeds) if loaded.config.slot_hints else {}
-    planner = _planner(loaded.seeds, config, trained=loaded.config.value_plans)
+    planner = _planner(loaded.seeds, config, trained=trained)
 
     def make_prompts(intent: str, language: str, n: int, rnd: int) -> list[tuple[str, Any]]:
         slots = hints.get(intent, []) if loaded.config.slot_hints else None
@@ -597,6 +608,8 @@ def prompt_sample(
     by_intent: dict[str, list[Utterance]] = {}
     for u in seeds:
         by_intent.setdefault(u.intent, []).append(u)
+    if config.value_plans is None:  # auto: off, a small base model does not follow them
+        config = dataclasses.replace(config, value_plans=0.0)
 
     planner = _planner(seeds, config, trained=True)
 
@@ -637,7 +650,7 @@ def prompt_sample(
 
 def _planner(seeds: Sequence[Utterance], config: SampleConfig, *, trained: bool) -> Any:
     """Return a :class:`~textsynth.lm.plans.ValuePlanner` when value plans are asked for."""
-    if config.value_plans <= 0:
+    if not config.value_plans:
         return None
     if not trained:
         raise ConfigError(
