@@ -662,9 +662,9 @@ def _planner(seeds: Sequence[Utterance], config: SampleConfig, *, trained: bool)
     return ValuePlanner(seeds)
 
 
-def _maybe_plan(planner: Any, intent: str, rng: random.Random, share: float) -> Any:
+def _maybe_plan(planner: Any, intent: str, rng: random.Random, share: float | None) -> Any:
     """Return a plan for one request with probability ``share`` (None without a planner)."""
-    if planner is None or rng.random() >= share:
+    if planner is None or rng.random() >= (share or 0.0):
         return None
     return planner.draw(intent, rng)
 
