@@ -19,6 +19,6 @@ def test_embedded_model_finetunes_and_generates_slot_markup(seeds, tmp_path):
         ),
     )
     assert summary.generated == 3 * 4
-    valid = summary.seen["unknown-label"]  # what passed the empty-value and markup filters
+    valid = summary.seen["value-plan"]  # what passed the empty-value and markup filters
     assert valid >= summary.generated // 2, summary.format()
     assert all(u.source.startswith("lm:") for u in utts)
