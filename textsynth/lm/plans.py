@@ -41,7 +41,7 @@ class ValuePlan:
 def plan_of(utt: Utterance) -> ValuePlan:
     """Return the plan an utterance fulfils: its own spans, in text order."""
     spans = sorted(utt.spans, key=lambda s: s.start)
-    return ValuePlan(tuple((s.label, utt.text[s.start : s.end].strip()) for s in spans))
+    return ValuePlan(tuple((s.label, " ".join(utt.text[s.start : s.end].split())) for s in spans))
 
 
 class ValuePlanner:

@@ -2,9 +2,10 @@
 
 Fine-tuning pairs are ``intent: <intent> | slots: <labels> | lang: <lang>\\n`` followed by the
 utterance in inline slot markup (``play [jazz](genre) now``) and the end-of-sequence token; only
-the completion is scored. Prompt mode shows a few seeds of one intent as a list and lets the
-model write the next item (the recipe of Sahu et al. 2022). Completions are parsed back with
-:func:`textsynth.markup.parse`.
+the completion is scored. A run that follows value plans also names the seed's slot values
+(``| values: genre: jazz |``, :mod:`textsynth.lm.plans`). Prompt mode shows a few seeds of one
+intent as a list and lets the model write the next item (the recipe of Sahu et al. 2022).
+Completions are parsed back with :func:`textsynth.markup.parse`.
 """
 
 from __future__ import annotations

@@ -52,7 +52,6 @@ __all__ = ["LoadedRun", "RunOptions", "build_filters", "load_run", "prompt_sampl
 
 logger = logging.getLogger(__name__)
 
-# (intent, language, how many, round) -> prompts
 # (intent, language, how many, round) -> one (prompt, value plan or None) per request
 PromptMaker = Callable[[str, str, int, int], list[tuple[str, "ValuePlan | None"]]]
 
