@@ -98,6 +98,25 @@ def test_plan_filter_holds_a_candidate_to_its_plan(raw, kept, spans, reason):
         assert reason in c.reason
 
 
+@pytest.mark.parametrize(
+    ("raw", "slots", "kept"),
+    [
+        # a marked planned value inside another planned value: never two overlapping spans
+        ("fly to new [york](city)", (("city", "new york"), ("city", "york")), False),
+        ("fly to [york](city) then new york", (("city", "york"), ("city", "new york")), True),
+        # the same span written twice: the second one is outside a one-value plan
+        ("add [u2](artist) and [u2](artist)", (("artist", "u2"),), False),
+    ],
+)
+def test_plan_filter_never_makes_overlapping_spans(raw, slots, kept):
+    c = candidate(raw, ValuePlan(slots))
+    assert PlanFilter().keep([c]) == [kept]
+    if kept:
+        got = sorted((s.start, s.end) for s in c.utterance.spans)
+        assert all(a[1] <= b[0] for a, b in zip(got, got[1:], strict=False))
+        assert [(lab, v.casefold()) for lab, v in spans_of(c)] == list(slots)
+
+
 def test_plan_filter_lets_unplanned_candidates_through_untouched():
     c = candidate("add [me](artist) somewhere", plan=None)
     before = c.utterance

@@ -21,6 +21,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from textsynth.errors import SpanError
 from textsynth.lm.filters import Candidate, Filter
 from textsynth.types import Span, Utterance
 
@@ -94,6 +95,11 @@ def _folded(plan: ValuePlan) -> tuple[tuple[str, str], ...]:
     return tuple(sorted((label, value.casefold()) for label, value in plan.slots))
 
 
+def _over(span: Span, taken: list[tuple[int, int]]) -> bool:
+    """Return whether ``span`` overlaps any of the ``taken`` character ranges."""
+    return any(span.start < b and a < span.end for a, b in taken)
+
+
 def _find(text: str, value: str, taken: list[tuple[int, int]]) -> tuple[int, int] | None:
     """Return the first whole-word, case-blind occurrence of ``value`` not overlapping ``taken``."""
     pattern = re.compile(r"(?<!\w)" + re.escape(value) + r"(?!\w)", re.IGNORECASE)
@@ -120,37 +126,50 @@ class PlanFilter(Filter):
     def _hold(self, c: Candidate, plan: ValuePlan) -> bool:
         u = c.utterance
         assert u is not None
-        marked = {
-            (s.label, u.text[s.start : s.end].strip().casefold()): s
+        pending = [
+            ((s.label, u.text[s.start : s.end].strip().casefold()), s)
             for s in sorted(u.spans, key=lambda s: s.start)
-        }
+        ]
         spans: list[Span] = []
         taken: list[tuple[int, int]] = []
         unmarked = []
         for label, value in plan.slots:
-            s = marked.pop((label, value.casefold()), None)
-            at = (s.start, s.end) if s is not None else _find(u.text, value, taken)
-            if at is None:
-                c.note(self.name, "rejected", f"planned value missing: {value!r} ({label})")
-                return False
-            if s is None:
-                unmarked.append(value)
+            key = (label, value.casefold())
+            hit = next(
+                (i for i, (k, s) in enumerate(pending) if k == key and not _over(s, taken)), None
+            )
+            if hit is not None:
+                own = pending.pop(hit)[1]
+                at: tuple[int, int] | None = (own.start, own.end)
+            else:  # written unmarked, under another label, or with other boundaries
+                at = _find(u.text, value, taken)
+                if at is None:
+                    c.note(self.name, "rejected", f"planned value missing: {value!r} ({label})")
+                    return False
+                found = at
+                if not any(_over(s, [found]) for _k, s in pending):
+                    unmarked.append(value)
+            assert at is not None
             taken.append(at)
             spans.append(Span(at[0], at[1], label))
-        for (label, value), s in marked.items():
-            if not any(s.start < b and a < s.end for a, b in taken):
+        for (label, value), s in pending:
+            if not _over(s, taken):
                 c.note(self.name, "rejected", f"span outside the plan: {value!r} ({label})")
                 return False
             c.note(self.name, "relabelled", "a span over a planned value: the plan's label")
         if unmarked:
             c.note(self.name, "marked", "planned value written unmarked", values=unmarked)
         spans.sort(key=lambda s: s.start)
-        c.utterance = Utterance(
-            text=u.text,
-            intent=u.intent,
-            spans=tuple(spans),
-            language=u.language,
-            source=u.source,
-            meta=u.meta,
-        )
+        try:
+            c.utterance = Utterance(
+                text=u.text,
+                intent=u.intent,
+                spans=tuple(spans),
+                language=u.language,
+                source=u.source,
+                meta=u.meta,
+            )
+        except SpanError as exc:  # never expected: the planned spans are kept apart above
+            c.note(self.name, "rejected", f"planned spans do not fit: {exc}")
+            return False
         return True
