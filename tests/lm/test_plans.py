@@ -229,3 +229,48 @@ def test_runs_saved_before_value_plans_are_read_as_trained_without_them(tmp_path
     (tmp_path / "config.json").write_text(json.dumps({"finetune": old, "run": run}))
     write_utterances_jsonl(seeds, tmp_path / "seeds.jsonl")
     assert read_run(tmp_path).config.value_plans is False
+
+
+def test_a_model_that_does_not_follow_plans_is_asked_without_them_after_a_round(
+    tiny_model, seeds, tmp_path, caplog
+):
+    from textsynth.lm import FinetuneConfig, SampleConfig, finetune, sample
+    from textsynth.lm.sample import RunOptions
+
+    finetune(seeds, tmp_path / "run", FinetuneConfig(base_model=tiny_model, epochs=1))
+
+    @dataclasses.dataclass
+    class Stubborn(backends.Backend):
+        """A served model that writes well-formed markup but never the planned values."""
+
+        name = "stubborn"
+        rounds: list = dataclasses.field(default_factory=list)
+
+        def _generate(self, requests, params, on_result):
+            self.rounds.append([r.prompt for r in requests])
+            out = []
+            for i, r in enumerate(requests):
+                c = backends.Completion(f"weather in [Zzyzx {r.seed % 9973}](city)", 5)
+                out.append(c)
+                on_result(i, c)
+            return out
+
+    b = Stubborn(model="served")
+    cfg = SampleConfig(
+        per_intent=30,  # round 1 asks more than PLAN_CHECK_AFTER planned outputs
+        fidelity_threshold=0.0,
+        max_rounds=2,
+        slot_verify=False,
+        slot_rules=False,
+        typed_values=False,
+        fluency_percentile=0,
+    )
+    with caplog.at_level("WARNING"):
+        _utts, summary = sample(
+            tmp_path / "run", cfg, intents=["GetWeather"], options=RunOptions(backend=b)
+        )
+    assert len(b.rounds) == 2
+    assert all("| values: " in p for p in b.rounds[0])
+    assert not any("| values: " in p for p in b.rounds[1])  # asked without plans now
+    assert "value-plans (not followed)" in summary.disabled
+    assert "the remaining rounds ask without plans" in caplog.text

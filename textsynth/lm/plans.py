@@ -114,14 +114,25 @@ class PlanFilter(Filter):
 
     name = "value-plan"
 
+    def __init__(self) -> None:
+        self.planned = 0  # planned candidates seen
+        self.held = 0  # of them, those that kept their plan
+
     def keep(self, candidates: Sequence[Candidate]) -> list[bool]:  # noqa: D102
         out = []
         for c in candidates:
             if c.plan is None or c.utterance is None:
                 out.append(True)
                 continue
-            out.append(self._hold(c, c.plan))
+            ok = self._hold(c, c.plan)
+            self.planned += 1
+            self.held += ok
+            out.append(ok)
         return out
+
+    def followed(self) -> float | None:
+        """Return the share of planned candidates that kept their plan (None before any)."""
+        return self.held / self.planned if self.planned else None
 
     def _hold(self, c: Candidate, plan: ValuePlan) -> bool:
         u = c.utterance

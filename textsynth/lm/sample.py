@@ -53,7 +53,11 @@ __all__ = ["LoadedRun", "RunOptions", "build_filters", "load_run", "prompt_sampl
 logger = logging.getLogger(__name__)
 
 # (intent, language, how many, round) -> one (prompt, value plan or None) per request
-PromptMaker = Callable[[str, str, int, int], list[tuple[str, "ValuePlan | None"]]]
+# (``plans``: False once the model has shown that it does not follow value plans)
+PromptMaker = Callable[[str, str, int, int, bool], list[tuple[str, "ValuePlan | None"]]]
+# planned outputs a round must have seen, and the least share keeping their plan, to go on
+# asking with plans (below it the remaining rounds ask without)
+PLAN_CHECK_AFTER, PLAN_MIN_FOLLOWED = 40, 0.2
 
 
 @dataclass
@@ -301,6 +305,10 @@ def _sample_rounds(
         if backend.markup_constraint is None:
             chain.summary.disabled.append("constrained-markup")
     backend.warn_constraints()
+    from textsynth.lm.plans import PlanFilter
+
+    plan_filter = next((f for f in filters if isinstance(f, PlanFilter)), None)
+    use_plans = plan_filter is not None
     wanted = config.per_intent * len(intents)
     kept_bar = Meter(total=wanted, desc="kept", unit="utt")
     req_bar = Meter(total=0, desc="requests", unit="req")
@@ -322,7 +330,7 @@ def _sample_rounds(
                 allowed = scope_all if config.label_scope == "all" else tuple(labels[intent])
                 if isinstance(backend, HfBackend) and backend.markup_constraint is not None:
                     allowed = tuple(by_intent[intent])
-                asks = make_prompts(intent, lang[intent], n, rnd)
+                asks = make_prompts(intent, lang[intent], n, rnd, use_plans)
                 requests += [
                     Request(p, _request_seed(config.seed, rnd, intent, j), allowed)
                     for j, (p, _plan) in enumerate(asks)
@@ -362,6 +370,19 @@ def _sample_rounds(
                     opts.on_kept(u)
                 kept_bar.set_postfix(**{i: f"{len(kept[i])}/{config.per_intent}" for i in intents})
                 kept_bar.update(1)
+            followed = plan_filter.followed() if plan_filter is not None else None
+            if use_plans and followed is not None and followed < PLAN_MIN_FOLLOWED:
+                assert plan_filter is not None
+                if plan_filter.planned >= PLAN_CHECK_AFTER:
+                    use_plans = False
+                    chain.summary.disabled.append("value-plans (not followed)")
+                    logger.warning(
+                        "value plans: %.0f %% of %d planned outputs kept their slot values; "
+                        "the model does not follow them (fine-tune longer, or sample with "
+                        "value_plans=0), so the remaining rounds ask without plans",
+                        100 * followed,
+                        plan_filter.planned,
+                    )
             logger.info(
                 "round %d: %d requests (%d cached, %d failed), %d kept so far",
                 rnd,
@@ -400,14 +421,6 @@ def _sample_rounds(
             rstats.failed,
             rstats.requests,
             "; ".join(dict.fromkeys(rstats.errors[:3])),
-        )
-    plan_seen = s.seen.get("value-plan", 0)
-    if plan_seen >= 50 and s.kept_share("value-plan") < 0.2:
-        logger.warning(
-            "value plans: %.0f %% of %d outputs kept the planned slot values; the model does "
-            "not follow them well (fine-tune longer, or sample with value_plans=0)",
-            100 * s.kept_share("value-plan"),
-            plan_seen,
         )
     short = [i for i in intents if len(kept[i]) < config.per_intent]
     if short:
@@ -513,12 +526,14 @@ def sample(
     hints = slots_by_intent(loaded.seeds) if loaded.config.slot_hints else {}
     planner = _planner(loaded.seeds, config, trained=trained)
 
-    def make_prompts(intent: str, language: str, n: int, rnd: int) -> list[tuple[str, Any]]:
+    def make_prompts(
+        intent: str, language: str, n: int, rnd: int, plans: bool
+    ) -> list[tuple[str, Any]]:
         slots = hints.get(intent, []) if loaded.config.slot_hints else None
         rng = random.Random(f"{config.seed}:{rnd}:{intent}:plan")
         out = []
         for _ in range(n):
-            plan = _maybe_plan(planner, intent, rng, config.value_plans)
+            plan = _maybe_plan(planner if plans else None, intent, rng, config.value_plans)
             out.append((finetune_prompt(intent, language, slots, plan), plan))
         return out
 
@@ -612,13 +627,15 @@ def prompt_sample(
 
     planner = _planner(seeds, config, trained=True)
 
-    def make_prompts(intent: str, language: str, n: int, rnd: int) -> list[tuple[str, Any]]:
+    def make_prompts(
+        intent: str, language: str, n: int, rnd: int, plans: bool
+    ) -> list[tuple[str, Any]]:
         rng = random.Random(f"{config.seed}:{rnd}:{intent}")
         plan_rng = random.Random(f"{config.seed}:{rnd}:{intent}:plan")  # unplanned prompts stay
         out: list[tuple[str, Any]] = []
         while len(out) < n:
             shots = pick_shots(by_intent[intent], config.shots, rng)
-            plan = _maybe_plan(planner, intent, plan_rng, config.value_plans)
+            plan = _maybe_plan(planner if plans else None, intent, plan_rng, config.value_plans)
             prompt = few_shot_prompt(intent, shots, language, plan)
             out += [(prompt, plan)] * min(config.completions_per_prompt, n - len(out))
         return out
