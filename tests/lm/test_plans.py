@@ -12,7 +12,8 @@ from textsynth import markup
 from textsynth.errors import ConfigError
 from textsynth.lm import backends
 from textsynth.lm.filters import Candidate
-from textsynth.lm.plans import PlanFilter, ValuePlan, ValuePlanner, plan_of
+from textsynth.lm.plan_filter import PlanFilter
+from textsynth.lm.plans import ValuePlan, ValuePlanner, plan_of
 from textsynth.lm.prompt import few_shot_prompt, finetune_prompt, to_example
 
 SEEDS = [

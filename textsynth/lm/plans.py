@@ -5,10 +5,11 @@ wrongly often (the label of a neighbour, half a value, a value left unmarked). A
 instead names the slots an utterance must carry: the label set of one seed of the intent, each
 label filled with a value the intent's seeds give it, drawn anew so that values from different
 seeds meet (the LINGUIST recipe, Rosenbaum et al. 2022, with the seeds as the value catalogue).
-The model writes the words around them; :class:`PlanFilter` then keeps an utterance only if
-every planned value is in it, and gives the spans exactly the planned values and labels, so a
-kept utterance's labels are right by construction. A value the model wrote but left unmarked is
-marked; a span outside the plan, or a planned value missing, rejects the utterance.
+The model writes the words around them; :class:`~textsynth.lm.plan_filter.PlanFilter` then
+keeps an utterance only if every planned value is in it, and gives the spans exactly the
+planned values and labels, so a kept utterance's labels are right by construction. A value the
+model wrote but left unmarked is marked; a span outside the plan, or a planned value missing,
+rejects the utterance.
 
 Plans are recorded on the request (the prompt carries them) and on the kept utterance's
 provenance (``meta["plan"]``).
@@ -17,15 +18,12 @@ provenance (``meta["plan"]``).
 from __future__ import annotations
 
 import random
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from textsynth.errors import SpanError
-from textsynth.lm.filters import Candidate, Filter
-from textsynth.types import Span, Utterance
+from textsynth.types import Utterance
 
-__all__ = ["PlanFilter", "ValuePlan", "ValuePlanner", "plan_of"]
+__all__ = ["ValuePlan", "ValuePlanner", "plan_of"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,94 +91,3 @@ class ValuePlanner:
 
 def _folded(plan: ValuePlan) -> tuple[tuple[str, str], ...]:
     return tuple(sorted((label, value.casefold()) for label, value in plan.slots))
-
-
-def _over(span: Span, taken: list[tuple[int, int]]) -> bool:
-    """Return whether ``span`` overlaps any of the ``taken`` character ranges."""
-    return any(span.start < b and a < span.end for a, b in taken)
-
-
-def _find(text: str, value: str, taken: list[tuple[int, int]]) -> tuple[int, int] | None:
-    """Return the first whole-word, case-blind occurrence of ``value`` not overlapping ``taken``."""
-    pattern = re.compile(r"(?<!\w)" + re.escape(value) + r"(?!\w)", re.IGNORECASE)
-    for m in pattern.finditer(text):
-        if all(m.end() <= a or m.start() >= b for a, b in taken):
-            return m.start(), m.end()
-    return None
-
-
-class PlanFilter(Filter):
-    """Hold a planned candidate to its plan: spans become exactly the planned values."""
-
-    name = "value-plan"
-
-    def __init__(self) -> None:
-        self.planned = 0  # planned candidates seen
-        self.held = 0  # of them, those that kept their plan
-
-    def keep(self, candidates: Sequence[Candidate]) -> list[bool]:  # noqa: D102
-        out = []
-        for c in candidates:
-            if c.plan is None or c.utterance is None:
-                out.append(True)
-                continue
-            ok = self._hold(c, c.plan)
-            self.planned += 1
-            self.held += ok
-            out.append(ok)
-        return out
-
-    def followed(self) -> float | None:
-        """Return the share of planned candidates that kept their plan (None before any)."""
-        return self.held / self.planned if self.planned else None
-
-    def _hold(self, c: Candidate, plan: ValuePlan) -> bool:
-        u = c.utterance
-        assert u is not None
-        pending = [
-            ((s.label, u.text[s.start : s.end].strip().casefold()), s)
-            for s in sorted(u.spans, key=lambda s: s.start)
-        ]
-        spans: list[Span] = []
-        taken: list[tuple[int, int]] = []
-        unmarked = []
-        for label, value in plan.slots:
-            key = (label, value.casefold())
-            hit = next(
-                (i for i, (k, s) in enumerate(pending) if k == key and not _over(s, taken)), None
-            )
-            if hit is not None:
-                own = pending.pop(hit)[1]
-                at: tuple[int, int] | None = (own.start, own.end)
-            else:  # written unmarked, under another label, or with other boundaries
-                at = _find(u.text, value, taken)
-                if at is None:
-                    c.note(self.name, "rejected", f"planned value missing: {value!r} ({label})")
-                    return False
-                found = at
-                if not any(_over(s, [found]) for _k, s in pending):
-                    unmarked.append(value)
-            assert at is not None
-            taken.append(at)
-            spans.append(Span(at[0], at[1], label))
-        for (label, value), s in pending:
-            if not _over(s, taken):
-                c.note(self.name, "rejected", f"span outside the plan: {value!r} ({label})")
-                return False
-            c.note(self.name, "relabelled", "a span over a planned value: the plan's label")
-        if unmarked:
-            c.note(self.name, "marked", "planned value written unmarked", values=unmarked)
-        spans.sort(key=lambda s: s.start)
-        try:
-            c.utterance = Utterance(
-                text=u.text,
-                intent=u.intent,
-                spans=tuple(spans),
-                language=u.language,
-                source=u.source,
-                meta=u.meta,
-            )
-        except SpanError as exc:  # never expected: the planned spans are kept apart above
-            c.note(self.name, "rejected", f"planned spans do not fit: {exc}")
-            return False
-        return True

@@ -147,7 +147,7 @@ def build_filters(
 
     filters: list[Filter] = [EmptyValueFilter(), MarkupFilter()]
     if config.value_plans:
-        from textsynth.lm.plans import PlanFilter
+        from textsynth.lm.plan_filter import PlanFilter
 
         filters.append(PlanFilter())
     filters.append(UnknownLabelFilter(seeds, config.label_scope))
@@ -305,7 +305,7 @@ def _sample_rounds(
         if backend.markup_constraint is None:
             chain.summary.disabled.append("constrained-markup")
     backend.warn_constraints()
-    from textsynth.lm.plans import PlanFilter
+    from textsynth.lm.plan_filter import PlanFilter
 
     plan_filter = next((f for f in filters if isinstance(f, PlanFilter)), None)
     use_plans = plan_filter is not None
