@@ -16,16 +16,17 @@ from textsynth.types import Span, Utterance
 __all__ = ["PlanFilter"]
 
 
-def _over(span: Span, taken: list[tuple[int, int]]) -> bool:
-    """Return whether ``span`` overlaps any of the ``taken`` character ranges."""
-    return any(span.start < b and a < span.end for a, b in taken)
+def _over(span: Span | tuple[int, int], taken: list[tuple[int, int]]) -> bool:
+    """Return whether ``span`` (a span or a character range) overlaps any ``taken`` range."""
+    start, end = (span.start, span.end) if isinstance(span, Span) else span
+    return any(start < b and a < end for a, b in taken)
 
 
 def _find(text: str, value: str, taken: list[tuple[int, int]]) -> tuple[int, int] | None:
     """Return the first whole-word, case-blind occurrence of ``value`` not overlapping ``taken``."""
     pattern = re.compile(r"(?<!\w)" + re.escape(value) + r"(?!\w)", re.IGNORECASE)
     for m in pattern.finditer(text):
-        if all(m.end() <= a or m.start() >= b for a, b in taken):
+        if not _over((m.start(), m.end()), taken):
             return m.start(), m.end()
     return None
 
