@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from textsynth.lm.chain import build_filters
 from textsynth.lm.config import SampleConfig
 from textsynth.lm.filters import (
     Candidate,
@@ -20,7 +21,6 @@ from textsynth.lm.filters import (
     ngrams,
 )
 from textsynth.lm.prompt import parse_completion
-from textsynth.lm.sample import build_filters
 
 
 def cand(raw: str, intent: str = "GetWeather", parsed: bool = False) -> Candidate:
@@ -240,6 +240,6 @@ HOW_MANY = [
 
 @pytest.mark.parametrize(("missing", "tried", "passed", "over", "expected"), HOW_MANY)
 def test_later_rounds_follow_the_observed_pass_rate(missing, tried, passed, over, expected):
-    from textsynth.lm.sample import _how_many
+    from textsynth.lm.rounds import how_many
 
-    assert _how_many(missing, tried, passed, over) == expected
+    assert how_many(missing, tried, passed, over) == expected

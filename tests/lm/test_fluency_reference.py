@@ -7,7 +7,7 @@ import dataclasses
 
 from textsynth.lm import SampleConfig
 from textsynth.lm.backends import Backend
-from textsynth.lm.sample import _fluency_reference
+from textsynth.lm.rounds import fluency_reference
 from textsynth.types import Utterance
 
 
@@ -28,18 +28,18 @@ EN = [Utterance("weather in Oslo", "GetWeather", language="en")]
 
 
 def test_a_remote_backend_scores_with_the_embedded_default():
-    assert _fluency_reference(Remote(model="smollm2"), "smollm2", EN, SampleConfig()) == (
+    assert fluency_reference(Remote(model="smollm2"), "smollm2", EN, SampleConfig()) == (
         "embedded:smollm2-135m"
     )
 
 
 def test_an_in_process_backend_scores_with_its_own_model():
-    ref = _fluency_reference(InProcess(model="m"), "/runs/base", EN, SampleConfig())
+    ref = fluency_reference(InProcess(model="m"), "/runs/base", EN, SampleConfig())
     assert ref == "/runs/base"
 
 
 def test_nothing_is_picked_when_the_filter_is_off_or_a_model_is_named():
     off = SampleConfig(fluency_percentile=0)
-    assert _fluency_reference(Remote(model="x"), "x", EN, off) == "x"
+    assert fluency_reference(Remote(model="x"), "x", EN, off) == "x"
     named = SampleConfig(fluency_model="gpt2")
-    assert _fluency_reference(Remote(model="x"), "x", EN, named) == "x"
+    assert fluency_reference(Remote(model="x"), "x", EN, named) == "x"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import json
 import logging
@@ -18,6 +19,73 @@ logger = logging.getLogger(__name__)
 
 _F = FinetuneConfig.help
 _S = SampleConfig.help
+_DTYPE = click.Choice(["auto", "float32", "bfloat16"])
+
+
+def config_option(cls: type, name: str, *flags: str, **overrides: Any) -> Any:
+    """Return a click option for field ``name`` of the config dataclass ``cls``.
+
+    The option takes the field's default and help text, and the type of a number or flag
+    default; ``overrides`` set anything else (a ``type`` such as a ``click.Choice``). The value
+    reaches the command under the field's name, so ``cls(**{name: kw[name]})`` builds the
+    config.
+    """
+    f = next(f for f in dataclasses.fields(cls) if f.name == name)
+    default = f.default
+    opts: dict[str, Any] = {"default": default, "help": str(f.metadata.get("help", ""))}
+    if default is not None:
+        opts["show_default"] = True
+        if isinstance(default, int | float) and not isinstance(default, bool):
+            opts["type"] = type(default)
+    opts.update(overrides)
+    return click.option(*flags, name, **opts)
+
+
+def _options(*decorators: Any) -> Any:
+    """Return one decorator applying ``decorators`` in order (the first is the topmost)."""
+
+    def apply(f: Any) -> Any:
+        for d in reversed(decorators):
+            f = d(f)
+        return f
+
+    return apply
+
+
+# `lm finetune` options that are FinetuneConfig fields, in --help order (after --lr)
+_FINETUNE_FIELDS = (
+    ("batch_size", "--batch-size"),
+    ("lora_r", "--lora-r"),
+    ("dtype", "--dtype"),
+    ("device", "--device"),
+    ("seed", "--seed"),
+    ("slot_hints", "--slot-hints/--no-slot-hints"),
+    ("value_plans", "--value-plans/--no-value-plans"),
+)
+_FINETUNE_TYPES: dict[str, dict[str, Any]] = {"dtype": {"type": _DTYPE}}
+
+# `lm sample` options that are SampleConfig fields, in --help order
+_SAMPLE_FIELDS = (
+    ("per_intent", "--per-intent"),
+    ("temperature", "--temperature"),
+    ("top_p", "--top-p"),
+    ("max_new_tokens", "--max-new-tokens"),
+    ("batch_size", "--batch-size"),
+    ("oversample", "--oversample"),
+    ("fidelity_threshold", "--tau"),
+    ("near_copy_threshold", "--near-copy"),
+    ("slot_unmarked", "--slot-unmarked"),
+    ("value_plans", "--value-plans"),
+    ("shots", "--shots"),
+    ("dtype", "--dtype"),
+    ("device", "--device"),
+    ("seed", "--seed"),
+)
+_SAMPLE_TYPES: dict[str, dict[str, Any]] = {
+    "slot_unmarked": {"type": click.Choice(["off", "reject", "mark"])},
+    "value_plans": {"type": click.FloatRange(0, 1)},
+    "dtype": {"type": _DTYPE},
+}
 
 
 def _read_seeds(path: str, fmt: str | None) -> list[Utterance]:
@@ -56,9 +124,7 @@ def lm() -> None:
     type=click.Path(file_okay=False),
     help="Run directory to write (adapter/weights, config.json, seeds).",
 )
-@click.option(
-    "--base-model", default=FinetuneConfig.base_model, show_default=True, help=_F("base_model")
-)
+@config_option(FinetuneConfig, "base_model", "--base-model")
 @click.option(
     "--lora/--full",
     "lora",
@@ -66,87 +132,42 @@ def lm() -> None:
     show_default=True,
     help="LoRA adapters (default) or full fine-tuning.",
 )
-@click.option(
-    "--epochs", type=int, default=FinetuneConfig.epochs, show_default=True, help=_F("epochs")
+@config_option(FinetuneConfig, "epochs", "--epochs")
+@config_option(FinetuneConfig, "learning_rate", "--lr", type=float)
+@_options(
+    *(
+        config_option(FinetuneConfig, name, flag, **_FINETUNE_TYPES.get(name, {}))
+        for name, flag in _FINETUNE_FIELDS
+    )
 )
-@click.option("--lr", type=float, default=None, help=_F("learning_rate"))
-@click.option(
-    "--batch-size",
-    type=int,
-    default=FinetuneConfig.batch_size,
-    show_default=True,
-    help=_F("batch_size"),
-)
-@click.option(
-    "--lora-r", type=int, default=FinetuneConfig.lora_r, show_default=True, help=_F("lora_r")
-)
-@click.option(
-    "--dtype",
-    type=click.Choice(["auto", "float32", "bfloat16"]),
-    default="auto",
-    show_default=True,
-    help=_F("dtype"),
-)
-@click.option("--device", default=None, help=_F("device"))
-@click.option("--seed", type=int, default=0, show_default=True, help=_F("seed"))
 @click.option(
     "--scrub/--no-scrub",
     default=True,
     show_default=True,
     help="Pseudonymise the seeds first (when textsynth.pii is available).",
 )
-@click.option(
-    "--slot-hints/--no-slot-hints", default=True, show_default=True, help=_F("slot_hints")
-)
-@click.option(
-    "--value-plans/--no-value-plans", default=True, show_default=True, help=_F("value_plans")
-)
-def finetune(
-    seeds_path: str,
-    seeds_format: str | None,
-    out_dir: str,
-    base_model: str,
-    lora: bool,
-    epochs: int,
-    lr: float | None,
-    batch_size: int,
-    lora_r: int,
-    dtype: str,
-    device: str | None,
-    seed: int,
-    scrub: bool,
-    slot_hints: bool,
-    value_plans: bool,
-) -> None:
+def finetune(**kw: Any) -> None:
     """Fine-tune BASE_MODEL on intent-conditioned seeds (loss on the utterance markup only)."""
     from textsynth.lm import finetune as run
     from textsynth.lm.backends.hf import check_base_model, check_device
 
     config = FinetuneConfig(
-        base_model=base_model,
-        method="lora" if lora else "full",
-        epochs=epochs,
-        learning_rate=lr,
-        batch_size=batch_size,
-        lora_r=lora_r,
-        dtype=dtype,
-        device=device,
-        seed=seed,
-        slot_hints=slot_hints,
-        value_plans=value_plans,
+        method="lora" if kw["lora"] else "full",
+        **{name: kw[name] for name in ("base_model", "epochs", "learning_rate")},
+        **{name: kw[name] for name, _flag in _FINETUNE_FIELDS},
     )
-    check_base_model(base_model)
-    check_device(device)
-    seeds = _read_seeds(seeds_path, seeds_format)
-    scrubber = _scrubber() if scrub else None
-    if scrub and scrubber is None:
+    check_base_model(config.base_model)
+    check_device(config.device)
+    seeds = _read_seeds(kw["seeds_path"], kw["seeds_format"])
+    scrubber = _scrubber() if kw["scrub"] else None
+    if kw["scrub"] and scrubber is None:
         click.echo("warning: textsynth.pii is not available; seeds are NOT scrubbed", err=True)
-    info = run(seeds, out_dir, config, scrub=scrubber)
+    info = run(seeds, kw["out_dir"], config, scrub=scrubber)
     last = sum(info.losses[-5:]) / max(1, len(info.losses[-5:]))
     click.echo(
         f"fine-tuned {info.base_model} ({info.method}) on {info.n_seeds} seeds, "
         f"{len(info.intents)} intents, {info.steps} steps in {info.train_seconds:.1f}s; "
-        f"final loss {last:.3f} -> {out_dir}",
+        f"final loss {last:.3f} -> {kw['out_dir']}",
         err=True,
     )
 
@@ -394,83 +415,13 @@ def make_backend(
     show_default=True,
     help="Model to prompt in --mode prompt.",
 )
-@click.option(
-    "--per-intent",
-    type=int,
-    default=SampleConfig.per_intent,
-    show_default=True,
-    help=_S("per_intent"),
-)
 @click.option("--intents", default=None, help="Comma-separated intents (default: all).")
-@click.option(
-    "--temperature",
-    type=float,
-    default=SampleConfig.temperature,
-    show_default=True,
-    help=_S("temperature"),
+@_options(
+    *(
+        config_option(SampleConfig, name, flag, **_SAMPLE_TYPES.get(name, {}))
+        for name, flag in _SAMPLE_FIELDS
+    )
 )
-@click.option(
-    "--top-p", type=float, default=SampleConfig.top_p, show_default=True, help=_S("top_p")
-)
-@click.option(
-    "--max-new-tokens",
-    type=int,
-    default=SampleConfig.max_new_tokens,
-    show_default=True,
-    help=_S("max_new_tokens"),
-)
-@click.option(
-    "--batch-size",
-    type=int,
-    default=SampleConfig.batch_size,
-    show_default=True,
-    help=_S("batch_size"),
-)
-@click.option(
-    "--oversample",
-    type=float,
-    default=SampleConfig.oversample,
-    show_default=True,
-    help=_S("oversample"),
-)
-@click.option(
-    "--tau",
-    type=float,
-    default=SampleConfig.fidelity_threshold,
-    show_default=True,
-    help=_S("fidelity_threshold"),
-)
-@click.option(
-    "--near-copy",
-    type=float,
-    default=SampleConfig.near_copy_threshold,
-    show_default=True,
-    help=_S("near_copy_threshold"),
-)
-@click.option(
-    "--slot-unmarked",
-    type=click.Choice(["off", "reject", "mark"]),
-    default=SampleConfig.slot_unmarked,
-    show_default=True,
-    help=_S("slot_unmarked"),
-)
-@click.option(
-    "--value-plans",
-    type=click.FloatRange(0, 1),
-    default=SampleConfig.value_plans,
-    show_default=True,
-    help=_S("value_plans"),
-)
-@click.option("--shots", type=int, default=SampleConfig.shots, show_default=True, help=_S("shots"))
-@click.option(
-    "--dtype",
-    type=click.Choice(["auto", "float32", "bfloat16"]),
-    default="auto",
-    show_default=True,
-    help=_S("dtype"),
-)
-@click.option("--device", default=None, help=_S("device"))
-@click.option("--seed", type=int, default=0, show_default=True, help=_S("seed"))
 @backend_options
 @click.option("-o", "--output", required=True, help="Output file ('-' for standard output).")
 @click.option("--format", "fmt", default=None, help="Output format (guessed from the extension).")
@@ -517,22 +468,7 @@ def sample(ctx: click.Context, **kw: Any) -> None:
         kw["fmt"],
         {"--summary": kw["summary_path"], "--cache": cache_path, "partial file": partial},
     )
-    config = SampleConfig(
-        per_intent=kw["per_intent"],
-        temperature=kw["temperature"],
-        top_p=kw["top_p"],
-        max_new_tokens=kw["max_new_tokens"],
-        batch_size=kw["batch_size"],
-        oversample=kw["oversample"],
-        fidelity_threshold=kw["tau"],
-        near_copy_threshold=kw["near_copy"],
-        slot_unmarked=kw["slot_unmarked"],
-        value_plans=kw["value_plans"],
-        shots=kw["shots"],
-        dtype=kw["dtype"],
-        device=kw["device"],
-        seed=kw["seed"],
-    )
+    config = SampleConfig(**{name: kw[name] for name, _flag in _SAMPLE_FIELDS})
     chosen = [i.strip() for i in kw["intents"].split(",") if i.strip()] if kw["intents"] else None
     if kw["engine"] == "ray":
         from textsynth.engine import require_ray

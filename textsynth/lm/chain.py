@@ -1,0 +1,91 @@
+"""Build the filter chain a sampling run passes its candidates through, in order.
+
+Cheap structural checks come first (empty values, markup, value plans, unknown labels, typed
+values), then the copy and duplicate checks, the label-fidelity classifier, and last the slot
+checks and the fluency filter of :mod:`textsynth.lm.checks`, which cost a tagger or a model.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from textsynth.lm.config import SampleConfig
+from textsynth.lm.filters import (
+    DuplicateFilter,
+    EmptyValueFilter,
+    ExactCopyFilter,
+    FidelityFilter,
+    Filter,
+    MarkupFilter,
+    NearCopyFilter,
+    UnknownLabelFilter,
+)
+from textsynth.types import Utterance
+
+__all__ = ["build_filters"]
+
+logger = logging.getLogger(__name__)
+
+
+def build_filters(
+    seeds: Sequence[Utterance],
+    config: SampleConfig,
+    classifier: Any = None,
+    *,
+    intents: Sequence[str] | None = None,
+    base_model: str | None = None,
+) -> tuple[list[Filter], list[str]]:
+    """Return the filter chain for ``seeds`` and the names of filters that had to be disabled.
+
+    Args:
+        seeds: the seed utterances (slot labels, copies and the fidelity classifier come from them).
+        config: thresholds.
+        classifier: a fitted object with ``prob_of(texts, intents)``; ``None`` trains an
+            :class:`~textsynth.classifier.IntentClassifier` on the seeds.
+        intents: the intents being generated (intent relabelling moves utterances among them).
+        base_model: the reference model of the fluency filter (``None``: the embedded default).
+    """
+    from textsynth.lm.checks import verification_filters
+
+    filters: list[Filter] = [EmptyValueFilter(), MarkupFilter()]
+    if config.value_plans:
+        from textsynth.lm.plan_filter import PlanFilter
+
+        filters.append(PlanFilter())
+    filters.append(UnknownLabelFilter(seeds, config.label_scope))
+    disabled: list[str] = []
+    pre, post = verification_filters(seeds, config, intents=intents, base_model=base_model)
+    filters += pre
+    filters += [
+        ExactCopyFilter(seeds),
+        NearCopyFilter(seeds, config.near_copy_ngram, config.near_copy_threshold),
+        DuplicateFilter(),
+    ]
+    if config.fidelity_threshold > 0:
+        if classifier is None and len({u.intent for u in seeds}) < 2:
+            logger.warning("label-fidelity filter disabled: the seeds have a single intent")
+            disabled.append(FidelityFilter.name)
+        else:
+            if classifier is None:
+                from textsynth.classifier import Embedder, IntentClassifier
+
+                embedder = (
+                    Embedder(config.embedding_model)
+                    if config.fidelity_features == "embeddings"
+                    else None
+                )
+                classifier = IntentClassifier(
+                    "embeddings" if config.fidelity_features == "embeddings" else "tfidf",
+                    embedder=embedder,
+                    seed=config.seed,
+                )
+                classifier.fit([u.text for u in seeds], [u.intent for u in seeds])
+            from textsynth.lm.checks import fidelity_filter
+
+            filters.append(fidelity_filter(seeds, config, classifier, intents))
+    else:
+        disabled.append(FidelityFilter.name)
+    filters += post(disabled)
+    return filters, disabled
