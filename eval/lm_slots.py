@@ -42,8 +42,8 @@ def textsynth(*args: str) -> float:
     return round(time.perf_counter() - t0, 1)
 
 
-def write_inputs() -> None:
-    """Write the 30 seeds and the oracle's reference (full train split of the 3 intents)."""
+def write_inputs(work: Path) -> None:
+    """Write the 30 seeds and, in ``work``, the oracle's reference (full train split) and test."""
     from textsynth.io import read_utterances, write_utterances_jsonl
 
     train = [
@@ -54,10 +54,9 @@ def write_inputs() -> None:
     seeds = [u for it in INTENTS for u in rng.sample([x for x in train if x.intent == it], 10)]
     OUT.mkdir(parents=True, exist_ok=True)
     write_utterances_jsonl(seeds, OUT / "seeds.jsonl")
-    cache = ROOT / "eval" / ".cache" / "lm_slots"
-    cache.mkdir(parents=True, exist_ok=True)
-    write_utterances_jsonl(train, cache / "reference.jsonl")
-    write_utterances_jsonl(test, cache / "test.jsonl")
+    work.mkdir(parents=True, exist_ok=True)
+    write_utterances_jsonl(train, work / "reference.jsonl")
+    write_utterances_jsonl(test, work / "test.jsonl")
 
 
 def generate(work: Path, timings: dict) -> None:
@@ -83,8 +82,10 @@ def main() -> None:
     timings: dict = {}
     old = json.loads(RESULT.read_text()) if RESULT.exists() else {}
     timings.update(old.get("timings", {}))
+    if (OUT / "timings.json").exists():  # the generate stage's own, when it ran apart
+        timings.update(json.loads((OUT / "timings.json").read_text()))
     if not (OUT / "seeds.jsonl").exists() or not (work / "reference.jsonl").exists():
-        write_inputs()
+        write_inputs(work)
     if args.stage in ("generate", "all"):
         generate(work, timings)
         (OUT / "timings.json").write_text(json.dumps(timings, indent=2))
