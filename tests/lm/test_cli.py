@@ -93,3 +93,50 @@ def test_slot_unmarked_takes_only_its_modes(tmp_path):
         cli, ["lm", "sample", "--model", str(tmp_path), "--slot-unmarked", "fix", "-o", "x.jsonl"]
     )
     assert r.exit_code == 2 and "'fix' is not one of 'off', 'reject', 'mark'" in r.output
+
+
+def test_every_sampling_option_reaches_its_config_field(tiny_model, seeds, tmp_path, monkeypatch):
+    """Each `lm sample` option that is a SampleConfig field sets that field, and no other."""
+    import textsynth.lm
+    from textsynth.cli.lm import _SAMPLE_FIELDS
+    from textsynth.lm.config import SampleConfig
+    from textsynth.lm.filters import FilterSummary
+
+    seen = {}
+
+    def fake(seeds, config, **kw):
+        seen["config"] = config
+        return [], FilterSummary()
+
+    monkeypatch.setattr(textsynth.lm, "prompt_sample", fake)
+    seeds_path = tmp_path / "seeds.jsonl"
+    write_utterances_jsonl(seeds, seeds_path)
+    given = {
+        "per_intent": "7",
+        "temperature": "0.5",
+        "top_p": "0.8",
+        "max_new_tokens": "17",
+        "batch_size": "5",
+        "oversample": "2.5",
+        "fidelity_threshold": "0.25",
+        "near_copy_threshold": "0.6",
+        "slot_unmarked": "mark",
+        "value_plans": "0.5",
+        "shots": "3",
+        "dtype": "float32",
+        "device": "cpu",
+        "seed": "9",
+    }
+    assert set(given) == {name for name, _flag in _SAMPLE_FIELDS}
+    args = ["lm", "sample", "--mode", "prompt", "--seeds", str(seeds_path)]
+    args += ["--base-model", tiny_model, "-o", str(tmp_path / "out.jsonl"), "--no-cache"]
+    for name, flag in _SAMPLE_FIELDS:
+        args += [flag, given[name]]
+    r = invoke(args)
+    assert r.exit_code == 0, r.output
+    config = seen["config"]
+    default = SampleConfig()
+    for name, value in given.items():
+        got = getattr(config, name)
+        assert str(got) == value or got == type(got)(value), name
+        assert got != getattr(default, name), f"{name}: the test value must differ from the default"
