@@ -60,7 +60,6 @@ class RunOptions:
     on_kept: Callable[[Utterance], None] | None = None
     judge: Any = None
     constrain: bool = False
-    progress: bool = True
 
 
 def languages(seeds: Sequence[Utterance]) -> dict[str, str]:
