@@ -11,6 +11,7 @@ import pytest
 from textsynth import markup
 from textsynth.errors import ConfigError
 from textsynth.lm import backends
+from textsynth.lm.config import SampleConfig
 from textsynth.lm.filters import Candidate
 from textsynth.lm.plan_filter import PlanFilter
 from textsynth.lm.plans import ValuePlan, ValuePlanner, plan_of
@@ -29,6 +30,18 @@ def candidate(raw: str, plan: ValuePlan | None = PLAN) -> Candidate:
     c = Candidate(raw, "Add", plan=plan)
     c.utterance = markup.parse(raw, "Add")
     return c
+
+
+def unchecked(**settings: object) -> SampleConfig:
+    """Return a SampleConfig with the checks that need a trained model or tagger turned off."""
+    off: dict[str, object] = {
+        "fidelity_threshold": 0.0,
+        "fluency_percentile": 0,
+        "slot_verify": False,
+        "slot_rules": False,
+        "typed_values": False,
+    }
+    return SampleConfig(**{**off, **settings})
 
 
 def spans_of(c: Candidate) -> list[tuple[str, str]]:
@@ -144,24 +157,14 @@ class PlanWriter(backends.Backend):
 
 
 def test_prompt_sampling_with_plans_keeps_exactly_the_planned_spans():
-    from textsynth.lm import SampleConfig, prompt_sample
+    from textsynth.lm import prompt_sample
     from textsynth.lm.sample import RunOptions
 
     seeds = [u for u in SEEDS if u.intent == "Add"] + [
         markup.parse("add [queen](artist) to [workout](playlist)", "Add"),
         markup.parse("add [abba](artist) to [party](playlist)", "Add"),
     ]
-    cfg = SampleConfig(
-        per_intent=6,
-        value_plans=1.0,
-        fidelity_threshold=0,
-        fluency_percentile=0,
-        slot_verify=False,
-        slot_rules=False,
-        typed_values=False,
-        completions_per_prompt=1,
-        seed=1,
-    )
+    cfg = unchecked(per_intent=6, value_plans=1.0, completions_per_prompt=1, seed=1)
     utts, summary = prompt_sample(seeds, cfg, options=RunOptions(backend=PlanWriter(model="w")))
     assert len(utts) == 6
     for u in utts:
@@ -175,7 +178,6 @@ def test_prompt_sampling_with_plans_keeps_exactly_the_planned_spans():
 
 
 def test_a_run_fine_tuned_without_plans_refuses_planned_sampling():
-    from textsynth.lm import SampleConfig
     from textsynth.lm.sample import _planner
 
     with pytest.raises(ConfigError, match="fine-tuned without value plans"):
@@ -235,7 +237,7 @@ def test_runs_saved_before_value_plans_are_read_as_trained_without_them(tmp_path
 def test_a_model_that_does_not_follow_plans_is_asked_without_them_after_a_round(
     tiny_model, seeds, tmp_path, caplog
 ):
-    from textsynth.lm import FinetuneConfig, SampleConfig, finetune, sample
+    from textsynth.lm import FinetuneConfig, finetune, sample
     from textsynth.lm.sample import RunOptions
 
     finetune(seeds, tmp_path / "run", FinetuneConfig(base_model=tiny_model, epochs=1))
@@ -257,15 +259,8 @@ def test_a_model_that_does_not_follow_plans_is_asked_without_them_after_a_round(
             return out
 
     b = Stubborn(model="served")
-    cfg = SampleConfig(
-        per_intent=30,  # round 1 asks more than PLAN_CHECK_AFTER planned outputs
-        fidelity_threshold=0.0,
-        max_rounds=2,
-        slot_verify=False,
-        slot_rules=False,
-        typed_values=False,
-        fluency_percentile=0,
-    )
+    # per_intent 30: round 1 asks more than PLAN_CHECK_AFTER planned outputs
+    cfg = unchecked(per_intent=30, max_rounds=2)
     with caplog.at_level("WARNING"):
         _utts, summary = sample(
             tmp_path / "run", cfg, intents=["GetWeather"], options=RunOptions(backend=b)
