@@ -118,6 +118,8 @@ def test_every_sampling_option_reaches_its_config_field(tiny_model, seeds, tmp_p
         "max_new_tokens": "17",
         "batch_size": "5",
         "oversample": "2.5",
+        "select": "diverse",
+        "pool": "2",
         "fidelity_threshold": "0.25",
         "near_copy_threshold": "0.6",
         "slot_unmarked": "mark",

@@ -72,6 +72,8 @@ _SAMPLE_FIELDS = (
     ("max_new_tokens", "--max-new-tokens"),
     ("batch_size", "--batch-size"),
     ("oversample", "--oversample"),
+    ("select", "--select"),
+    ("pool", "--pool"),
     ("fidelity_threshold", "--tau"),
     ("near_copy_threshold", "--near-copy"),
     ("slot_unmarked", "--slot-unmarked"),
@@ -83,6 +85,8 @@ _SAMPLE_FIELDS = (
 )
 _SAMPLE_TYPES: dict[str, dict[str, Any]] = {
     "slot_unmarked": {"type": click.Choice(["off", "reject", "mark"])},
+    "select": {"type": click.Choice(["first", "diverse"])},
+    "pool": {"type": click.FloatRange(min=1.0)},
     "value_plans": {"type": click.FloatRange(0, 1)},
     "dtype": {"type": _DTYPE},
 }

@@ -172,6 +172,22 @@ class SampleConfig(_Config):
             "filters; later rounds use each intent's observed pass rate"
         },
     )
+    select: str = field(
+        default="first",
+        metadata={
+            "help": "which filtered utterances to keep: the 'first' per_intent generated, or "
+            "the most 'diverse' per_intent of pool x per_intent (farthest-first in sentence-"
+            "embedding space from the seeds and each other; costs pool x the sampling)",
+            "choices": ["first", "diverse"],
+        },
+    )
+    pool: float = field(
+        default=3.0,
+        metadata={
+            "help": "with select='diverse': filtered utterances gathered per intent, as a "
+            "multiple of per_intent, to choose from"
+        },
+    )
     max_rounds: int = field(
         default=8,
         metadata={
@@ -359,6 +375,11 @@ class SampleConfig(_Config):
     def __post_init__(self) -> None:
         _check(self.per_intent >= 1, f"per_intent={self.per_intent!r} must be at least 1")
         _check(self.oversample >= 1.0, f"oversample={self.oversample!r} must be >= 1")
+        _check(
+            self.select in ("first", "diverse"),
+            f"select={self.select!r}; use 'first' or 'diverse'",
+        )
+        _check(self.pool >= 1.0, f"pool={self.pool!r} must be >= 1")
         _check(self.max_rounds >= 1, f"max_rounds={self.max_rounds!r} must be at least 1")
         _check(
             self.temperature > 0,

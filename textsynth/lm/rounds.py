@@ -3,7 +3,9 @@
 Each round asks ``oversample`` times the number still missing per intent (later rounds divide by
 the intent's observed pass rate), runs the completions through the
 :class:`~textsynth.lm.filters.FilterChain` and keeps the first survivors; rounds repeat, up to
-``max_rounds``, while an intent is short. :func:`textsynth.lm.sample.sample` (a fine-tuned run)
+``max_rounds``, while an intent is short. With ``select="diverse"`` the loop gathers ``pool``
+times ``per_intent`` survivors per intent and keeps the most diverse ``per_intent`` of them
+(:mod:`textsynth.lm.select`). :func:`textsynth.lm.sample.sample` (a fine-tuned run)
 and :func:`~textsynth.lm.sample.prompt_sample` (few-shot prompts) differ only in the prompts
 they make, through a :data:`PromptMaker`.
 """
@@ -166,6 +168,15 @@ class _Rounds:
         self.lang = languages(seeds)
         self.labels = slots_by_intent(seeds)
         self.scope_all = tuple(sorted({s.label for u in seeds for s in u.spans}))
+        self.seed_texts: dict[str, list[str]] = {}
+        for u in seeds:
+            self.seed_texts.setdefault(u.intent, []).append(u.text)
+        # utterances to gather per intent: per_intent, or a pool to choose per_intent from
+        self.quota = (
+            config.per_intent
+            if config.select == "first"
+            else math.ceil(config.per_intent * config.pool)
+        )
         self.kept: dict[str, list[Utterance]] = {i: [] for i in intents}
         self.tried = dict.fromkeys(intents, 0)
         self.passed = dict.fromkeys(intents, 0)
@@ -178,7 +189,11 @@ class _Rounds:
             (f for f in chain.filters if isinstance(f, PlanFilter)), None
         )
         self.use_plans = self.plan_filter is not None
-        self.kept_bar = Meter(total=config.per_intent * len(intents), desc="kept", unit="utt")
+        self.kept_bar = Meter(
+            total=self.quota * len(intents),
+            desc="kept" if self.quota == config.per_intent else "pool",
+            unit="utt",
+        )
         self.req_bar = Meter(total=0, desc="requests", unit="req")
 
     def _constrain(self, seeds: Sequence[Utterance], constrain: bool) -> dict[str, list[str]]:
@@ -245,7 +260,7 @@ class _Rounds:
         owners: list[str] = []
         plans: list[ValuePlan | None] = []
         for intent in self.intents:
-            missing = config.per_intent - len(self.kept[intent])
+            missing = self.quota - len(self.kept[intent])
             if missing <= 0:
                 continue
             n = how_many(missing, self.tried[intent], self.passed[intent], config.oversample)
@@ -265,7 +280,7 @@ class _Rounds:
     def _keep(self, c: Candidate, rnd: int, provenance: dict[str, Any], source: str) -> None:
         """Keep a candidate that passed the chain, unless its intent's quota is met."""
         self.passed[c.origin_intent] += 1
-        if c.intent not in self.kept or len(self.kept[c.intent]) >= self.config.per_intent:
+        if c.intent not in self.kept or len(self.kept[c.intent]) >= self.quota:
             self.chain.summary.surplus += 1
             return
         assert c.utterance is not None
@@ -283,11 +298,9 @@ class _Rounds:
             meta=meta,
         )
         self.kept[c.intent].append(u)
-        if self.on_kept is not None:
+        if self.on_kept is not None and self.quota == self.config.per_intent:
             self.on_kept(u)
-        self.kept_bar.set_postfix(
-            **{i: f"{len(self.kept[i])}/{self.config.per_intent}" for i in self.intents}
-        )
+        self.kept_bar.set_postfix(**{i: f"{len(self.kept[i])}/{self.quota}" for i in self.intents})
         self.kept_bar.update(1)
 
     def _check_plans(self) -> None:
@@ -321,8 +334,10 @@ class _Rounds:
 
     def finish(self, opts: RunOptions) -> tuple[list[Utterance], FilterSummary]:
         """Return the kept utterances and the summary, warning of failures and short intents."""
-        out = [u for i in self.intents for u in self.kept[i]]
         s = self.chain.summary
+        if self.quota > self.config.per_intent:
+            self._select()
+        out = [u for i in self.intents for u in self.kept[i]]
         s.kept = len(out)
         s.kept_by_intent = {i: len(self.kept[i]) for i in self.intents}
         rstats = self.rstats
@@ -352,3 +367,27 @@ class _Rounds:
                 ", ".join(short),
             )
         return out, s
+
+    def _select(self) -> None:
+        """Keep the ``per_intent`` most diverse of each intent's pool (``select='diverse'``)."""
+        from textsynth.lm.filters import FidelityFilter
+        from textsynth.lm.select import select_diverse
+
+        k = self.config.per_intent
+        fidelity = next((f for f in self.chain.filters if isinstance(f, FidelityFilter)), None)
+        embedder = getattr(getattr(fidelity, "classifier", None), "embedder", None)
+        if embedder is None:  # the fidelity filter is off or uses TF-IDF
+            from textsynth.classifier import Embedder
+
+            embedder = Embedder(self.config.embedding_model)
+        dropped = 0
+        for intent in self.intents:
+            pool = self.kept[intent]
+            chosen = select_diverse(pool, self.seed_texts.get(intent, []), k, embedder)
+            dropped += len(pool) - len(chosen)
+            self.kept[intent] = chosen
+            if self.on_kept is not None:
+                for u in chosen:
+                    self.on_kept(u)
+        self.chain.summary.surplus += dropped
+        self.chain.summary.counters["not_selected"] = dropped

@@ -1,0 +1,78 @@
+"""Choose which filtered utterances to keep when the sampler gathered more than it needs.
+
+With ``select="diverse"`` the sampler collects ``pool`` times ``per_intent`` utterances that pass
+every filter, then keeps ``per_intent`` of them per intent by farthest-first traversal (greedy
+k-centre) in sentence-embedding space: each pick is the utterance least similar to the intent's
+seeds and to the picks before it. Near-paraphrases of the seeds add little a classifier does not
+already know; the ablation in ``eval/augment_ablation.py`` measured the diverse pick above the
+first-generated one with the embeddings classifier.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+
+from textsynth.types import Utterance
+
+__all__ = ["SELECTIONS", "farthest_first", "select_diverse"]
+
+SELECTIONS = ("first", "diverse")
+
+
+def farthest_first(x: np.ndarray, anchors: np.ndarray, k: int) -> tuple[list[int], list[float]]:
+    """Pick ``k`` rows of ``x`` (L2-normalised), each farthest from ``anchors`` and earlier picks.
+
+    Distance is cosine distance (``1 - x @ y``). Ties go to the earlier row, so the result is
+    deterministic and, with no anchors, starts from the first row.
+
+    Returns:
+        The picked row indices in pick order, and each pick's distance when it was picked.
+    """
+    n = len(x)
+    k = min(k, n)
+    if k <= 0:
+        return [], []
+    dist = 1.0 - (x @ anchors.T).max(axis=1) if len(anchors) else np.full(n, np.inf)
+    picked: list[int] = []
+    at: list[float] = []
+    for _ in range(k):
+        j = int(np.argmax(dist))
+        picked.append(j)
+        at.append(float(dist[j]))
+        dist = np.minimum(dist, 1.0 - x @ x[j])
+        dist[picked] = -np.inf
+    return picked, at
+
+
+def select_diverse(
+    pool: Sequence[Utterance], seeds: Sequence[str], k: int, embedder: Any
+) -> list[Utterance]:
+    """Return the ``k`` of one intent's ``pool`` most diverse from the seeds and each other.
+
+    Args:
+        pool: the candidates (one intent), in generation order.
+        seeds: the intent's seed texts (the anchors).
+        k: how many to keep.
+        embedder: an object with ``encode(texts) -> ndarray`` of L2-normalised rows
+            (:class:`textsynth.classifier.Embedder`).
+
+    Returns:
+        The chosen utterances in generation order, each with ``meta['scores']['novelty']``: its
+        cosine distance to the nearest seed or earlier pick when it was chosen.
+    """
+    if len(pool) <= k:
+        return list(pool)
+    x = np.asarray(embedder.encode([u.text for u in pool]), dtype=np.float32)
+    a = np.asarray(embedder.encode(list(seeds)), dtype=np.float32) if seeds else x[:0]
+    picked, at = farthest_first(x, a, k)
+    novelty = dict(zip(picked, at, strict=True))
+    out = []
+    for j in sorted(picked):
+        u = pool[j]
+        scores = {**u.meta.get("scores", {}), "novelty": round(novelty[j], 4)}
+        out.append(replace(u, meta={**u.meta, "scores": scores}))
+    return out
