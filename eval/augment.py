@@ -89,6 +89,7 @@ def synthesise(
     train: list[Utterance] | None = None,
     cache: Path | None = None,
     overrides: dict[str, Any] | None = None,
+    init_from: str | None = None,
 ) -> list[Utterance]:
     """Return the ``k``-per-intent utterances condition ``cond`` adds to the seeds.
 
@@ -96,6 +97,8 @@ def synthesise(
     ``cache``: a request cache file for the LM conditions, so that a rerun with other filter
     settings pays only for the completions it did not ask before. ``overrides``: sampling
     settings (:class:`~textsynth.lm.SampleConfig` fields) other than the defaults.
+    ``init_from``: a LoRA run the ``lm`` condition's fine-tune starts from (a generator
+    pre-trained across intents, ``eval/pretrain_generator.py``).
     """
     if cond == "seed":
         return []
@@ -118,7 +121,8 @@ def synthesise(
         run = workdir / "lm"
         # a run sampled with value plans is fine-tuned to follow them
         plans = scfg.value_plans != 0  # None: the default, plans on
-        finetune(seeds, run, FinetuneConfig(seed=seed, epochs=epochs, value_plans=plans))
+        fcfg = FinetuneConfig(seed=seed, epochs=epochs, value_plans=plans, init_from=init_from)
+        finetune(seeds, run, fcfg)
         stats["finetune_s"] = round(time.perf_counter() - t0, 1)
         t0 = time.perf_counter()
         utts, summary = sample(run, scfg, options=opts)
@@ -301,9 +305,12 @@ def run_draw(name: str, state: dict, d: int, args: argparse.Namespace, embedder:
                 train,
                 cache=cache_dir / f"{name}-d{d}-{cond}.sqlite" if cache_dir else None,
                 overrides=settings,
+                init_from=getattr(args, "init_from", None),
             )
             if cache_dir and cond in ("lm", "prompt"):
                 tag = "".join(f".{k}={v}" for k, v in sorted(settings.items()))
+                if cond == "lm" and getattr(args, "init_from", None):
+                    tag += f".init={Path(args.init_from).name}"
                 write_utterances_jsonl(synth, cache_dir / f"{name}-d{d}-{cond}{tag}.kept.jsonl")
             row = {"added": len(synth), "quality": synthetic_quality(synth, seeds, oracle)}
             for feats in CLASSIFIERS:
@@ -657,6 +664,12 @@ def main() -> None:
         "kept utterances are written beside them (.kept.jsonl), to read",
     )
     ap.add_argument(
+        "--init-from",
+        metavar="RUN",
+        help="the lm condition fine-tunes from this LoRA run (a generator pre-trained across "
+        "intents by eval/pretrain_generator.py, never on the data set scored); recorded in --out",
+    )
+    ap.add_argument(
         "--replot",
         action="store_true",
         help="only redraw the plot and README rows of --out from its saved results",
@@ -687,6 +700,7 @@ def main() -> None:
         "variants keep their spans); no offline synonym source",
         "slot_tagger": f"textsynth.slots.SlotTagger CRF {SLOT_TAGGER}",
         "sample_settings": args.sample_settings,
+        "init_from": args.init_from,
         "datasets": {},
     }
     out = Path(args.out)

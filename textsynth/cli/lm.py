@@ -61,8 +61,12 @@ _FINETUNE_FIELDS = (
     ("seed", "--seed"),
     ("slot_hints", "--slot-hints/--no-slot-hints"),
     ("value_plans", "--value-plans/--no-value-plans"),
+    ("init_from", "--init-from"),
 )
-_FINETUNE_TYPES: dict[str, dict[str, Any]] = {"dtype": {"type": _DTYPE}}
+_FINETUNE_TYPES: dict[str, dict[str, Any]] = {
+    "dtype": {"type": _DTYPE},
+    "init_from": {"type": click.Path(file_okay=False)},
+}
 
 # `lm sample` options that are SampleConfig fields, in --help order
 _SAMPLE_FIELDS = (

@@ -130,6 +130,14 @@ class FinetuneConfig(_Config):
             "for an utterance around given values (sampling's value_plans)"
         },
     )
+    init_from: str | None = field(
+        default=None,
+        metadata={
+            "help": "a LoRA run directory of the same base model (e.g. a generator pre-trained "
+            "across many intents by eval/pretrain_generator.py) whose adapter this run starts "
+            "from and goes on training; its LoRA rank and targets apply; None = a fresh adapter"
+        },
+    )
     seed: int = field(
         default=0, metadata={"help": "random seed of initialisation, dropout and order"}
     )

@@ -200,6 +200,53 @@ def _wrap_lora(model: Any, config: FinetuneConfig) -> Any:
     return peft.get_peft_model(model, lora)
 
 
+def check_init_from(config: FinetuneConfig) -> Path:
+    """Return the adapter folder of ``config.init_from``, refusing a run that cannot be continued.
+
+    Raises:
+        InputError: the folder is not a textsynth LoRA run.
+        ConfigError: full fine-tuning, or a run of another base model.
+    """
+    from textsynth.errors import ConfigError, InputError
+    from textsynth.lm.sample import read_run
+
+    assert config.init_from is not None
+    if config.method != "lora":
+        raise ConfigError(
+            f"init_from needs method='lora' (got {config.method!r})",
+            hint="continue a LoRA run with LoRA, or drop init_from",
+        )
+    adapter = Path(config.init_from) / "adapter"
+    if not (Path(config.init_from) / "config.json").is_file():
+        raise InputError(
+            f"init_from {config.init_from} is not a fine-tuning run (no config.json)",
+            hint="give --init-from a folder written by `textsynth lm finetune` (LoRA), e.g. "
+            "by eval/pretrain_generator.py",
+        )
+    init = read_run(config.init_from)
+    if init.config.method != "lora" or not adapter.is_dir():
+        raise InputError(
+            f"{config.init_from} is not a LoRA run (no adapter/ folder)",
+            hint="point init_from at a folder written by `textsynth lm finetune --method lora`",
+        )
+    if init.info.base_model != config.base_model:
+        raise ConfigError(
+            f"init_from {config.init_from} was trained on {init.info.base_model!r}, "
+            f"this run on {config.base_model!r}",
+            hint=f"fine-tune with --base-model {init.info.base_model}",
+        )
+    return adapter
+
+
+def _continue_lora(model: Any, config: FinetuneConfig) -> Any:
+    from textsynth._compat import require
+
+    peft = require("peft", feature="LoRA fine-tuning")
+    adapter = check_init_from(config)
+    logger.info("starting from the LoRA adapter of %s", config.init_from)
+    return peft.PeftModel.from_pretrained(model, str(adapter), is_trainable=True)
+
+
 def run_finetune(
     seeds: Sequence[Utterance], out_dir: str | os.PathLike[str], config: FinetuneConfig
 ) -> RunInfo:
@@ -215,6 +262,8 @@ def run_finetune(
         chosen = default_for_languages(u.language for u in seeds)
         logger.info("base model 'auto' -> %s", chosen)
         config = dataclasses.replace(config, base_model=chosen)
+    if config.init_from:
+        check_init_from(config)  # before the model loads
     with torch_threads(config.threads):
         return _run_finetune(seeds, out_dir, config)
 
@@ -274,7 +323,9 @@ def _run_finetune(
     rng = random.Random(config.seed)
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(config.seed)
-        if config.method == "lora":
+        if config.method == "lora" and config.init_from:
+            model = _continue_lora(model, config)
+        elif config.method == "lora":
             model = _wrap_lora(model, config)
         model.train()
         examples = encode_examples(
