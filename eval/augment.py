@@ -430,9 +430,18 @@ def plot(results: dict, path: Path) -> None:
     fig.savefig(path, dpi=110)
 
 
+def variant(results: dict) -> str:
+    """Return how a run's LM conditions differ from the defaults, e.g. `` [select=diverse]``."""
+    parts = [f"{k}={v}" for k, v in sorted((results.get("sample_settings") or {}).items())]
+    if results.get("init_from"):
+        parts.append(f"from {Path(results['init_from']).name}")
+    return f" [{', '.join(parts)}]" if parts else ""
+
+
 def readme_rows(results: dict) -> list[dict]:
     """One row per data set, classifier and condition: accuracy vs the seed-only peer."""
     rows = []
+    how = variant(results)
     for name, r in results["datasets"].items():
         for feats in CLASSIFIERS:
             base = r["summary"]["seed"][feats]["accuracy"]["mean"]
@@ -447,7 +456,8 @@ def readme_rows(results: dict) -> list[dict]:
                     {
                         "benchmark": f"augment {name}, {r['intents']} intents, "
                         f"+{results['per_intent']}/intent ({feats})",
-                        "measure": f"test accuracy, seed + {cond} (mean of {n} draws)",
+                        "measure": f"test accuracy, seed + {cond}"
+                        f"{how if cond in TEXTSYNTH else ''} (mean of {n} draws)",
                         "textsynth": round(s["accuracy"]["mean"], 4),
                         "peer": "seed only",
                         "peer_value": round(peer, 4),
@@ -476,8 +486,8 @@ def readme_rows(results: dict) -> list[dict]:
                 {
                     "benchmark": f"augment {name}, {r['intents']} intents, "
                     f"+{results['per_intent']}/intent (CRF slot tagger)",
-                    "measure": f"test slot F1 (span-exact micro), seed + {cond} "
-                    f"(mean of {n} draws)",
+                    "measure": f"test slot F1 (span-exact micro), seed + {cond}"
+                    f"{how if cond in TEXTSYNTH else ''} (mean of {n} draws)",
                     "textsynth": round(s["f1"]["mean"], 4),
                     "peer": "seed only",
                     "peer_value": round(peer, 4),

@@ -80,3 +80,30 @@ def test_a_condition_run_on_one_data_set_shows_not_run_on_the_others():
     cells = [c.strip() for c in lm_row.strip("|").split("|")]
     # snips tfidf, snips embeddings, hwu64 tfidf, hwu64 embeddings, snips slot F1, hwu64 slot F1
     assert cells[1:7] == ["+1.0 ± 0.0", "+1.0 ± 0.0", "not run", "not run", "+2.0 ± 0.0", "not run"]
+
+
+def test_rows_of_a_variant_run_name_what_differs_for_the_lm_conditions_only():
+    def row(acc, f1):
+        r = {"accuracy": acc, "macro_f1": acc}
+        return {"added": 0, "quality": {}, "tfidf": r, "embeddings": r, "slots": {"f1": f1}}
+
+    ns = argparse.Namespace(conditions=["seed", "eda", "lm"])
+    d = {
+        "draws": [
+            {"conditions": {"seed": row(0.8, 0.5), "eda": row(0.8, 0.5), "lm": row(0.81, 0.52)}}
+        ]
+        * 3
+    }
+    results = {
+        "datasets": {"snips": {**d, "intents": 7, "summary": augment.summarise(d, ns)}},
+        "conditions": ["seed", "eda", "lm"],
+        "shots": 10,
+        "per_intent": 20,
+        "sample_settings": {"select": "diverse"},
+        "init_from": "/x/pretrained/no-snips",
+    }
+    measures = [r["measure"] for r in augment.readme_rows(results)]
+    lm = [m for m in measures if "seed + lm" in m]
+    assert lm and all("seed + lm [select=diverse, from no-snips]" in m for m in lm)
+    assert all("[" not in m for m in measures if "seed + eda" in m)
+    assert augment.variant({"sample_settings": {}}) == ""
