@@ -208,7 +208,6 @@ def check_init_from(config: FinetuneConfig) -> Path:
         ConfigError: full fine-tuning, or a run of another base model.
     """
     from textsynth.errors import ConfigError, InputError
-    from textsynth.lm.sample import read_run
 
     assert config.init_from is not None
     if config.method != "lora":
@@ -223,17 +222,25 @@ def check_init_from(config: FinetuneConfig) -> Path:
             hint="give --init-from a folder written by `textsynth lm finetune` (LoRA), e.g. "
             "by eval/pretrain_generator.py",
         )
-    init = read_run(config.init_from)
-    if init.config.method != "lora" or not adapter.is_dir():
+    try:
+        meta = json.loads((Path(config.init_from) / "config.json").read_text(encoding="utf-8"))
+    except ValueError as exc:
+        raise InputError(
+            f"init_from {config.init_from}/config.json is not valid JSON: {exc}",
+            hint="rebuild that run with `textsynth lm finetune`",
+        ) from None
+    method = meta.get("finetune", {}).get("method")
+    base = meta.get("run", {}).get("base_model")
+    if method != "lora" or not adapter.is_dir():
         raise InputError(
             f"{config.init_from} is not a LoRA run (no adapter/ folder)",
             hint="point init_from at a folder written by `textsynth lm finetune --method lora`",
         )
-    if init.info.base_model != config.base_model:
+    if base != config.base_model:
         raise ConfigError(
-            f"init_from {config.init_from} was trained on {init.info.base_model!r}, "
+            f"init_from {config.init_from} was trained on {base!r}, "
             f"this run on {config.base_model!r}",
-            hint=f"fine-tune with --base-model {init.info.base_model}",
+            hint=f"fine-tune with --base-model {base}",
         )
     return adapter
 
