@@ -62,19 +62,19 @@ def prob(u: Utterance) -> float:
 
 
 def diverse(pool: list[Utterance], seeds: list[Utterance], k: int, embedder: Embedder):
-    """Farthest-first selection per intent: each pick is the least similar to seeds and picks."""
+    """Farthest-first selection per intent: each pick is the least similar to seeds and picks.
+
+    The traversal of the sampler's ``select="diverse"``
+    (:func:`textsynth.lm.select.farthest_first`), returned in pick order.
+    """
+    from textsynth.lm.select import farthest_first
+
     seeds_by = by_intent(seeds)
     out = []
     for intent, xs in sorted(by_intent(pool).items()):
         x = np.asarray(embedder.encode([u.text for u in xs]))
         s = np.asarray(embedder.encode([u.text for u in seeds_by[intent]]))
-        dist = 1.0 - (x @ s.T).max(axis=1)
-        picked: list[int] = []
-        for _ in range(min(k, len(xs))):
-            j = int(np.argmax(dist))
-            picked.append(j)
-            dist = np.minimum(dist, 1.0 - x @ x[j])
-            dist[picked] = -np.inf
+        picked, _ = farthest_first(x, s, k)
         out += [xs[j] for j in picked]
     return out
 
