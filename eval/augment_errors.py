@@ -1,0 +1,259 @@
+"""Which test errors the added text fixes and which it causes, confusion pair by confusion pair.
+
+An accuracy gain of +0.7 points says little about *why* generated text helps less than real
+text. This benchmark retrains the intent classifier of ``eval/augment.py`` on the seeds alone
+and on the seeds plus each condition's added text (the same draws, seeds and classifier), and
+counts, on the test set, the utterances the addition **fixed** (wrong before, right after) and
+**broke** (right before, wrong after), by ``(gold intent, the intent predicted when wrong)``.
+Real held-out text shows which confusions more data can fix; a generator that fixes few of
+them does not reach those parts of the intent.
+
+Generated text is read from the ``.kept.jsonl`` files an ``eval/augment.py --request-cache``
+run writes (``--kept NAME=TEMPLATE``, ``{d}`` standing for the draw), so nothing is generated
+again. ``real``, ``upsample`` and ``eda`` are rebuilt from ``eval/baselines.py``.
+
+Usage: ``python -m eval.augment_errors --dataset snips --kept
+"lm=eval/.cache/requests/snips-d{d}-lm.init=no-snips.kept.jsonl"``; results in
+``eval/results/augment_errors_<dataset>.json`` and a ``.png`` beside it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+from collections import Counter
+from pathlib import Path
+from typing import Literal
+
+ROOT = Path(__file__).resolve().parent.parent
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+from eval.augment import draw_seeds, load  # noqa: E402
+from eval.baselines import eda, held_out, upsample  # noqa: E402
+from textsynth.classifier import Embedder, IntentClassifier  # noqa: E402
+from textsynth.io import atomic_write, read_utterances  # noqa: E402
+from textsynth.progress import bar as progress_bar  # noqa: E402
+from textsynth.types import Utterance  # noqa: E402
+
+log = logging.getLogger("augment_errors")
+BASELINES = ("real", "upsample", "eda")
+Features = Literal["embeddings", "tfidf"]
+
+
+def shift(gold: list[str], before: list[str], after: list[str]) -> dict[str, Counter]:
+    """Count the test utterances fixed and broken between two sets of predictions.
+
+    ``fixed`` is keyed by ``(gold, predicted before)``, ``broken`` by ``(gold, predicted
+    after)``: in both, the confusion pair that was resolved or appeared.
+    """
+    if not len(gold) == len(before) == len(after):
+        raise ValueError(f"lengths differ: {len(gold)} gold, {len(before)}, {len(after)}")
+    fixed: Counter = Counter()
+    broken: Counter = Counter()
+    for g, b, a in zip(gold, before, after, strict=True):
+        if b != g and a == g:
+            fixed[(g, b)] += 1
+        elif b == g and a != g:
+            broken[(g, a)] += 1
+    return {"fixed": fixed, "broken": broken}
+
+
+def pair_table(shifts: list[dict[str, Counter]], top: int = 5) -> list[dict]:
+    """Sum fixed and broken per confusion pair over draws; the ``top`` pairs by total change."""
+    fixed = sum((s["fixed"] for s in shifts), Counter())
+    broken = sum((s["broken"] for s in shifts), Counter())
+    pairs = sorted(set(fixed) | set(broken), key=lambda p: (-(fixed[p] + broken[p]), p))
+    return [
+        {"gold": g, "confused_with": o, "fixed": fixed[(g, o)], "broken": broken[(g, o)]}
+        for g, o in pairs[:top]
+    ]
+
+
+def predict(
+    train: list[Utterance], feat: Features, embedder: Embedder, seed: int, test: list[Utterance]
+) -> list[str]:
+    """Fit the benchmark's intent classifier on ``train``; return its labels for ``test``."""
+    clf = IntentClassifier(feat, embedder=embedder if feat == "embeddings" else None, seed=seed)
+    clf.fit([u.text for u in train], [u.intent for u in train])
+    return list(clf.predict([u.text for u in test]))
+
+
+def parse_kept(spec: str) -> tuple[str, str]:
+    """Split ``NAME=TEMPLATE``; the template must name the draw as ``{d}``."""
+    name, sep, template = spec.partition("=")
+    if not sep or not name or "{d}" not in template:
+        raise argparse.ArgumentTypeError(
+            f"{spec!r}: write NAME=PATH_TEMPLATE with {{d}} for the draw, e.g. "
+            "lm=eval/.cache/requests/snips-d{d}-lm.kept.jsonl"
+        )
+    return name, template
+
+
+def added(
+    name: str,
+    template: str | None,
+    train: list[Utterance],
+    seeds: list[Utterance],
+    per_intent: int,
+    seed: int,
+    d: int,
+) -> list[Utterance]:
+    """Return the text condition ``name`` adds in draw ``d``."""
+    if template is None:
+        return {
+            "real": lambda: held_out(train, seeds, per_intent, seed),
+            "upsample": lambda: upsample(seeds, per_intent, seed),
+            "eda": lambda: eda(seeds, per_intent, seed),
+        }[name]()
+    return list(read_utterances(Path(template.format(d=d))))
+
+
+def markdown(results: dict) -> str:
+    """A table of fixed / broken / net per condition, and the pairs real text fixes most."""
+    lines = [
+        "| condition | features | fixed | broken | net (points) | pairs fixed most |",
+        "|---|---|---:|---:|---:|---|",
+    ]
+    n = results["test"] * len(results["draws"])
+    for cond, by_feat in results["summary"].items():
+        for feat, s in by_feat.items():
+            top = "; ".join(
+                f"{p['gold']}→{p['confused_with']} {p['fixed']}/{p['broken']}"
+                for p in s["pairs"][:3]
+            )
+            lines.append(
+                f"| {cond} | {feat} | {s['fixed']} | {s['broken']} | "
+                f"{100 * (s['fixed'] - s['broken']) / n:+.1f} | {top} |"
+            )
+    lines.append("")
+    lines.append(
+        f"Summed over {len(results['draws'])} draws of {results['test']} test "
+        "utterances; a pair reads gold→confused-with fixed/broken."
+    )
+    return "\n".join(lines)
+
+
+def plot(results: dict, path: Path) -> None:
+    """Bars of fixed and broken test utterances per condition, one panel per feature set."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    feats = results["features"]
+    conds = list(results["summary"])
+    fig, axes = plt.subplots(
+        1, len(feats), figsize=(5 * len(feats), 0.5 * len(conds) + 1.5), squeeze=False
+    )
+    for ax, feat in zip(axes[0], feats, strict=True):
+        fixed = [results["summary"][c][feat]["fixed"] for c in conds]
+        broken = [-results["summary"][c][feat]["broken"] for c in conds]
+        ax.barh(conds, fixed, color="tab:green", label="fixed")
+        ax.barh(conds, broken, color="tab:red", label="broken")
+        ax.axvline(0, color="black", lw=0.8)
+        ax.invert_yaxis()
+        ax.set_title(f"{results['dataset']}: {feat} classifier")
+        ax.set_xlabel(f"test utterances, {len(results['draws'])} draws summed")
+        ax.legend(loc="lower right")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def main() -> None:
+    """Retrain per condition and draw; write the fixed / broken counts."""
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--dataset", default="snips", choices=["snips", "hwu64", "clinc150"])
+    ap.add_argument("--draws", type=int, default=3)
+    ap.add_argument("--shots", type=int, default=10)
+    ap.add_argument("--per-intent", type=int, default=20)
+    ap.add_argument("--clinc-intents", type=int, default=20)
+    ap.add_argument(
+        "--features", nargs="+", default=["embeddings", "tfidf"], choices=["embeddings", "tfidf"]
+    )
+    ap.add_argument("--baselines", nargs="*", default=list(BASELINES), choices=BASELINES)
+    ap.add_argument(
+        "--kept",
+        nargs="*",
+        default=[],
+        type=parse_kept,
+        metavar="NAME=TEMPLATE",
+        help="generated text per draw: a .kept.jsonl path with {d} for the draw",
+    )
+    ap.add_argument("--out", help="default: eval/results/augment_errors_<dataset>.json")
+    args = ap.parse_args()
+    logging.basicConfig(level=logging.WARNING, format="%(message)s")
+    out = Path(args.out or ROOT / "eval" / "results" / f"augment_errors_{args.dataset}.json")
+    train, test = load(args.dataset, args.clinc_intents if args.dataset == "clinc150" else None, 0)
+    gold = [u.intent for u in test]
+    conditions: dict[str, str | None] = {b: None for b in args.baselines}
+    conditions.update(dict(args.kept))
+    missing = [
+        t.format(d=d)
+        for t in dict(args.kept).values()
+        for d in range(args.draws)
+        if not Path(t.format(d=d)).exists()
+    ]
+    if missing:  # before any classifier is trained
+        raise SystemExit(
+            f"error: no kept file {missing[0]} ({len(missing)} missing); run "
+            "eval/augment.py with --request-cache for those draws first"
+        )
+    embedder = Embedder()
+    shifts: dict[str, dict[str, list]] = {c: {f: [] for f in args.features} for c in conditions}
+    draws = []
+    steps = args.draws * len(args.features) * (len(conditions) + 1)
+    with progress_bar(total=steps, desc="classifiers", unit="fit") as bar:
+        for d in range(args.draws):
+            seed = 1000 + d  # the draw seeds of eval/augment.py
+            seeds = draw_seeds(train, args.shots, seed)
+            texts = {
+                c: added(c, t, train, seeds, args.per_intent, seed, d)
+                for c, t in conditions.items()
+            }
+            row: dict = {"seed": seed, "added": {c: len(v) for c, v in texts.items()}}
+            for feat in args.features:
+                clf_args = (feat, embedder, seed, test)
+                before = predict(seeds, *clf_args)
+                bar.update(1)
+                for c, extra in texts.items():
+                    s = shift(gold, before, predict(seeds + extra, *clf_args))
+                    bar.update(1)
+                    shifts[c][feat].append(s)
+                    row.setdefault(c, {})[feat] = {k: sum(v.values()) for k, v in s.items()}
+            draws.append(row)
+    summary = {
+        c: {
+            f: {
+                "fixed": sum(sum(s["fixed"].values()) for s in shifts[c][f]),
+                "broken": sum(sum(s["broken"].values()) for s in shifts[c][f]),
+                "pairs": pair_table(shifts[c][f]),
+            }
+            for f in args.features
+        }
+        for c in conditions
+    }
+    results = {
+        "dataset": args.dataset,
+        "test": len(test),
+        "shots": args.shots,
+        "per_intent": args.per_intent,
+        "features": args.features,
+        "kept": dict(args.kept),
+        "draws": draws,
+        "summary": summary,
+    }
+    results["markdown"] = markdown(results)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_write(out) as fh:
+        json.dump(results, fh, indent=2)
+    plot(results, out.with_suffix(".png"))
+    print(results["markdown"])
+    print(f"wrote {out} and {out.with_suffix('.png')}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,119 @@
+"""eval/augment_errors.py: which test errors added text fixes and breaks, by confusion pair."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from eval.augment_errors import markdown, pair_table, parse_kept, shift
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_shift_counts_fixed_by_old_confusion_and_broken_by_new_one() -> None:
+    gold = ["a", "a", "b", "b", "c", "c"]
+    before = ["b", "a", "a", "b", "c", "a"]
+    after = ["a", "c", "b", "b", "b", "a"]
+    s = shift(gold, before, after)
+    # fixed: item 0 (a mistaken for b), item 2 (b mistaken for a); item 5 stays wrong
+    assert s["fixed"] == Counter({("a", "b"): 1, ("b", "a"): 1})
+    # broken: item 1 (a now c), item 4 (c now b)
+    assert s["broken"] == Counter({("a", "c"): 1, ("c", "b"): 1})
+
+
+def test_net_of_shift_is_the_accuracy_change() -> None:
+    gold = list("abcabcabca")
+    before = list("abcbbcaaca")
+    after = list("abccbcabcb")
+    s = shift(gold, before, after)
+    acc = lambda p: sum(g == x for g, x in zip(gold, p, strict=True))  # noqa: E731
+    assert sum(s["fixed"].values()) - sum(s["broken"].values()) == acc(after) - acc(before)
+
+
+def test_shift_refuses_lists_of_other_lengths() -> None:
+    with pytest.raises(ValueError, match="lengths differ"):
+        shift(["a"], ["a", "b"], ["a"])
+
+
+def test_pair_table_sums_draws_and_ranks_by_total_change() -> None:
+    d0 = {"fixed": Counter({("x", "y"): 3}), "broken": Counter({("y", "x"): 1})}
+    d1 = {"fixed": Counter({("x", "y"): 1, ("z", "x"): 1}), "broken": Counter({("y", "x"): 2})}
+    rows = pair_table([d0, d1], top=2)
+    assert rows == [
+        {"gold": "x", "confused_with": "y", "fixed": 4, "broken": 0},
+        {"gold": "y", "confused_with": "x", "fixed": 0, "broken": 3},
+    ]
+
+
+def test_kept_spec_needs_a_name_and_the_draw_placeholder() -> None:
+    assert parse_kept("lm=a/snips-d{d}.jsonl") == ("lm", "a/snips-d{d}.jsonl")
+    for bad in ("lm", "=a{d}", "lm=a/no-draw.jsonl"):
+        with pytest.raises(argparse.ArgumentTypeError, match="NAME=PATH_TEMPLATE"):
+            parse_kept(bad)
+
+
+def test_markdown_net_is_in_points_of_all_draws() -> None:
+    results = {
+        "test": 100,
+        "draws": [{}, {}],
+        "summary": {
+            "real": {
+                "embeddings": {
+                    "fixed": 10,
+                    "broken": 4,
+                    "pairs": [{"gold": "a", "confused_with": "b", "fixed": 6, "broken": 1}],
+                }
+            }
+        },
+    }
+    md = markdown(results)
+    assert "| real | embeddings | 10 | 4 | +3.0 | a→b 6/1 |" in md
+
+
+def test_missing_kept_file_is_a_clear_error_before_any_training(tmp_path: Path) -> None:
+    out = tmp_path / "r.json"
+    proc = subprocess.run(
+        [sys.executable, "-m", "eval.augment_errors", "--draws", "2", "--baselines",
+         "--kept", f"lm={tmp_path}/kept-d{{d}}.jsonl", "--out", str(out)],
+        cwd=ROOT, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert proc.returncode != 0
+    assert "kept-d0.jsonl" in proc.stderr and "2 missing" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert not out.exists()
+
+
+@pytest.mark.slow
+def test_end_to_end_counts_match_the_accuracy_gain(tmp_path: Path) -> None:
+    """A real run on SNIPS: fixed - broken equals the gain of the classifier, per draw."""
+    from eval.augment import draw_seeds, load
+    from eval.augment_errors import predict
+    from eval.baselines import held_out
+    from textsynth.classifier import Embedder
+
+    out = tmp_path / "r.json"
+    subprocess.run(
+        [sys.executable, "-m", "eval.augment_errors", "--draws", "1", "--features", "tfidf",
+         "--baselines", "real", "--out", str(out)],
+        cwd=ROOT, check=True, capture_output=True, timeout=600,
+    )  # fmt: skip
+    res = json.loads(out.read_text())
+    train, test = load("snips", None, 0)
+    seeds = draw_seeds(train, 10, 1000)
+    real = held_out(train, seeds, 20, 1000)
+    gold = [u.intent for u in test]
+    emb = Embedder()
+    acc = [
+        sum(g == p for g, p in zip(gold, predict(tr, "tfidf", emb, 1000, test), strict=True))
+        for tr in (seeds, seeds + real)
+    ]
+    row = res["draws"][0]["real"]["tfidf"]
+    assert row["fixed"] - row["broken"] == acc[1] - acc[0]
+    assert row["fixed"] > row["broken"]  # more real data helps
+    assert out.with_suffix(".png").stat().st_size > 0
