@@ -29,9 +29,10 @@ def test_shift_counts_fixed_by_old_confusion_and_broken_by_new_one() -> None:
 
 def test_net_of_shift_is_the_accuracy_change() -> None:
     gold = list("abcabcabca")
-    before = list("abcbbcaaca")
-    after = list("abccbcabcb")
+    before = list("bbcbbcaacc")  # 6 right
+    after = list("accabcabcc")  # 8 right: 3 fixed, 1 broken
     s = shift(gold, before, after)
+    assert (sum(s["fixed"].values()), sum(s["broken"].values())) == (3, 1)
     acc = lambda p: sum(g == x for g, x in zip(gold, p, strict=True))  # noqa: E731
     assert sum(s["fixed"].values()) - sum(s["broken"].values()) == acc(after) - acc(before)
 
