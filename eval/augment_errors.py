@@ -34,6 +34,7 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 from eval.augment import draw_seeds, load  # noqa: E402
 from eval.baselines import eda, held_out, upsample  # noqa: E402
 from textsynth.classifier import Embedder, IntentClassifier  # noqa: E402
+from textsynth.errors import TextsynthError  # noqa: E402
 from textsynth.io import atomic_write, read_utterances  # noqa: E402
 from textsynth.progress import bar as progress_bar  # noqa: E402
 from textsynth.types import Utterance  # noqa: E402
@@ -112,9 +113,9 @@ def added(
 
 
 def markdown(results: dict) -> str:
-    """A table of fixed / broken / net per condition, and the pairs real text fixes most."""
+    """A table of fixed / broken / net per condition, with the pairs that changed most."""
     lines = [
-        "| condition | features | fixed | broken | net (points) | pairs fixed most |",
+        "| condition | features | fixed | broken | net (points) | changed most, fixed/broken |",
         "|---|---|---:|---:|---:|---|",
     ]
     n = results["test"] * len(results["draws"])
@@ -189,6 +190,10 @@ def main() -> None:
     out = Path(args.out or ROOT / "eval" / "results" / f"augment_errors_{args.dataset}.json")
     train, test = load(args.dataset, args.clinc_intents if args.dataset == "clinc150" else None, 0)
     gold = [u.intent for u in test]
+    names = [n for n, _ in args.kept]
+    clash = sorted({n for n in names if names.count(n) > 1 or n in BASELINES})
+    if clash:
+        ap.error(f"--kept names must be unique and not a baseline's: {', '.join(clash)}")
     conditions: dict[str, str | None] = {b: None for b in args.baselines}
     conditions.update(dict(args.kept))
     missing = [
@@ -256,4 +261,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except TextsynthError as exc:  # a malformed kept file: its line and what to do
+        raise SystemExit(f"error: {exc}") from None

@@ -90,6 +90,34 @@ def test_missing_kept_file_is_a_clear_error_before_any_training(tmp_path: Path) 
     assert not out.exists()
 
 
+def run_cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "eval.augment_errors", *args],
+        cwd=ROOT, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+
+
+def test_malformed_kept_file_names_its_line_without_traceback(tmp_path: Path) -> None:
+    kept = tmp_path / "kept-d0.jsonl"
+    kept.write_text('{"text": "play jazz", "intent": "PlayMusic"}\n{"text": "oops"\n')
+    out = tmp_path / "r.json"
+    proc = run_cli("--draws", "1", "--baselines", "--kept", f"lm={tmp_path}/kept-d{{d}}.jsonl",
+                   "--out", str(out))  # fmt: skip
+    assert proc.returncode != 0
+    assert f"{kept}:2" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert not out.exists()
+
+
+def test_kept_names_must_not_shadow_a_baseline_or_repeat(tmp_path: Path) -> None:
+    for names in (["real"], ["lm", "lm"]):
+        specs = [f"{n}={tmp_path}/k{i}-d{{d}}.jsonl" for i, n in enumerate(names)]
+        proc = run_cli("--draws", "1", "--kept", *specs, "--out", str(tmp_path / "r.json"))
+        assert proc.returncode == 2
+        assert "must be unique and not a baseline's" in proc.stderr
+        assert names[0] in proc.stderr.splitlines()[-1]
+
+
 @pytest.mark.slow
 def test_end_to_end_counts_match_the_accuracy_gain(tmp_path: Path) -> None:
     """A real run on SNIPS: fixed - broken equals the gain of the classifier, per draw."""
