@@ -108,3 +108,19 @@ def test_the_command_line_continues_a_run_or_says_why_not(
     err = capsys.readouterr().err
     assert code == 2 and f"init_from {tmp_path} is not a fine-tuning run" in err, err
     assert "--init-from" in err and "Traceback" not in err
+
+
+def test_a_broken_config_json_is_a_located_error_for_init_from_and_for_sampling(
+    tiny_model, seeds, tmp_path
+):
+    from textsynth.lm.sample import read_run
+
+    run = tmp_path / "broken"
+    (run / "adapter").mkdir(parents=True)
+    (run / "config.json").write_text('{"finetune": {"method": "lora"', encoding="utf-8")
+    with pytest.raises(InputError, match=r"broken.config\.json is not valid JSON") as warm:
+        finetune(seeds, tmp_path / "w", FinetuneConfig(base_model=tiny_model, init_from=str(run)))
+    with pytest.raises(InputError, match=r"broken.config\.json is not valid JSON") as cold:
+        read_run(run)
+    for exc in (warm.value, cold.value):
+        assert "rebuild that run" in exc.format()

@@ -26,7 +26,7 @@ from textsynth.lm.filters import FilterSummary
 from textsynth.lm.generation import GenerationStats
 from textsynth.lm.prompt import few_shot_prompt, finetune_prompt, pick_shots, slots_by_intent
 from textsynth.lm.rounds import RunOptions, sample_rounds
-from textsynth.lm.train import RunInfo
+from textsynth.lm.train import RunInfo, read_run_meta
 from textsynth.types import Utterance
 
 __all__ = ["LoadedRun", "RunOptions", "load_run", "prompt_sample", "read_run", "sample"]
@@ -48,16 +48,12 @@ def read_run(run_dir: str | Path) -> LoadedRun:
     """Read a run directory's facts and seeds, without loading its model (for remote backends).
 
     Raises:
-        InputError: when ``run_dir`` has no ``config.json``.
+        InputError: when ``run_dir`` has no ``config.json``, or a broken one.
     """
     run = Path(run_dir)
-    cfg_path = run / "config.json"
-    if not cfg_path.exists():
-        raise InputError(
-            f"{run} is not a fine-tuning run (no config.json)",
-            hint="point --model at the folder written by `textsynth lm finetune`",
-        )
-    meta = json.loads(cfg_path.read_text(encoding="utf-8"))
+    meta = read_run_meta(
+        run, name=str(run), hint="point --model at the folder written by `textsynth lm finetune`"
+    )
     # runs saved before slot hints or value plans existed were trained without them
     config = FinetuneConfig.from_dict(
         {"slot_hints": False, "value_plans": False, **meta["finetune"]}

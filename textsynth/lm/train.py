@@ -200,6 +200,30 @@ def _wrap_lora(model: Any, config: FinetuneConfig) -> Any:
     return peft.get_peft_model(model, lora)
 
 
+def read_run_meta(run_dir: str | Path, *, name: str, hint: str) -> dict[str, Any]:
+    """Return the parsed ``config.json`` that :func:`finetune` wrote in ``run_dir``.
+
+    ``name`` is how errors name the folder (e.g. ``"init_from DIR"``); ``hint`` says which
+    folder to give instead.
+
+    Raises:
+        InputError: no ``config.json`` there, or one that is not valid JSON.
+    """
+    from textsynth.errors import InputError
+
+    path = Path(run_dir) / "config.json"
+    if not path.is_file():
+        raise InputError(f"{name} is not a fine-tuning run (no config.json)", hint=hint)
+    try:
+        meta: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    except ValueError as exc:
+        raise InputError(
+            f"{path} is not valid JSON: {exc}",
+            hint="rebuild that run with `textsynth lm finetune`",
+        ) from None
+    return meta
+
+
 def check_init_from(config: FinetuneConfig) -> Path:
     """Return the adapter folder of ``config.init_from``, refusing a run that cannot be continued.
 
@@ -216,19 +240,12 @@ def check_init_from(config: FinetuneConfig) -> Path:
             hint="continue a LoRA run with LoRA, or drop init_from",
         )
     adapter = Path(config.init_from) / "adapter"
-    if not (Path(config.init_from) / "config.json").is_file():
-        raise InputError(
-            f"init_from {config.init_from} is not a fine-tuning run (no config.json)",
-            hint="give --init-from a folder written by `textsynth lm finetune` (LoRA), e.g. "
-            "by eval/pretrain_generator.py",
-        )
-    try:
-        meta = json.loads((Path(config.init_from) / "config.json").read_text(encoding="utf-8"))
-    except ValueError as exc:
-        raise InputError(
-            f"init_from {config.init_from}/config.json is not valid JSON: {exc}",
-            hint="rebuild that run with `textsynth lm finetune`",
-        ) from None
+    meta = read_run_meta(
+        config.init_from,
+        name=f"init_from {config.init_from}",
+        hint="give --init-from a folder written by `textsynth lm finetune` (LoRA), e.g. "
+        "by eval/pretrain_generator.py",
+    )
     method = meta.get("finetune", {}).get("method")
     base = meta.get("run", {}).get("base_model")
     if method != "lora" or not adapter.is_dir():
