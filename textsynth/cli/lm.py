@@ -82,6 +82,7 @@ _SAMPLE_FIELDS = (
     ("near_copy_threshold", "--near-copy"),
     ("slot_unmarked", "--slot-unmarked"),
     ("value_plans", "--value-plans"),
+    ("propose_values", "--propose-values"),
     ("shots", "--shots"),
     ("dtype", "--dtype"),
     ("device", "--device"),
@@ -92,6 +93,7 @@ _SAMPLE_TYPES: dict[str, dict[str, Any]] = {
     "select": {"type": click.Choice(["first", "diverse"])},
     "pool": {"type": click.FloatRange(min=1.0)},
     "value_plans": {"type": click.FloatRange(0, 1)},
+    "propose_values": {"type": click.IntRange(min=0)},
     "dtype": {"type": _DTYPE},
 }
 

@@ -328,6 +328,15 @@ class SampleConfig(_Config):
             "mode (a small base model does not follow them); 0 = off"
         },
     )
+    propose_values: int = field(
+        default=0,
+        metadata={
+            "help": "value plans: ask the base model for up to this many new values per "
+            "open-class label (continuing the list of its seed values; only values most "
+            "completions agree on, shaped like the seeds') and plan with them beside the "
+            "seeds' values; 0 = seed values only"
+        },
+    )
     slot_unmarked_threshold: float = field(
         default=0.3,
         metadata={
@@ -388,6 +397,10 @@ class SampleConfig(_Config):
             f"select={self.select!r}; use 'first' or 'diverse'",
         )
         _check(self.pool >= 1.0, f"pool={self.pool!r} must be >= 1")
+        _check(
+            self.propose_values >= 0,
+            f"propose_values={self.propose_values!r} must be 0 (off) or more",
+        )
         _check(self.max_rounds >= 1, f"max_rounds={self.max_rounds!r} must be at least 1")
         _check(
             self.temperature > 0,

@@ -265,6 +265,8 @@ class FilterSummary:
 
     # other counts of the run: requests (sent, cached, failed), judge decisions (relabelled...)
     counters: dict[str, int] = field(default_factory=dict)
+    # the values the base model proposed for the value plans (textsynth.lm.values), if asked
+    proposed_values: dict[str, Any] = field(default_factory=dict)
 
     def kept_share(self, name: str) -> float:
         """Return the share of the candidates reaching filter ``name`` that it let through."""
@@ -291,6 +293,7 @@ class FilterSummary:
             "reasons": self.reasons(),
             "events": list(self.events),
             "counters": dict(self.counters),
+            **({"proposed_values": self.proposed_values} if self.proposed_values else {}),
         }
 
     def format(self) -> str:

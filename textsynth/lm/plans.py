@@ -61,6 +61,26 @@ class ValuePlanner:
                     values.setdefault(u.intent, {}).setdefault(label, {})[value] = None
         self.values = {i: {lab: list(v) for lab, v in d.items()} for i, d in values.items()}
 
+    def extend(self, values: dict[str, dict[str, list[str]]]) -> int:
+        """Add values to the pool of labels the seeds already plan (``intent -> label -> values``).
+
+        Values of a label or intent no seed plans are ignored, as are values already pooled
+        (casefolded). Returns how many were added.
+        """
+        added = 0
+        for intent, labels in values.items():
+            for label, vals in labels.items():
+                pool = self.values.get(intent, {}).get(label)
+                if pool is None:
+                    continue
+                have = {v.casefold() for v in pool}
+                for v in vals:
+                    if v and v.casefold() not in have:
+                        pool.append(v)
+                        have.add(v.casefold())
+                        added += 1
+        return added
+
     def draw(self, intent: str, rng: random.Random, tries: int = 8) -> ValuePlan | None:
         """Return a plan for ``intent``, or ``None`` when its seeds carry no slot.
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import logging
 import random
 import time
 from collections.abc import Sequence
@@ -30,6 +31,8 @@ from textsynth.lm.train import RunInfo, read_run_meta
 from textsynth.types import Utterance
 
 __all__ = ["LoadedRun", "RunOptions", "load_run", "prompt_sample", "read_run", "sample"]
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -185,6 +188,7 @@ def sample(
         config = dataclasses.replace(config, value_plans=1.0 if trained else 0.0)
     hints = slots_by_intent(loaded.seeds) if loaded.config.slot_hints else {}
     planner = _planner(loaded.seeds, config, trained=trained)
+    proposals = _propose(planner, loaded, chosen, config, opts, in_process)
 
     def make_prompts(
         intent: str, language: str, n: int, rnd: int, plans: bool
@@ -207,7 +211,7 @@ def sample(
         "seed": config.seed,
         "sampling": config.sampling_params(),
     }
-    return sample_rounds(
+    kept, summary = sample_rounds(
         backend,
         loaded.seeds,
         chosen,
@@ -219,6 +223,9 @@ def sample(
         stats,
         opts,
     )
+    if proposals is not None:
+        summary.proposed_values = proposals.to_dict()
+    return kept, summary
 
 
 def prompt_sample(
@@ -336,6 +343,62 @@ def _planner(seeds: Sequence[Utterance], config: SampleConfig, *, trained: bool)
     from textsynth.lm.plans import ValuePlanner
 
     return ValuePlanner(seeds)
+
+
+def _propose(
+    planner: Any,
+    loaded: LoadedRun,
+    intents: list[str],
+    config: SampleConfig,
+    opts: RunOptions,
+    in_process: bool,
+) -> Any:
+    """Widen ``planner``'s values with the base model's proposals (``config.propose_values``).
+
+    In process, the run's *base* model continues the lists (the fine-tuned one has learnt to
+    write utterances, not lists); a remote backend is asked as it is. Returns the
+    :class:`~textsynth.lm.values.ValueProposals`, or ``None`` when none were asked for.
+    """
+    if planner is None or config.propose_values <= 0:
+        return None
+    from textsynth.lm.backends.hf import HfBackend
+    from textsynth.lm.cache import RequestCache, RequestStats, run_requests
+    from textsynth.lm.values import propose_values
+
+    if in_process:
+        backend: Backend = HfBackend(
+            model=loaded.config.base_model,
+            device=config.device,
+            dtype=config.dtype,
+            batch_size=config.batch_size,
+            threads=config.threads,
+        )
+    else:
+        assert opts.backend is not None
+        backend = opts.backend
+    cache = opts.cache if opts.cache is not None else RequestCache(None)
+    rstats = RequestStats()
+    try:
+        proposals = propose_values(
+            backend,
+            loaded.seeds,
+            intents,
+            per_label=config.propose_values,
+            seed=config.seed,
+            run=lambda b, reqs, params: run_requests(b, reqs, params, cache, rstats),
+        )
+    finally:
+        if opts.cache is None:
+            cache.close()
+    added = planner.extend(proposals.values)
+    logger.info(
+        "value proposals: %d requests (%d cached), %d values proposed, %d added to the plans",
+        proposals.requests,
+        rstats.cached,
+        proposals.proposed,
+        added,
+    )
+    return proposals
 
 
 def _maybe_plan(planner: Any, intent: str, rng: random.Random, share: float | None) -> Any:
