@@ -124,6 +124,7 @@ def test_every_sampling_option_reaches_its_config_field(tiny_model, seeds, tmp_p
         "near_copy_threshold": "0.6",
         "slot_unmarked": "mark",
         "value_plans": "0.5",
+        "propose_values": "6",
         "shots": "3",
         "dtype": "float32",
         "device": "cpu",

@@ -189,3 +189,37 @@ def test_the_embedded_model_proposes_new_values_shaped_like_the_seeds():
     assert len(new) >= 3, got.to_dict()
     shape = _Shape.of(cities)
     assert all(shape.fits(v) and v not in cities for v in new)
+
+
+def test_prompt_mode_asks_the_prompted_model_for_proposals(tiny_model, seeds, monkeypatch):
+    from textsynth.lm import prompt_sample
+    from textsynth.lm.backends.hf import HfBackend
+
+    asked: list[str] = []
+    real = HfBackend._generate
+
+    def spy(self, requests, params, on_result):
+        asked.extend(r.prompt for r in requests)
+        return real(self, requests, params, on_result)
+
+    monkeypatch.setattr(HfBackend, "_generate", spy)
+    config = SampleConfig(
+        per_intent=1,
+        value_plans=1.0,
+        propose_values=3,
+        fidelity_threshold=0.0,
+        max_rounds=1,
+        max_new_tokens=8,
+        slot_verify=False,
+        fluency_percentile=0,
+    )
+    _, summary = prompt_sample(seeds, config, base_model=tiny_model)
+    lists = [p for p in asked if p.startswith("Examples of ")]
+    assert lists and summary.proposed_values["requests"] == len(lists)
+    # without plans there is nothing to widen: no list is asked
+    asked.clear()
+    _, summary = prompt_sample(
+        seeds, dataclasses.replace(config, value_plans=0.0), base_model=tiny_model
+    )
+    assert not [p for p in asked if p.startswith("Examples of ")]
+    assert "proposed_values" not in summary.to_dict()

@@ -188,7 +188,13 @@ def sample(
         config = dataclasses.replace(config, value_plans=1.0 if trained else 0.0)
     hints = slots_by_intent(loaded.seeds) if loaded.config.slot_hints else {}
     planner = _planner(loaded.seeds, config, trained=trained)
-    proposals = _propose(planner, loaded, chosen, config, opts, in_process)
+    # in process, the run's base model continues the value lists (see _propose)
+    lister = (
+        _backend_for(RunOptions(), config, None, loaded.config.base_model)
+        if in_process and planner is not None and config.propose_values
+        else backend
+    )
+    proposals = _propose(planner, loaded.seeds, chosen, config, opts, lister)
 
     def make_prompts(
         intent: str, language: str, n: int, rnd: int, plans: bool
@@ -293,6 +299,8 @@ def prompt_sample(
         config = dataclasses.replace(config, value_plans=0.0)
 
     planner = _planner(seeds, config, trained=True)
+    assert backend is not None
+    proposals = _propose(planner, seeds, chosen, config, opts, backend)
 
     def make_prompts(
         intent: str, language: str, n: int, rnd: int, plans: bool
@@ -317,7 +325,7 @@ def prompt_sample(
         "shots": config.shots,
         "sampling": config.sampling_params(),
     }
-    return sample_rounds(
+    kept, summary = sample_rounds(
         backend,
         seeds,
         chosen,
@@ -329,6 +337,9 @@ def prompt_sample(
         stats,
         opts,
     )
+    if proposals is not None:
+        summary.proposed_values = proposals.to_dict()
+    return kept, summary
 
 
 def _planner(seeds: Sequence[Utterance], config: SampleConfig, *, trained: bool) -> Any:
@@ -347,41 +358,29 @@ def _planner(seeds: Sequence[Utterance], config: SampleConfig, *, trained: bool)
 
 def _propose(
     planner: Any,
-    loaded: LoadedRun,
+    seeds: Sequence[Utterance],
     intents: list[str],
     config: SampleConfig,
     opts: RunOptions,
-    in_process: bool,
+    backend: Backend,
 ) -> Any:
-    """Widen ``planner``'s values with the base model's proposals (``config.propose_values``).
+    """Widen ``planner``'s values with ``backend``'s proposals (``config.propose_values``).
 
-    In process, the run's *base* model continues the lists (the fine-tuned one has learnt to
-    write utterances, not lists); a remote backend is asked as it is. Returns the
-    :class:`~textsynth.lm.values.ValueProposals`, or ``None`` when none were asked for.
+    ``backend`` continues the lists: the run's *base* model for a fine-tuned run in process
+    (the fine-tuned one has learnt to write utterances, not lists), else the model sampled.
+    Returns the :class:`~textsynth.lm.values.ValueProposals`, or ``None`` when none were asked.
     """
     if planner is None or config.propose_values <= 0:
         return None
-    from textsynth.lm.backends.hf import HfBackend
     from textsynth.lm.cache import RequestCache, RequestStats, run_requests
     from textsynth.lm.values import propose_values
 
-    if in_process:
-        backend: Backend = HfBackend(
-            model=loaded.config.base_model,
-            device=config.device,
-            dtype=config.dtype,
-            batch_size=config.batch_size,
-            threads=config.threads,
-        )
-    else:
-        assert opts.backend is not None
-        backend = opts.backend
     cache = opts.cache if opts.cache is not None else RequestCache(None)
     rstats = RequestStats()
     try:
         proposals = propose_values(
             backend,
-            loaded.seeds,
+            seeds,
             intents,
             per_label=config.propose_values,
             seed=config.seed,
