@@ -132,9 +132,11 @@ def test_the_planner_draws_proposed_values_beside_the_seeds():
     assert "anime" in values and {"movie", "novel"} <= values
 
 
-def test_a_negative_proposal_count_is_refused():
+def test_a_negative_proposal_count_or_no_vote_is_refused():
     with pytest.raises(ConfigError, match="propose_values"):
         SampleConfig(propose_values=-1)
+    with pytest.raises(ConfigError, match="propose_min_votes"):
+        SampleConfig(propose_min_votes=0)
 
 
 def test_sampling_asks_the_base_model_for_proposals_and_reports_them(

@@ -337,6 +337,13 @@ class SampleConfig(_Config):
             "seeds' values; 0 = seed values only"
         },
     )
+    propose_min_votes: int = field(
+        default=2,
+        metadata={
+            "help": "value proposals: how many of a label's 8 completions must propose a "
+            "value for it to be kept (1 keeps every well-shaped one)"
+        },
+    )
     slot_unmarked_threshold: float = field(
         default=0.3,
         metadata={
@@ -400,6 +407,10 @@ class SampleConfig(_Config):
         _check(
             self.propose_values >= 0,
             f"propose_values={self.propose_values!r} must be 0 (off) or more",
+        )
+        _check(
+            self.propose_min_votes >= 1,
+            f"propose_min_votes={self.propose_min_votes!r} must be at least 1",
         )
         _check(self.max_rounds >= 1, f"max_rounds={self.max_rounds!r} must be at least 1")
         _check(

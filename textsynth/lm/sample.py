@@ -383,6 +383,7 @@ def _propose(
             seeds,
             intents,
             per_label=config.propose_values,
+            min_votes=config.propose_min_votes,
             seed=config.seed,
             run=lambda b, reqs, params: run_requests(b, reqs, params, cache, rstats),
         )
