@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import os
 import random
 import re
 
@@ -180,7 +179,7 @@ def test_sampling_asks_the_base_model_for_proposals_and_reports_them(
     assert "proposed_values" in summary.to_dict()
 
 
-@pytest.mark.skipif(not os.environ.get("TEXTSYNTH_SLOW"), reason="loads the embedded model")
+@pytest.mark.slow
 def test_the_embedded_model_proposes_new_values_shaped_like_the_seeds():
     from textsynth.lm.backends.hf import HfBackend
 

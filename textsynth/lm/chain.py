@@ -55,6 +55,10 @@ def build_filters(
 
         filters.append(PlanFilter())
     filters.append(UnknownLabelFilter(seeds, config.label_scope))
+    if config.repeated_words:
+        from textsynth.lm.repeats import RepeatFilter
+
+        filters.append(RepeatFilter(seeds))
     disabled: list[str] = []
     pre, post = verification_filters(seeds, config, intents=intents, base_model=base_model)
     filters += pre

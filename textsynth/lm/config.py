@@ -261,6 +261,13 @@ class SampleConfig(_Config):
             "(recorded in meta['changes']); 0 rejects it instead"
         },
     )
+    repeated_words: bool = field(
+        default=True,
+        metadata={
+            "help": "reject utterances with one to three words repeated back to back outside "
+            "a slot value ('in in the area', 'the The Wire'), unless a seed repeats them"
+        },
+    )
     typed_values: bool = field(
         default=True,
         metadata={
