@@ -43,7 +43,7 @@ demo: $(STAMP)
 	$(BIN)/textsynth demo
 
 test: $(STAMP) $(GEMMA_STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q --durations=20
 
 lint: $(STAMP)
 	$(BIN)/ruff check textsynth tests eval examples
