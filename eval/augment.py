@@ -90,6 +90,7 @@ def synthesise(
     cache: Path | None = None,
     overrides: dict[str, Any] | None = None,
     init_from: str | None = None,
+    base_model: str | None = None,
 ) -> list[Utterance]:
     """Return the ``k``-per-intent utterances condition ``cond`` adds to the seeds.
 
@@ -98,7 +99,8 @@ def synthesise(
     settings pays only for the completions it did not ask before. ``overrides``: sampling
     settings (:class:`~textsynth.lm.SampleConfig` fields) other than the defaults.
     ``init_from``: a LoRA run the ``lm`` condition's fine-tune starts from (a generator
-    pre-trained across intents, ``eval/pretrain_generator.py``).
+    pre-trained across intents, ``eval/pretrain_generator.py``). ``base_model``: the model the
+    LM conditions fine-tune or prompt (default: textsynth's).
     """
     if cond == "seed":
         return []
@@ -121,13 +123,20 @@ def synthesise(
         run = workdir / "lm"
         # a run sampled with value plans is fine-tuned to follow them
         plans = scfg.value_plans != 0  # None: the default, plans on
-        fcfg = FinetuneConfig(seed=seed, epochs=epochs, value_plans=plans, init_from=init_from)
+        fcfg = FinetuneConfig(
+            seed=seed,
+            epochs=epochs,
+            value_plans=plans,
+            init_from=init_from,
+            **({"base_model": base_model} if base_model else {}),
+        )
         finetune(seeds, run, fcfg)
         stats["finetune_s"] = round(time.perf_counter() - t0, 1)
         t0 = time.perf_counter()
         utts, summary = sample(run, scfg, options=opts)
     else:
-        utts, summary = prompt_sample(seeds, scfg, options=opts)
+        extra = {"base_model": base_model} if base_model else {}
+        utts, summary = prompt_sample(seeds, scfg, options=opts, **extra)
     if opts.cache is not None:
         opts.cache.close()
     stats[f"{cond}_sample_s"] = round(time.perf_counter() - t0, 1)
@@ -306,11 +315,14 @@ def run_draw(name: str, state: dict, d: int, args: argparse.Namespace, embedder:
                 cache=cache_dir / f"{name}-d{d}-{cond}.sqlite" if cache_dir else None,
                 overrides=settings,
                 init_from=getattr(args, "init_from", None),
+                base_model=getattr(args, "base_model", None),
             )
             if cache_dir and cond in ("lm", "prompt"):
                 tag = "".join(f".{k}={v}" for k, v in sorted(settings.items()))
                 if cond == "lm" and getattr(args, "init_from", None):
                     tag += f".init={Path(args.init_from).name}"
+                if getattr(args, "base_model", None):
+                    tag += f".base={args.base_model.replace('/', '_').replace(':', '_')}"
                 write_utterances_jsonl(synth, cache_dir / f"{name}-d{d}-{cond}{tag}.kept.jsonl")
             row = {"added": len(synth), "quality": synthetic_quality(synth, seeds, oracle)}
             for feats in CLASSIFIERS:
@@ -435,6 +447,8 @@ def variant(results: dict) -> str:
     parts = [f"{k}={v}" for k, v in sorted((results.get("sample_settings") or {}).items())]
     if results.get("init_from"):
         parts.append(f"from {Path(results['init_from']).name}")
+    if results.get("base_model"):
+        parts.append(f"base {results['base_model']}")
     return f" [{', '.join(parts)}]" if parts else ""
 
 
@@ -680,6 +694,12 @@ def main() -> None:
         "intents by eval/pretrain_generator.py, never on the data set scored); recorded in --out",
     )
     ap.add_argument(
+        "--base-model",
+        metavar="MODEL",
+        help="the model the LM conditions fine-tune or prompt (an embedded alias such as "
+        "embedded:gemma3-270m, a hub id or a path; default: textsynth's); recorded in --out",
+    )
+    ap.add_argument(
         "--replot",
         action="store_true",
         help="only redraw the plot and README rows of --out from its saved results",
@@ -711,6 +731,7 @@ def main() -> None:
         "slot_tagger": f"textsynth.slots.SlotTagger CRF {SLOT_TAGGER}",
         "sample_settings": args.sample_settings,
         "init_from": args.init_from,
+        "base_model": args.base_model,
         "datasets": {},
     }
     out = Path(args.out)

@@ -107,3 +107,5 @@ def test_rows_of_a_variant_run_name_what_differs_for_the_lm_conditions_only():
     assert lm and all("seed + lm [select=diverse, from no-snips]" in m for m in lm)
     assert all("[" not in m for m in measures if "seed + eda" in m)
     assert augment.variant({"sample_settings": {}}) == ""
+    gemma = {"sample_settings": {}, "base_model": "embedded:gemma3-270m"}
+    assert augment.variant(gemma) == " [base embedded:gemma3-270m]"
