@@ -111,3 +111,19 @@ def one_torch_thread():
     torch.set_num_threads(1)
     yield
     torch.set_num_threads(before)
+
+
+@pytest.fixture
+def hf_asked(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
+    """Record ``(model, prompt)`` of every request the in-process ``hf`` backend generates."""
+    from textsynth.lm.backends.hf import HfBackend
+
+    asked: list[tuple[str, str]] = []
+    real = HfBackend._generate
+
+    def spy(self, requests, params, on_result):  # type: ignore[no-untyped-def]
+        asked.extend((self.model, r.prompt) for r in requests)
+        return real(self, requests, params, on_result)
+
+    monkeypatch.setattr(HfBackend, "_generate", spy)
+    return asked

@@ -185,20 +185,11 @@ def test_a_run_fine_tuned_without_plans_refuses_planned_sampling():
     assert _planner(SEEDS, SampleConfig(), trained=False) is None
 
 
-def test_a_run_fine_tuned_with_plans_is_asked_with_plans(tiny_model, seeds, tmp_path, monkeypatch):
+def test_a_run_fine_tuned_with_plans_is_asked_with_plans(tiny_model, seeds, tmp_path, hf_asked):
     from textsynth.lm import FinetuneConfig, SampleConfig, finetune, sample
-    from textsynth.lm.backends.hf import HfBackend
 
     cfg = FinetuneConfig(base_model=tiny_model, epochs=1, batch_size=6, value_plans=True)
     finetune(seeds, tmp_path / "run", cfg)
-    asked: list[str] = []
-    real = HfBackend._generate
-
-    def spy(self, requests, params, on_result):
-        asked.extend(r.prompt for r in requests)
-        return real(self, requests, params, on_result)
-
-    monkeypatch.setattr(HfBackend, "_generate", spy)
     sample(
         tmp_path / "run",
         SampleConfig(
@@ -212,7 +203,7 @@ def test_a_run_fine_tuned_with_plans_is_asked_with_plans(tiny_model, seeds, tmp_
         ),
     )
     slotted = {u.intent for u in seeds if u.spans}
-    planned = [p for p in asked if "| values: " in p]
+    planned = [p for _, p in hf_asked if "| values: " in p]
     assert planned and {p.split(" |")[0].removeprefix("intent: ") for p in planned} == slotted
 
 

@@ -138,34 +138,27 @@ def test_a_negative_proposal_count_or_no_vote_is_refused():
         SampleConfig(propose_min_votes=0)
 
 
+def quick(**settings: object) -> SampleConfig:
+    """Return a one-round SampleConfig without the checks that need a trained model."""
+    off: dict[str, object] = {
+        "per_intent": 1,
+        "fidelity_threshold": 0.0,
+        "max_rounds": 1,
+        "max_new_tokens": 8,
+        "slot_verify": False,
+        "fluency_percentile": 0,
+    }
+    return SampleConfig(**{**off, **settings})
+
+
 def test_sampling_asks_the_base_model_for_proposals_and_reports_them(
-    tiny_model, seeds, tmp_path, monkeypatch
+    tiny_model, seeds, tmp_path, hf_asked
 ):
     from textsynth.lm import FinetuneConfig, finetune, sample
-    from textsynth.lm.backends.hf import HfBackend
 
     finetune(seeds, tmp_path / "run", FinetuneConfig(base_model=tiny_model, epochs=1))
-    asked: list[tuple[str, str]] = []
-    real = HfBackend._generate
-
-    def spy(self, requests, params, on_result):
-        asked.extend((self.model, r.prompt) for r in requests)
-        return real(self, requests, params, on_result)
-
-    monkeypatch.setattr(HfBackend, "_generate", spy)
-    _, summary = sample(
-        tmp_path / "run",
-        SampleConfig(
-            per_intent=1,
-            propose_values=3,
-            fidelity_threshold=0.0,
-            max_rounds=1,
-            max_new_tokens=8,
-            slot_verify=False,
-            fluency_percentile=0,
-        ),
-    )
-    lists = [(m, p) for m, p in asked if p.startswith("Examples of ")]
+    _, summary = sample(tmp_path / "run", quick(propose_values=3))
+    lists = [(m, p) for m, p in hf_asked if p.startswith("Examples of ")]
     values: dict[str, set[str]] = {}
     for u in seeds:
         for s in u.spans:
@@ -192,35 +185,17 @@ def test_the_embedded_model_proposes_new_values_shaped_like_the_seeds():
     assert all(shape.fits(v) and v not in cities for v in new)
 
 
-def test_prompt_mode_asks_the_prompted_model_for_proposals(tiny_model, seeds, monkeypatch):
+def test_prompt_mode_asks_the_prompted_model_for_proposals(tiny_model, seeds, hf_asked):
     from textsynth.lm import prompt_sample
-    from textsynth.lm.backends.hf import HfBackend
 
-    asked: list[str] = []
-    real = HfBackend._generate
-
-    def spy(self, requests, params, on_result):
-        asked.extend(r.prompt for r in requests)
-        return real(self, requests, params, on_result)
-
-    monkeypatch.setattr(HfBackend, "_generate", spy)
-    config = SampleConfig(
-        per_intent=1,
-        value_plans=1.0,
-        propose_values=3,
-        fidelity_threshold=0.0,
-        max_rounds=1,
-        max_new_tokens=8,
-        slot_verify=False,
-        fluency_percentile=0,
-    )
+    config = quick(value_plans=1.0, propose_values=3)
     _, summary = prompt_sample(seeds, config, base_model=tiny_model)
-    lists = [p for p in asked if p.startswith("Examples of ")]
+    lists = [p for _, p in hf_asked if p.startswith("Examples of ")]
     assert lists and summary.proposed_values["requests"] == len(lists)
     # without plans there is nothing to widen: no list is asked
-    asked.clear()
+    hf_asked.clear()
     _, summary = prompt_sample(
         seeds, dataclasses.replace(config, value_plans=0.0), base_model=tiny_model
     )
-    assert not [p for p in asked if p.startswith("Examples of ")]
+    assert not [p for _, p in hf_asked if p.startswith("Examples of ")]
     assert "proposed_values" not in summary.to_dict()

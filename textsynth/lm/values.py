@@ -27,11 +27,11 @@ from __future__ import annotations
 
 import random
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from textsynth.lm.backends import Backend, GenParams, Request
+from textsynth.lm.backends import Backend, Completion, GenParams, Request
 from textsynth.lm.plans import plan_of
 from textsynth.types import Utterance
 
@@ -134,7 +134,7 @@ def propose_values(
     min_votes: int = 2,
     min_seed_values: int = 3,
     seed: int = 0,
-    run: Any = None,
+    run: Callable[[Backend, list[Request], GenParams], list[Completion]] | None = None,
 ) -> ValueProposals:
     """Ask ``backend`` for new values of each open-class label of ``intents``' seeds.
 
