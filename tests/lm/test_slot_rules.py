@@ -81,6 +81,8 @@ def test_profile_learns_shapes_order_and_counts():
         ("score [Dust](title) [2](score) out of [500](max_score)", "score_film", "out of range"),
         # the label's own name as text
         ("what is the max score for [Dust](title)", "score_film", "label name written as text"),
+        # ... also as the schema writes it, with its underscore
+        ("give [Dust](title) the max_score of [5](score)", "score_film", "label name written"),
     ],
 )
 def test_rejections_name_their_reason(raw, intent, reason):

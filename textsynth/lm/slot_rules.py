@@ -120,7 +120,7 @@ def _stop_words(language: str) -> frozenset[str]:
 
 
 def _words(text: str) -> str:
-    return " " + " ".join(re.findall(r"\w+", text.lower())) + " "
+    return " " + " ".join(re.findall(r"[^\W_]+", text.lower())) + " "
 
 
 @dataclass
