@@ -195,6 +195,7 @@ def sample(
         else backend
     )
     proposals = _propose(planner, loaded.seeds, chosen, config, opts, lister)
+    del lister  # the base model is not needed for the rest of the run
 
     def make_prompts(
         intent: str, language: str, n: int, rnd: int, plans: bool
@@ -374,9 +375,16 @@ def _propose(
         return None
     from textsynth.lm.cache import RequestCache, RequestStats, run_requests
     from textsynth.lm.values import propose_values
+    from textsynth.progress import Meter
 
     cache = opts.cache if opts.cache is not None else RequestCache(None)
     rstats = RequestStats()
+    bar = Meter(total=0, desc="value lists", unit="req")
+
+    def run(b: Backend, reqs: list[Any], params: Any) -> list[Any]:
+        bar.set_total(len(reqs))
+        return run_requests(b, reqs, params, cache, rstats, bar)
+
     try:
         proposals = propose_values(
             backend,
@@ -385,9 +393,10 @@ def _propose(
             per_label=config.propose_values,
             min_votes=config.propose_min_votes,
             seed=config.seed,
-            run=lambda b, reqs, params: run_requests(b, reqs, params, cache, rstats),
+            run=run,
         )
     finally:
+        bar.close()
         if opts.cache is None:
             cache.close()
     added = planner.extend(proposals.values)
