@@ -185,7 +185,7 @@ def test_the_embedded_model_proposes_new_values_shaped_like_the_seeds():
     assert all(shape.fits(v) and v not in cities for v in new)
 
 
-def test_prompt_mode_asks_the_prompted_model_for_proposals(tiny_model, seeds, hf_asked):
+def test_prompt_mode_asks_the_prompted_model_for_proposals(tiny_model, seeds, hf_asked, caplog):
     from textsynth.lm import prompt_sample
 
     config = quick(value_plans=1.0, propose_values=3)
@@ -199,3 +199,4 @@ def test_prompt_mode_asks_the_prompted_model_for_proposals(tiny_model, seeds, hf
     )
     assert not [p for _, p in hf_asked if p.startswith("Examples of ")]
     assert "proposed_values" not in summary.to_dict()
+    assert "propose_values=3 has no effect: value plans are off" in caplog.text

@@ -371,7 +371,14 @@ def _propose(
     (the fine-tuned one has learnt to write utterances, not lists), else the model sampled.
     Returns the :class:`~textsynth.lm.values.ValueProposals`, or ``None`` when none were asked.
     """
-    if planner is None or config.propose_values <= 0:
+    if config.propose_values <= 0:
+        return None
+    if planner is None:
+        logger.warning(
+            "propose_values=%d has no effect: value plans are off for this run (set "
+            "value_plans above 0, or a run fine-tuned with them)",
+            config.propose_values,
+        )
         return None
     from textsynth.lm.cache import RequestCache, RequestStats, run_requests
     from textsynth.lm.values import propose_values
