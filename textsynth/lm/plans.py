@@ -12,7 +12,8 @@ model wrote but left unmarked is marked; a span outside the plan, or a planned v
 rejects the utterance.
 
 Plans are recorded on the request (the prompt carries them) and on the kept utterance's
-provenance (``meta["plan"]``).
+provenance (``meta["plan"]``). With ``SampleConfig.propose_values`` the base model's proposals
+(:mod:`textsynth.lm.values`) join the seeds' values in the pool (:meth:`ValuePlanner.extend`).
 """
 
 from __future__ import annotations
