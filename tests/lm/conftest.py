@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from textsynth import markup
+from textsynth.lm.filters import Candidate
 from textsynth.lm.prompt import few_shot_prompt, finetune_prompt
 from textsynth.types import Utterance
 
@@ -52,6 +53,13 @@ def make_seeds() -> list[Utterance]:
 @pytest.fixture
 def seeds() -> list[Utterance]:
     return make_seeds()
+
+
+def parsed(raw: str, intent: str) -> Candidate:
+    """Return a candidate whose markup is already parsed (as the markup filter leaves it)."""
+    c = Candidate(raw, intent)
+    c.utterance = markup.parse(raw, intent)
+    return c
 
 
 def build_tiny_model(path: Path, seed: int = 0) -> Path:

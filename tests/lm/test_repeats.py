@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from tests.lm.conftest import parsed
 from textsynth import markup
 from textsynth.lm.chain import build_filters
 from textsynth.lm.config import SampleConfig
-from textsynth.lm.filters import Candidate, FilterChain
+from textsynth.lm.filters import FilterChain
 from textsynth.lm.repeats import RepeatFilter, find_repeat, repeats_of
 
 SEEDS = [
@@ -16,12 +17,6 @@ SEEDS = [
     markup.parse("what is the weather in [paris](city)", "GetWeather"),
     markup.parse("will it rain in [oslo](city) [tomorrow](date)", "GetWeather"),
 ]
-
-
-def cand(raw: str, intent: str) -> Candidate:
-    c = Candidate(raw, intent)
-    c.utterance = markup.parse(raw, intent)
-    return c
 
 
 @pytest.mark.parametrize(
@@ -47,8 +42,8 @@ def test_the_filter_rejects_with_the_repeated_words_in_the_summary():
     chain = FilterChain([RepeatFilter(SEEDS)])
     kept = chain.run(
         [
-            cand("will it snow in in [bergen](city)", "GetWeather"),
-            cand("will it snow in [bergen](city)", "GetWeather"),
+            parsed("will it snow in in [bergen](city)", "GetWeather"),
+            parsed("will it snow in [bergen](city)", "GetWeather"),
         ]
     )
     assert [c.text for c in kept] == ["will it snow in bergen"]

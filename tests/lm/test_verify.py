@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from tests.lm.conftest import parsed
 from tests.slots.helpers import slot_set
 from textsynth import markup
 from textsynth.errors import InputError
@@ -13,12 +14,6 @@ from textsynth.lm.config import SampleConfig
 from textsynth.lm.filters import Candidate, FilterChain, MarkupFilter
 from textsynth.lm.train import check_seeds
 from textsynth.lm.verify import SlotVerifyFilter, TypedValueFilter, infer_types, value_type_ok
-
-
-def parsed(raw: str, intent: str) -> Candidate:
-    c = Candidate(raw, intent)
-    c.utterance = markup.parse(raw, intent)
-    return c
 
 
 @pytest.mark.parametrize(
