@@ -25,6 +25,7 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=400, help="utterances drawn from the grammar")
     ap.add_argument("--train", type=int, default=60, help="of which the LM learns from this many")
     ap.add_argument("--per-intent", type=int, default=15)
+    ap.add_argument("--epochs", type=int, default=None, help="fine-tuning epochs (default: config)")
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args()
     out = Path(args.out)
@@ -45,7 +46,12 @@ def main() -> None:
         by_intent.setdefault(u.intent, []).append(u)
     per = max(1, args.train // len(by_intent))  # the same number of examples for every intent
     lm_train = [u for group in by_intent.values() for u in group[:per]]
-    finetune(lm_train, out / "model", FinetuneConfig(seed=args.seed))
+    config = (
+        FinetuneConfig(seed=args.seed)
+        if args.epochs is None
+        else FinetuneConfig(seed=args.seed, epochs=args.epochs)
+    )
+    finetune(lm_train, out / "model", config)
     new, summary = sample(out / "model", SampleConfig(per_intent=args.per_intent, seed=args.seed))
     print(summary)
     write(new, out / "generated.jsonl")

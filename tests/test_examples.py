@@ -37,6 +37,8 @@ def _args(out: Path) -> dict[str, list[str]]:
             "8",
             "--per-intent",
             "2",
+            "--epochs",
+            "1",
         ],
     }
 

@@ -123,6 +123,7 @@ def test_every_sampling_option_reaches_its_config_field(tiny_model, seeds, tmp_p
         "fidelity_threshold": "0.25",
         "near_copy_threshold": "0.6",
         "slot_unmarked": "mark",
+        "slot_context": "False",
         "value_plans": "0.5",
         "propose_values": "6",
         "shots": "3",
@@ -134,7 +135,11 @@ def test_every_sampling_option_reaches_its_config_field(tiny_model, seeds, tmp_p
     args = ["lm", "sample", "--mode", "prompt", "--seeds", str(seeds_path)]
     args += ["--base-model", tiny_model, "-o", str(tmp_path / "out.jsonl"), "--no-cache"]
     for name, flag in _SAMPLE_FIELDS:
-        args += [flag, given[name]]
+        if "/" in flag:  # a switch: --name / --no-name
+            on, off = flag.split("/")
+            args.append(on if given[name] == "True" else off)
+        else:
+            args += [flag, given[name]]
     r = invoke(args)
     assert r.exit_code == 0, r.output
     config = seen["config"]

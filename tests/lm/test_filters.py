@@ -207,11 +207,12 @@ def test_build_filters_trains_a_seed_classifier(seeds):
         slot_rules=False,
         slot_verify=False,
         slot_unmarked="off",
+        slot_context=False,
         fluency_percentile=0,
     )
     filters, disabled = build_filters(seeds, cfg)
     assert [f.name for f in filters][-1] == "label-fidelity"
-    assert disabled == ["slot-rules", "slot-verify", "slot-unmarked", "fluency"]
+    assert disabled == ["slot-rules", "slot-verify", "slot-unmarked", "slot-context", "fluency"]
     clf = filters[-1].classifier
     assert clf.predict(["will it rain in Rome tomorrow"]) == ["GetWeather"]
 

@@ -147,11 +147,17 @@ def test_range_check_can_be_turned_off():
 
 
 def test_chain_includes_slot_rules_and_the_switch_turns_them_off():
-    cfg = SampleConfig(slot_verify=False, fluency_percentile=0, typed_values=False)
+    cfg = SampleConfig(
+        slot_verify=False, slot_context=False, fluency_percentile=0, typed_values=False
+    )
     _, late = verification_filters(seeds(), cfg)
     assert [f.name for f in late([])] == ["slot-rules"]
     cfg = SampleConfig(
-        slot_verify=False, fluency_percentile=0, slot_rules=False, slot_unmarked="off"
+        slot_verify=False,
+        slot_context=False,
+        fluency_percentile=0,
+        slot_rules=False,
+        slot_unmarked="off",
     )
     disabled: list[str] = []
     _, late = verification_filters(seeds(), cfg)

@@ -81,6 +81,7 @@ _SAMPLE_FIELDS = (
     ("fidelity_threshold", "--tau"),
     ("near_copy_threshold", "--near-copy"),
     ("slot_unmarked", "--slot-unmarked"),
+    ("slot_context", "--slot-context/--no-slot-context"),
     ("value_plans", "--value-plans"),
     ("propose_values", "--propose-values"),
     ("shots", "--shots"),

@@ -213,6 +213,12 @@ def verification_filters(
             )
         else:
             disabled.append("slot-unmarked")
+        if config.slot_context is not False and any(u.spans for u in seeds):  # None: on
+            from textsynth.lm.slot_context import SlotContextFilter
+
+            out.append(SlotContextFilter(seeds, config.slot_context_max_unseen))
+        else:
+            disabled.append("slot-context")
         if config.fluency_percentile > 0:
             try:
                 out.append(

@@ -268,6 +268,19 @@ class SampleConfig(_Config):
             "a slot value ('in in the area', 'the The Wire'), unless a seed repeats them"
         },
     )
+    slot_context: bool | None = field(
+        default=None,
+        metadata={
+            "help": "reject utterances with more than slot_context_max_unseen slot contexts "
+            "(a word next to a value, the value written as its label) that no seed of the "
+            "intent has: 'at a [close](spatial_relation) party'. None = on for a fine-tuned "
+            "run, off in prompt mode (a prompted model may word a request beyond the seeds)"
+        },
+    )
+    slot_context_max_unseen: int = field(
+        default=2,
+        metadata={"help": "slot-context filter: the most new slot contexts an utterance may have"},
+    )
     typed_values: bool = field(
         default=True,
         metadata={
@@ -465,6 +478,10 @@ class SampleConfig(_Config):
         _check(
             self.slot_range_factor == 0 or self.slot_range_factor >= 1,
             f"slot_range_factor={self.slot_range_factor!r} must be 0 (off) or at least 1",
+        )
+        _check(
+            self.slot_context_max_unseen >= 0,
+            f"slot_context_max_unseen={self.slot_context_max_unseen!r} must be at least 0",
         )
         _check(
             0 <= self.fluency_percentile < 100,

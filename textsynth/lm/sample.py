@@ -186,6 +186,8 @@ def sample(
     trained = loaded.config.value_plans
     if config.value_plans is None:  # auto: plans for a run that learnt to follow them
         config = dataclasses.replace(config, value_plans=1.0 if trained else 0.0)
+    if config.slot_context is None:  # auto: on for a fine-tuned run (where it was measured)
+        config = dataclasses.replace(config, slot_context=True)
     hints = slots_by_intent(loaded.seeds) if loaded.config.slot_hints else {}
     planner = _planner(loaded.seeds, config, trained=trained)
     # in process, the run's base model continues the value lists (see _propose)
@@ -298,6 +300,8 @@ def prompt_sample(
         by_intent.setdefault(u.intent, []).append(u)
     if config.value_plans is None:  # auto: off, a small base model does not follow them
         config = dataclasses.replace(config, value_plans=0.0)
+    if config.slot_context is None:  # auto: off, a prompted model may word beyond the seeds
+        config = dataclasses.replace(config, slot_context=False)
 
     planner = _planner(seeds, config, trained=True)
     assert backend is not None
