@@ -67,10 +67,9 @@ def main() -> None:
     res: dict = {"n": len(read), "junk": int((~is_ok).sum()), "draws": draws, "scores": {}}
 
     # slot contexts: count per read utterance, and per real test utterance against each draw
-    counts = np.array(
-        [len(SlotContextFilter(seeds[int(u.meta["draw"])]).unseen(u)) for u in read], dtype=float
-    )
-    real = {d: np.array([len(SlotContextFilter(seeds[d]).unseen(u)) for u in test]) for d in draws}
+    check = {d: SlotContextFilter(seeds[d]) for d in draws}  # one per draw's seeds
+    counts = np.array([len(check[int(u.meta["draw"])].unseen(u)) for u in read], dtype=float)
+    real = {d: np.array([len(check[d].unseen(u)) for u in test]) for d in draws}
     rows = []
     for m in MAX_UNSEEN:
         rows.append(
