@@ -31,6 +31,10 @@ SEEDS = [
         ("add [bunty bunty](artist) to [chill](playlist)", "AddToPlaylist", None),
         ("add what i'm listening to to [chill](playlist)", "AddToPlaylist", None),  # a seed's
         ("what is the weather in [rome](city) today", "GetWeather", None),
+        # words are the slot tagger's tokens: a hyphen or an apostrophe inside a word joins it
+        ("what restrictions are there for carry-on on delta", "Travel", None),
+        ("bye-bye", "Goodbye", None),
+        ("add it to my mum's mum's [chill](playlist)", "AddToPlaylist", "mum's mum's"),
     ],
 )
 def test_words_repeated_outside_one_value_are_found_unless_a_seed_repeats_them(raw, intent, found):

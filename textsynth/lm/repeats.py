@@ -18,15 +18,18 @@ import re
 from collections.abc import Iterable, Sequence
 
 from textsynth.lm.filters import Candidate, Filter
+from textsynth.slots.tokens import tokenise
 from textsynth.types import Span, Utterance
 
 __all__ = ["RepeatFilter", "find_repeat", "repeats_of"]
 
-_WORD = re.compile(r"\w+", re.UNICODE)
+_WORD_START = re.compile(r"\w", re.UNICODE)
 
 
 def _words(text: str) -> list[tuple[str, int, int]]:
-    return [(m.group().casefold(), m.start(), m.end()) for m in _WORD.finditer(text)]
+    """Return the word tokens of ``text`` (punctuation left out), casefolded, with offsets."""
+    tokens = tokenise(text)
+    return [(t.text.casefold(), t.start, t.end) for t in tokens if _WORD_START.match(t.text)]
 
 
 def _iter_repeats(text: str, max_n: int) -> Iterable[tuple[str, int, int]]:

@@ -23,17 +23,20 @@ it is on for fine-tuned runs, whose generator learnt the seeds' wording, and off
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 
 from textsynth.lm.filters import Candidate, Filter
+from textsynth.slots.tokens import tokenise
 from textsynth.types import Utterance
 
 __all__ = ["SlotContextFilter", "slot_contexts", "template"]
 
-_TOKEN = re.compile(r"\w+|[^\w\s]", re.UNICODE)
 _FINAL = frozenset(".?!。？！")
 START, END = "<s>", "</s>"
+
+
+def _words(text: str) -> list[str]:
+    return [t.text for t in tokenise(text.casefold())]
 
 
 def template(utt: Utterance) -> list[str]:
@@ -43,10 +46,10 @@ def template(utt: Utterance) -> list[str]:
     """
     out, pos = [START], 0
     for s in sorted(utt.spans, key=lambda s: s.start):
-        out += _TOKEN.findall(utt.text[pos : s.start].casefold())
+        out += _words(utt.text[pos : s.start])
         out.append(f"<{s.label}>")
         pos = s.end
-    out += _TOKEN.findall(utt.text[pos:].casefold())
+    out += _words(utt.text[pos:])
     return [w for w in out if w not in _FINAL] + [END]
 
 
