@@ -42,6 +42,23 @@ def test_words_repeated_outside_one_value_are_found_unless_a_seed_repeats_them(r
     assert find_repeat(u.text, u.spans, repeats_of(s.text for s in SEEDS)) == found
 
 
+@pytest.mark.parametrize(
+    ("raw", "found"),
+    [
+        ("je veux ma cartecartecarte", "cartecartecarte"),
+        ("block my [cartecartecarte](card_type)", "cartecartecarte"),  # inside a value too
+        ("blahblahblah [queen](artist)", "blahblahblah"),
+        ("nooooooooo not [queen](artist)", None),  # one letter stretched
+        ("add [Mississippi](playlist) to [nanana](playlist)", None),  # a unit twice, or of two
+        ("that was hahahahahaha funny", None),  # a seed has this very word
+    ],
+)
+def test_a_word_that_repeats_itself_is_found_unless_a_seed_has_it(raw, found):
+    u = markup.parse(raw, "AddToPlaylist")
+    allowed = repeats_of([*(s.text for s in SEEDS), "lol hahahahahaha"])
+    assert find_repeat(u.text, u.spans, allowed) == found
+
+
 def test_the_filter_rejects_with_the_repeated_words_in_the_summary():
     chain = FilterChain([RepeatFilter(SEEDS)])
     kept = chain.run(
