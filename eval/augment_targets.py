@@ -54,12 +54,9 @@ def committed(path: Path) -> str:
 
 def label(results: dict, cond: str) -> str:
     """``lm [value_plans=0, from no-snips]``: the condition and how its file ran it."""
-    parts = [f"{k}={v}" for k, v in sorted((results.get("sample_settings") or {}).items())]
-    if results.get("init_from"):
-        parts.append(f"from {Path(results['init_from']).name}")
-    if results.get("base_model"):
-        parts.append(f"base {results['base_model']}")
-    return f"{cond} [{', '.join(parts)}]" if parts else cond
+    from eval.augment import variant
+
+    return cond + variant(results)
 
 
 def _value(cond: dict, measure: str) -> float | None:
