@@ -151,6 +151,7 @@ def table(all_runs: list[dict]) -> list[dict]:
                     {
                         "dataset": run["dataset"],
                         "intents": run["setup"][1],
+                        "setup": _setup(run["setup"]),
                         "measure": measure,
                         "condition": label(run["results"], cond),
                         "file": run["file"],
@@ -166,6 +167,12 @@ def table(all_runs: list[dict]) -> list[dict]:
     return rows
 
 
+def _setup(setup: tuple) -> str:
+    """``snips, 7 intents, 10 seeds +20``: the cells a condition is compared within."""
+    name, intents, shots, per_intent = setup
+    return f"{name}, {intents} intents, {shots} seeds +{per_intent}"
+
+
 def _clear(r: dict) -> bool:
     return bool(r["clears"]) and all(r["clears"].values())
 
@@ -177,15 +184,14 @@ def best(rows: list[dict]) -> list[dict]:
     than the std; when none does, the highest mean gain.
     """
     out = []
-    for key in sorted({(r["dataset"], r["intents"], r["measure"]) for r in rows}, key=str):
-        mine = [r for r in rows if (r["dataset"], r["intents"], r["measure"]) == key]
+    for key in sorted({(r["setup"], r["measure"]) for r in rows}, key=str):
+        mine = [r for r in rows if (r["setup"], r["measure"]) == key]
         pool = [r for r in mine if _clear(r)] or mine
         top = max(pool, key=lambda r: r["gain"]["mean"])
         out.append(
             {
-                "dataset": key[0],
-                "intents": key[1],
-                "measure": key[2],
+                "setup": key[0],
+                "measure": key[1],
                 "best": top,
                 "conditions": len(mine),
                 "clearing": sum(_clear(r) for r in mine),
@@ -209,7 +215,7 @@ def markdown(rows: list[dict], tops: list[dict]) -> str:
         b = t["best"]
         above = "✔" if b["above"] and all(b["above"].values()) else "✘"
         lines.append(
-            f"| {t['dataset']} ({t['intents']}) | {MEASURES[t['measure']]} "
+            f"| {t['setup']} | {MEASURES[t['measure']]} "
             f"| {b['condition']} ({b['file']}, {b['date'] or 'uncommitted'}) "
             f"| {_g(b['gain'])} | {_g(b['peers'].get('upsample'))} | {_g(b['peers'].get('eda'))} "
             f"| {above} | {'✔' if _clear(b) else '✘'} ({t['clearing']} / {t['conditions']}) |"
@@ -220,11 +226,11 @@ def markdown(rows: list[dict], tops: list[dict]) -> str:
         "| clears upsampling / EDA |",
         "|---|---|---|---|---:|---:|---|",
     ]
-    for r in sorted(rows, key=lambda r: (r["dataset"], r["measure"], -r["gain"]["mean"])):
+    for r in sorted(rows, key=lambda r: (r["setup"], r["measure"], -r["gain"]["mean"])):
         c = r["clears"]
         mark = " / ".join("✔" if c.get(p) else "✘" for p in PEERS) if c else "no peers"
         lines.append(
-            f"| {r['dataset']} ({r['intents']}) | {MEASURES[r['measure']]} | {r['condition']} "
+            f"| {r['setup']} | {MEASURES[r['measure']]} | {r['condition']} "
             f"| {r['file']} ({r['date'] or 'uncommitted'}) | {r['draws']} | {_g(r['gain'])} "
             f"| {mark} |"
         )

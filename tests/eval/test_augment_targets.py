@@ -21,10 +21,10 @@ def _draw(draw_seed: int, **acc: float) -> dict:
     }
 
 
-def _write(folder: Path, name: str, draws: list[dict], **extra) -> None:
+def _write(folder: Path, name: str, draws: list[dict], per_intent: int = 20, **extra) -> None:
     res = {
         "shots": 10,
-        "per_intent": 20,
+        "per_intent": per_intent,
         "datasets": {"snips": {"intents": 7, "draws": draws}},
         **extra,
     }
@@ -110,10 +110,27 @@ def test_the_best_is_a_clearing_condition_before_a_higher_mean(folder: Path) -> 
     assert all(t["best"]["file"] == "augment_base.json" for t in tops)
 
 
+def test_another_amount_added_is_another_cell_with_its_own_peers(folder: Path) -> None:
+    _write(
+        folder,
+        "augment_fifty.json",
+        [
+            _draw(1000, seed=90, lm=99, upsample=90, eda=90),
+            _draw(1001, seed=90, lm=99, upsample=90, eda=90),
+            _draw(1002, seed=90, lm=99.5, upsample=90, eda=90),
+        ],
+        per_intent=50,
+    )
+    tops = {(t["setup"], t["measure"]): t["best"]["file"] for t in best(table(runs(folder)))}
+    assert tops[("snips, 7 intents, 10 seeds +50", "tfidf")] == "augment_fifty.json"
+    assert tops[("snips, 7 intents, 10 seeds +20", "tfidf")] == "augment_base.json"
+
+
 def test_main_writes_json_and_tables(folder: Path, capsys) -> None:
     out = folder / "targets.json"
     res = main(["--results", str(folder), "--out", str(out)])
     assert json.loads(out.read_text())["rule"] == res["rule"]
     printed = capsys.readouterr().out
-    assert "| snips (7) | embeddings accuracy | lm (augment_base.json" in printed
+    cell = "| snips, 7 intents, 10 seeds +20 | embeddings accuracy | lm (augment_base.json"
+    assert cell in printed
     assert "lm [value_plans=0]" in printed
