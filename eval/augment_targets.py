@@ -208,7 +208,7 @@ def markdown(rows: list[dict], tops: list[dict]) -> str:
     """The tables a person reads: the best condition per cell, then every row."""
     lines = [
         "| data set | measure | best textsynth condition (file, last commit) | gain "
-        "| upsampling | EDA | above both | by more than the std (conditions that are / measured) |",
+        "| upsampling | EDA | above both | by more than the std (conditions that do / measured) |",
         "|---|---|---|---:|---:|---:|---|---|",
     ]
     for t in tops:
