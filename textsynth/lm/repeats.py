@@ -39,29 +39,32 @@ def _words(text: str) -> list[tuple[str, int, int]]:
     return [(t.text.casefold(), t.start, t.end) for t in tokens if _WORD_START.match(t.text)]
 
 
-def _iter_repeats(text: str, max_n: int) -> Iterable[tuple[str, int, int]]:
+Words = list[tuple[str, int, int]]
+
+
+def _iter_repeats(w: Words, max_n: int) -> Iterable[tuple[str, int, int]]:
     """Yield ``(words, start, end)`` of each n-gram (n <= max_n) repeated back to back."""
-    w = _words(text)
     for n in range(1, max_n + 1):
         for i in range(len(w) - 2 * n + 1):
             if [x[0] for x in w[i : i + n]] == [x[0] for x in w[i + n : i + 2 * n]]:
                 yield " ".join(x[0] for x in w[i : i + n]), w[i][1], w[i + 2 * n - 1][2]
 
 
-def _stutters(text: str) -> list[str]:
-    """Return the words (casefolded) in which a unit of letters repeats three times in a row."""
-    out = []
-    for word, _, _ in _words(text):
-        if any(len(set(m.group(1))) > 1 for m in _STUTTER.finditer(word)):
-            out.append(word)
-    return out
+def _stutters(w: Words) -> list[str]:
+    """Return the words in which a unit of letters repeats three times in a row."""
+    return [
+        word for word, _, _ in w if any(len(set(m.group(1))) > 1 for m in _STUTTER.finditer(word))
+    ]
 
 
 def repeats_of(texts: Iterable[str], max_n: int = 3) -> frozenset[str]:
     """Return the repeats in ``texts`` (casefolded): word n-grams and words that stutter."""
-    return frozenset(
-        g for t in texts for g in [*(g for g, _, _ in _iter_repeats(t, max_n)), *_stutters(t)]
-    )
+    out: set[str] = set()
+    for t in texts:
+        w = _words(t)
+        out.update(g for g, _, _ in _iter_repeats(w, max_n))
+        out.update(_stutters(w))
+    return frozenset(out)
 
 
 def find_repeat(
@@ -71,10 +74,11 @@ def find_repeat(
 
     A word that stutters (``cartecartecarte``) is returned wherever it stands.
     """
-    for word in _stutters(text):
+    w = _words(text)  # tokenised once for both checks
+    for word in _stutters(w):
         if word not in allowed:
             return word
-    for gram, start, end in _iter_repeats(text, max_n):
+    for gram, start, end in _iter_repeats(w, max_n):
         if gram in allowed:
             continue
         if any(s.start <= start and end <= s.end for s in spans):
