@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Literal
 
 from textsynth.lm.config import SampleConfig
 from textsynth.lm.filters import (
@@ -72,24 +72,40 @@ def build_filters(
             logger.warning("label-fidelity filter disabled: the seeds have a single intent")
             disabled.append(FidelityFilter.name)
         else:
-            if classifier is None:
-                from textsynth.classifier import Embedder, IntentClassifier
-
-                embedder = (
-                    Embedder(config.embedding_model)
-                    if config.fidelity_features == "embeddings"
-                    else None
-                )
-                classifier = IntentClassifier(
-                    "embeddings" if config.fidelity_features == "embeddings" else "tfidf",
-                    embedder=embedder,
-                    seed=config.seed,
-                )
-                classifier.fit([u.text for u in seeds], [u.intent for u in seeds])
+            from textsynth.lm.calibrate import Calibration
             from textsynth.lm.checks import fidelity_filter
 
-            filters.append(fidelity_filter(seeds, config, classifier, intents))
+            tau = config.fidelity_threshold
+            calibration = Calibration(tau, tau, 0.0, reason="a fitted classifier was given")
+            if classifier is None:
+                classifier, calibration = _seed_classifier(seeds, config)
+            filters.append(fidelity_filter(seeds, config, classifier, intents, calibration))
     else:
         disabled.append(FidelityFilter.name)
     filters += post(disabled)
     return filters, disabled
+
+
+def _seed_classifier(seeds: Sequence[Utterance], config: SampleConfig) -> tuple[Any, Any]:
+    """Return the label-fidelity classifier fitted on the seeds, and its calibrated threshold."""
+    from textsynth.classifier import Embedder, IntentClassifier
+    from textsynth.lm.calibrate import calibrate_threshold
+
+    features: Literal["embeddings", "tfidf"] = (
+        "embeddings" if config.fidelity_features == "embeddings" else "tfidf"
+    )
+    embedder = Embedder(config.embedding_model) if features == "embeddings" else None
+
+    def make() -> IntentClassifier:
+        return IntentClassifier(features, embedder=embedder, seed=config.seed)
+
+    texts, intents = [u.text for u in seeds], [u.intent for u in seeds]
+    calibration = calibrate_threshold(
+        texts,
+        intents,
+        make,
+        quantile=config.fidelity_quantile,
+        ceiling=config.fidelity_threshold,
+        seed=config.seed,
+    )
+    return make().fit(texts, intents), calibration

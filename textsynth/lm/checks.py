@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from textsynth.errors import InputError
+from textsynth.lm.calibrate import Calibration
 from textsynth.lm.config import SampleConfig
 from textsynth.lm.filters import Candidate, FidelityFilter, Filter
 from textsynth.types import Utterance
@@ -118,19 +119,30 @@ def fidelity_filter(
     config: SampleConfig,
     classifier: Any,
     intents: Sequence[str] | None,
+    calibration: Calibration | None = None,
 ) -> Filter:
-    """Return the label-fidelity filter: relabelling when enabled and the classifier allows."""
+    """Return the label-fidelity filter: relabelling when enabled and the classifier allows.
+
+    ``calibration`` carries the threshold set from the seeds (:mod:`textsynth.lm.calibrate`);
+    without it the filter uses ``config.fidelity_threshold``.
+    """
+    tau = calibration.threshold if calibration is not None else config.fidelity_threshold
+    f: FidelityFilter
     if config.intent_relabel_threshold > 0 and hasattr(classifier, "predict_proba"):
         from textsynth.lm.relabel import IntentRelabelFilter
 
-        return IntentRelabelFilter(
+        f = IntentRelabelFilter(
             classifier,
-            config.fidelity_threshold,
+            tau,
             config.intent_relabel_threshold,
             _labels_by_intent(seeds, config),
             targets=intents,
         )
-    return FidelityFilter(classifier, config.fidelity_threshold)
+    else:
+        f = FidelityFilter(classifier, tau)
+    if calibration is not None:
+        f.details = calibration.to_dict()
+    return f
 
 
 def verification_filters(

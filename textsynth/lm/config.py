@@ -239,7 +239,17 @@ class SampleConfig(_Config):
         default=0.5,
         metadata={
             "help": "keep an output only if the seed classifier gives its intent at least this "
-            "probability (tau); 0 disables the filter"
+            "probability (tau), and no other intent more; the most tau may be when "
+            "fidelity_quantile calibrates it; 0 disables the filter"
+        },
+    )
+    fidelity_quantile: float = field(
+        default=0.25,
+        metadata={
+            "help": "calibrate tau from the seeds: hold out folds of them and take this quantile "
+            "of the probability the classifier gives their own intent (0.25: three in four "
+            "held-out seeds would pass), never above fidelity_threshold; 0 keeps "
+            "fidelity_threshold as tau"
         },
     )
     fidelity_features: str = field(
@@ -449,6 +459,10 @@ class SampleConfig(_Config):
         _check(
             0 <= self.fidelity_threshold <= 1,
             f"fidelity_threshold={self.fidelity_threshold!r} must be in [0, 1]",
+        )
+        _check(
+            0 <= self.fidelity_quantile < 1,
+            f"fidelity_quantile={self.fidelity_quantile!r} must be in [0, 1)",
         )
         _check(
             self.label_scope in ("intent", "all"),

@@ -95,6 +95,8 @@ class Filter:
     """Base class: ``keep`` returns one verdict per candidate; ``name`` keys the summary."""
 
     name: str = ""
+    # settings the run chose for this filter (e.g. a calibrated threshold), for the summary
+    details: dict[str, Any] = {}  # noqa: RUF012 (never mutated: instances assign their own)
 
     def keep(self, candidates: Sequence[Candidate]) -> list[bool]:  # pragma: no cover
         """Return ``True`` for each candidate that passes."""
@@ -230,14 +232,28 @@ class FidelityFilter(Filter):
     def keep(self, candidates: Sequence[Candidate]) -> list[bool]:  # noqa: D102
         if not candidates:
             return []
-        probs = self.classifier.prob_of(
-            [c.text for c in candidates], [c.intent for c in candidates]
-        )
+        texts = [c.text for c in candidates]
+        if not hasattr(self.classifier, "predict_proba"):
+            probs = self.classifier.prob_of(texts, [c.intent for c in candidates])
+            for c, p in zip(candidates, probs, strict=True):
+                c.scores["intent_prob"] = round(float(p), 4)
+            return [float(p) >= self.threshold for p in probs]
+        names = list(self.classifier.labels)
         out = []
-        for c, p in zip(candidates, probs, strict=True):
-            c.scores["intent_prob"] = round(float(p), 4)
-            out.append(float(p) >= self.threshold)
+        for c, row in zip(candidates, self.classifier.predict_proba(texts), strict=True):
+            by = dict(zip(names, (float(p) for p in row), strict=True))
+            own = by.get(c.intent, 0.0)
+            c.scores["intent_prob"] = round(own, 4)
+            out.append(self.passes(own, by))
         return out
+
+    def passes(self, own: float, by: dict[str, float]) -> bool:
+        """Return whether an utterance whose own intent gets ``own`` (of ``by``) keeps it.
+
+        It needs at least tau, and no other intent above it (a tau under 0.5, as calibrated
+        from the seeds, would otherwise keep an utterance the classifier reads as another).
+        """
+        return own >= self.threshold and own >= max(by.values(), default=0.0)
 
 
 @dataclass
@@ -253,6 +269,8 @@ class FilterSummary:
     kept_by_intent: dict[str, int] = field(default_factory=dict)
     disabled: list[str] = field(default_factory=list)
     events: list[dict[str, Any]] = field(default_factory=list)
+    # per filter, the settings the run chose for it (Filter.details), e.g. a calibrated threshold
+    details: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def reasons(self) -> dict[str, dict[str, int]]:
         """Return, per filter, how many relabels and rejections each reason kind caused."""
@@ -282,6 +300,7 @@ class FilterSummary:
                     "seen": self.seen[n],
                     "rejected": self.rejected.get(n, 0),
                     "kept_share": round(self.kept_share(n), 4),
+                    **({"settings": self.details[n]} if self.details.get(n) else {}),
                 }
                 for n in self.seen
             },
@@ -300,7 +319,10 @@ class FilterSummary:
         """Return a short human-readable table."""
         lines = [f"generated {self.generated}"]
         for n in self.seen:
-            lines.append(f"  {n:<16} rejected {self.rejected.get(n, 0):>5} of {self.seen[n]:>5}")
+            line = f"  {n:<16} rejected {self.rejected.get(n, 0):>5} of {self.seen[n]:>5}"
+            if "threshold" in self.details.get(n, {}):
+                line += f"  (threshold {self.details[n]['threshold']:.2f})"
+            lines.append(line)
         lines.append(
             f"passed all filters {self.passed}; surplus dropped {self.surplus}; kept {self.kept}"
         )
@@ -319,6 +341,8 @@ class FilterChain:
         for f in self.filters:
             self.summary.seen.setdefault(f.name, 0)
             self.summary.rejected.setdefault(f.name, 0)
+            if f.details:
+                self.summary.details[f.name] = dict(f.details)
 
     def run(self, candidates: Sequence[Candidate]) -> list[Candidate]:
         """Return the candidates that pass every filter; rejected ones get ``rejected_by``."""

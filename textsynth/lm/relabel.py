@@ -2,12 +2,12 @@
 
 LAMBADA and PromptMix keep a generated utterance that reads as another intent by moving it there
 instead of throwing it away. :class:`IntentRelabelFilter` is the label-fidelity filter with that
-step added: an utterance whose own intent gets less than ``threshold`` is moved to the
-classifier's top intent when that intent gets at least ``relabel_threshold``, is one of the
-intents being generated, and allows every slot label the utterance carries. The move is recorded
-on the candidate (``meta["changes"]`` of the kept utterance, and the filter summary); the
-utterance then counts toward its new intent's quota. Anything else below ``threshold`` is
-rejected, with the classifier's view as the reason.
+step added: an utterance whose own intent gets less than ``threshold``, or less than another
+intent, is moved to the classifier's top intent when that intent gets at least
+``relabel_threshold``, is one of the intents being generated, and allows every slot label the
+utterance carries. The move is recorded on the candidate (``meta["changes"]`` of the kept
+utterance, and the filter summary); the utterance then counts toward its new intent's quota.
+Anything else that fails is rejected, with the classifier's view as the reason.
 """
 
 from __future__ import annotations
@@ -57,7 +57,7 @@ class IntentRelabelFilter(FidelityFilter):
             by = dict(zip(names, (float(p) for p in row), strict=True))
             own = by.get(c.intent, 0.0)
             c.scores["intent_prob"] = round(own, 4)
-            if own >= self.threshold:
+            if self.passes(own, by):
                 out.append(True)
                 continue
             top, pt = max(by.items(), key=lambda t: t[1])
@@ -87,10 +87,11 @@ class IntentRelabelFilter(FidelityFilter):
                 out.append(True)
                 continue
             why = "foreign slot labels" if top != c.intent and pt >= self.relabel_threshold else ""
+            what = "another intent on top" if own >= self.threshold else "low intent probability"
             c.note(
                 self.name,
                 "rejected",
-                f"low intent probability: {c.intent} p={own:.2f}; top {top} p={pt:.2f}"
+                f"{what}: {c.intent} p={own:.2f}; top {top} p={pt:.2f}"
                 + (f" ({why})" if why else ""),
             )
             out.append(False)
