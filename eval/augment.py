@@ -628,7 +628,7 @@ def setting(text: str) -> tuple[str, Any]:
     kind = str(next(f.type for f in dataclasses.fields(SampleConfig) if f.name == name))
     if default is None and kind.startswith(("float", "int")):  # an optional number
         default = float(0) if kind.startswith("float") else 0
-    if isinstance(default, bool):
+    if isinstance(default, bool) or kind.startswith("bool"):  # also an optional flag
         if raw.lower() not in ("true", "false", "on", "off", "1", "0"):
             raise argparse.ArgumentTypeError(f"{text!r}: {name} takes true or false")
         return name, raw.lower() in ("true", "on", "1")

@@ -174,6 +174,7 @@ def test_sample_settings_parse_to_the_fields_type_and_reach_the_lm_conditions(
     assert augment.setting("slot_unmarked_threshold=0.3") == ("slot_unmarked_threshold", 0.3)
     assert augment.setting("slot_unmarked=off") == ("slot_unmarked", "off")
     assert augment.setting("slot_verify=false") == ("slot_verify", False)
+    assert augment.setting("slot_context=false") == ("slot_context", False)  # an optional flag
     assert augment.setting("max_rounds=4") == ("max_rounds", 4)
     for bad in (
         "no_such_field=1",

@@ -129,14 +129,14 @@ def test_a_low_tau_still_needs_the_own_intent_on_top():
 
 
 def test_the_run_records_the_calibrated_threshold(seeds):
-    filters, _ = build_filters(seeds, SampleConfig(**OFF))
+    filters, _ = build_filters(seeds, SampleConfig(fidelity_quantile=0.25, **OFF))
     fid = filters[-1]
     assert fid.name == "label-fidelity" and fid.details["quantile"] == 0.25
     assert fid.threshold == fid.details["threshold"] <= 0.5
     summary = FilterChain(filters).summary
     assert summary.to_dict()["filters"]["label-fidelity"]["settings"] == fid.details
     assert f"(threshold {fid.threshold:.2f})" in summary.format()
-    fixed, _ = build_filters(seeds, SampleConfig(fidelity_quantile=0, **OFF))
+    fixed, _ = build_filters(seeds, SampleConfig(**OFF))  # the default: tau fixed
     assert fixed[-1].threshold == 0.5 and "calibration off" in fixed[-1].details["reason"]
 
 

@@ -244,11 +244,11 @@ class SampleConfig(_Config):
         },
     )
     fidelity_quantile: float = field(
-        default=0.25,
+        default=0.0,
         metadata={
             "help": "calibrate tau from the seeds: hold out folds of them and take this quantile "
             "of the probability the classifier gives their own intent (0.25: three in four "
-            "held-out seeds would pass), never above fidelity_threshold; 0 keeps "
+            "held-out seeds would pass), never above fidelity_threshold; 0 (the default) keeps "
             "fidelity_threshold as tau"
         },
     )
