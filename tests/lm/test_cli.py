@@ -131,10 +131,13 @@ def test_every_sampling_option_reaches_its_config_field(tiny_model, seeds, tmp_p
         "device": "cpu",
         "seed": "9",
     }
-    assert set(given) == {name for name, _flag in _SAMPLE_FIELDS}
+    # focus=intents switches value plans and slot checks off: its own test below
+    assert set(given) | {"focus"} == {name for name, _flag in _SAMPLE_FIELDS}
     args = ["lm", "sample", "--mode", "prompt", "--seeds", str(seeds_path)]
     args += ["--base-model", tiny_model, "-o", str(tmp_path / "out.jsonl"), "--no-cache"]
     for name, flag in _SAMPLE_FIELDS:
+        if name == "focus":
+            continue
         if "/" in flag:  # a switch: --name / --no-name
             on, off = flag.split("/")
             args.append(on if given[name] == "True" else off)
@@ -148,3 +151,29 @@ def test_every_sampling_option_reaches_its_config_field(tiny_model, seeds, tmp_p
         got = getattr(config, name)
         assert str(got) == value or got == type(got)(value), name
         assert got != getattr(default, name), f"{name}: the test value must differ from the default"
+
+
+def test_focus_intents_reaches_the_config_and_a_clash_is_a_clear_error(
+    tiny_model, seeds, tmp_path, monkeypatch, capsys
+):
+    import textsynth.lm
+    from textsynth.cli import main
+    from textsynth.lm.filters import FilterSummary
+
+    seen = {}
+
+    def fake(seeds, config, **kw):
+        seen["config"] = config
+        return [], FilterSummary()
+
+    monkeypatch.setattr(textsynth.lm, "prompt_sample", fake)
+    seeds_path = tmp_path / "seeds.jsonl"
+    write_utterances_jsonl(seeds, seeds_path)
+    args = ["lm", "sample", "--mode", "prompt", "--seeds", str(seeds_path)]
+    args += ["--base-model", tiny_model, "-o", str(tmp_path / "out.jsonl"), "--no-cache"]
+    r = invoke([*args, "--focus", "intents"])
+    assert r.exit_code == 0, r.output
+    assert seen["config"].focus == "intents" and not seen["config"].slot_verify
+    assert main([*args, "--focus", "intents", "--value-plans", "0.5"]) != 0
+    err = capsys.readouterr().err
+    assert "asks for value plans" in err and "Traceback" not in err

@@ -71,6 +71,7 @@ _FINETUNE_TYPES: dict[str, dict[str, Any]] = {
 # `lm sample` options that are SampleConfig fields, in --help order
 _SAMPLE_FIELDS = (
     ("per_intent", "--per-intent"),
+    ("focus", "--focus"),
     ("temperature", "--temperature"),
     ("top_p", "--top-p"),
     ("max_new_tokens", "--max-new-tokens"),
@@ -91,6 +92,7 @@ _SAMPLE_FIELDS = (
 )
 _SAMPLE_TYPES: dict[str, dict[str, Any]] = {
     "slot_unmarked": {"type": click.Choice(["off", "reject", "mark"])},
+    "focus": {"type": click.Choice(["slots", "intents"])},
     "select": {"type": click.Choice(["first", "diverse"])},
     "pool": {"type": click.FloatRange(min=1.0)},
     "value_plans": {"type": click.FloatRange(0, 1)},

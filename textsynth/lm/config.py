@@ -173,6 +173,16 @@ class SampleConfig(_Config):
     """How to sample, filter and keep new utterances."""
 
     per_intent: int = field(default=30, metadata={"help": "utterances to keep per intent"})
+    focus: str = field(
+        default="slots",
+        metadata={
+            "help": "what the kept text trains: 'slots' (joint intent + slot models: value plans "
+            "and every slot check) or 'intents' (intent classifiers: free text, no value plans, "
+            "no slot checks; the spans the model marked are kept but unchecked, so do not train "
+            "a slot tagger on them; fine-tune with value_plans off to match)",
+            "choices": ["slots", "intents"],
+        },
+    )
     oversample: float = field(
         default=1.5,
         metadata={
@@ -428,6 +438,18 @@ class SampleConfig(_Config):
 
     def __post_init__(self) -> None:
         _check(self.per_intent >= 1, f"per_intent={self.per_intent!r} must be at least 1")
+        _check(
+            self.focus in ("slots", "intents"),
+            f"focus={self.focus!r}; use 'slots' or 'intents'",
+        )
+        if self.focus == "intents":
+            _check(
+                not self.value_plans,
+                f"value_plans={self.value_plans!r} asks for value plans, but focus='intents' "
+                "generates free text",
+                hint="leave value_plans unset (or 0) with focus='intents'",
+            )
+            self._intents_only()
         _check(self.oversample >= 1.0, f"oversample={self.oversample!r} must be >= 1")
         _check(
             self.select in ("first", "diverse"),
@@ -508,6 +530,13 @@ class SampleConfig(_Config):
             f"completions_per_prompt={self.completions_per_prompt!r} must be at least 1",
         )
         _check(self.dtype in _DTYPES, f"dtype={self.dtype!r}; use one of {', '.join(_DTYPES)}")
+
+    def _intents_only(self) -> None:
+        """Switch off what serves slot spans only: value plans and the slot checks."""
+        self.value_plans = 0.0
+        self.slot_rules = self.slot_verify = self.typed_values = self.slot_context = False
+        self.slot_unmarked = "off"
+        self.propose_values = 0
 
     def sampling_params(self) -> dict[str, Any]:
         """Return the parameters recorded in each output's provenance."""

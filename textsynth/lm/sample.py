@@ -109,6 +109,11 @@ def pick_intents(seeds: Sequence[Utterance], intents: Sequence[str] | None) -> l
     return list(dict.fromkeys(intents))
 
 
+def _focus(config: SampleConfig) -> dict[str, str]:
+    """Return the provenance entry that flags unchecked slot spans (``focus='intents'``)."""
+    return {"focus": "intents (slot spans unchecked)"} if config.focus == "intents" else {}
+
+
 def _run_ident(loaded: LoadedRun) -> str:
     """Return what identifies a fine-tuned run's outputs: base model, run id, config hash."""
     cfg = json.dumps(dataclasses.asdict(loaded.config), sort_keys=True, default=str)
@@ -184,6 +189,13 @@ def sample(
     assert backend is not None
     chosen = pick_intents(loaded.seeds, intents)
     trained = loaded.config.value_plans
+    if trained and config.focus == "intents":
+        logger.warning(
+            "focus='intents' samples without value plans, but run %s was fine-tuned with them: "
+            "its prompts without a plan were only those of seeds without slots; fine-tune with "
+            "value_plans off (lm finetune --no-value-plans) for free text",
+            loaded.info.run_id,
+        )
     if config.value_plans is None:  # auto: plans for a run that learnt to follow them
         config = dataclasses.replace(config, value_plans=1.0 if trained else 0.0)
     if config.slot_context is None:  # auto: on for a fine-tuned run (where it was measured)
@@ -219,6 +231,7 @@ def sample(
         "seeds_hash": loaded.info.seeds_hash,
         "seed": config.seed,
         "sampling": config.sampling_params(),
+        **_focus(config),
     }
     kept, summary = sample_rounds(
         backend,
@@ -329,6 +342,7 @@ def prompt_sample(
         "seed": config.seed,
         "shots": config.shots,
         "sampling": config.sampling_params(),
+        **_focus(config),
     }
     kept, summary = sample_rounds(
         backend,

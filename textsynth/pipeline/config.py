@@ -109,7 +109,7 @@ class LmStage:
     :class:`~textsynth.lm.SampleConfig` themselves (as trl's configs are): every field of
     ``textsynth lm finetune`` / ``lm sample`` can be set here, checked the same way. Their
     ``seed`` defaults to the pipeline's. ``finetune.base_model`` is also the model of the
-    ``prompt`` mode.
+    ``prompt`` mode. ``sample.focus: intents`` also turns ``finetune.value_plans`` off.
     """
 
     mode: str = field(
@@ -151,6 +151,8 @@ class LmStage:
         for t in self.train_on:
             if t not in ("seeds", "grammar"):
                 raise ConfigError(f"train_on: {t!r} is neither 'seeds' nor 'grammar'")
+        if self.sample.focus == "intents":  # free text: the fine-tune learns no value plans
+            self.finetune.value_plans = False
 
     @property
     def base_model(self) -> str:
