@@ -69,14 +69,17 @@ def test_intents_focus_marks_provenance_and_warns_of_a_run_trained_with_plans(
     assert "fine-tuned with them" not in caplog.text
     assert not SLOT_FILTERS & set(summary.seen)
     assert utts and all(u.meta["focus"] == "intents (slot spans unchecked)" for u in utts)
+    assert summary.seen["markup"] == summary.generated  # the model's markup is still parsed
     planned = tmp_path / "planned"
     finetune(make_seeds(), planned, FinetuneConfig(value_plans=True, **base))
     with caplog.at_level(logging.WARNING, logger="textsynth.lm.sample"):
         sample(planned, dataclasses.replace(cfg, per_intent=1, max_rounds=1))
     assert "fine-tuned with them" in caplog.text and "--no-value-plans" in caplog.text
     # the default focus records nothing
-    kept, _ = sample(free, dataclasses.replace(cfg, focus="slots", per_intent=1, max_rounds=1))
-    assert all("focus" not in u.meta for u in kept)
+    slots = SampleConfig(**{**dataclasses.asdict(cfg), "focus": "slots", "slot_verify": False})
+    kept, _ = sample(planned, slots)
+    assert kept and all("focus" not in u.meta for u in kept)
+    assert any(u.spans for u in kept)  # spans are written with the default focus
 
 
 def test_the_pipeline_fine_tunes_without_plans_for_intents(tmp_path):
