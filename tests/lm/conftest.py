@@ -7,6 +7,7 @@ the seed texts, saved to a temporary folder and used as ``base_model`` like any 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -135,3 +136,17 @@ def hf_asked(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
 
     monkeypatch.setattr(HfBackend, "_generate", spy)
     return asked
+
+
+class FixedProbs:
+    """A fitted-classifier stand-in: ``predict_proba`` returns the row given per text."""
+
+    labels = ["GetWeather", "PlayMusic", "BookRestaurant"]
+
+    def __init__(self, rows: dict[str, list[float]]) -> None:
+        self.rows = rows
+
+    def predict_proba(self, texts: list[str]) -> Any:
+        import numpy as np
+
+        return np.array([self.rows[t] for t in texts])

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import random
 
-import numpy as np
 import pytest
 
 from textsynth.classifier import IntentClassifier
@@ -14,7 +13,7 @@ from textsynth.lm.config import SampleConfig
 from textsynth.lm.filters import FidelityFilter, FilterChain
 from textsynth.lm.relabel import IntentRelabelFilter
 
-from .conftest import parsed
+from .conftest import FixedProbs, parsed
 
 OFF = {
     "fidelity_features": "tfidf",
@@ -100,18 +99,8 @@ def test_uncalibrated_runs_say_why(texts, intents, quantile, why):
     assert "reason" in cal.to_dict() and "held_out_pass" not in cal.to_dict()
 
 
-class _Probs:
-    labels = ["GetWeather", "PlayMusic", "BookRestaurant"]
-
-    def __init__(self, rows):
-        self.rows = rows
-
-    def predict_proba(self, texts):
-        return np.array([self.rows[t] for t in texts])
-
-
 def test_a_low_tau_still_needs_the_own_intent_on_top():
-    clf = _Probs(
+    clf = FixedProbs(
         {
             "rain in Oslo": [0.35, 0.30, 0.35],  # tied on top: kept
             "snow in Rome": [0.30, 0.45, 0.25],  # passes tau, another intent on top: rejected

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from click.testing import CliRunner
 
 from textsynth.cli import cli
@@ -95,20 +96,27 @@ def test_slot_unmarked_takes_only_its_modes(tmp_path):
     assert r.exit_code == 2 and "'fix' is not one of 'off', 'reject', 'mark'" in r.output
 
 
-def test_every_sampling_option_reaches_its_config_field(tiny_model, seeds, tmp_path, monkeypatch):
-    """Each `lm sample` option that is a SampleConfig field sets that field, and no other."""
+@pytest.fixture
+def seen(monkeypatch):
+    """Capture the SampleConfig `lm sample --mode prompt` builds (no model runs)."""
     import textsynth.lm
-    from textsynth.cli.lm import _SAMPLE_FIELDS
-    from textsynth.lm.config import SampleConfig
     from textsynth.lm.filters import FilterSummary
 
-    seen = {}
+    got = {}
 
     def fake(seeds, config, **kw):
-        seen["config"] = config
+        got["config"] = config
         return [], FilterSummary()
 
     monkeypatch.setattr(textsynth.lm, "prompt_sample", fake)
+    return got
+
+
+def test_every_sampling_option_reaches_its_config_field(tiny_model, seeds, tmp_path, seen):
+    """Each `lm sample` option that is a SampleConfig field sets that field, and no other."""
+    from textsynth.cli.lm import _SAMPLE_FIELDS
+    from textsynth.lm.config import SampleConfig
+
     seeds_path = tmp_path / "seeds.jsonl"
     write_utterances_jsonl(seeds, seeds_path)
     given = {
@@ -154,19 +162,10 @@ def test_every_sampling_option_reaches_its_config_field(tiny_model, seeds, tmp_p
 
 
 def test_focus_intents_reaches_the_config_and_a_clash_is_a_clear_error(
-    tiny_model, seeds, tmp_path, monkeypatch, capsys
+    tiny_model, seeds, tmp_path, seen, capsys
 ):
-    import textsynth.lm
     from textsynth.cli import main
-    from textsynth.lm.filters import FilterSummary
 
-    seen = {}
-
-    def fake(seeds, config, **kw):
-        seen["config"] = config
-        return [], FilterSummary()
-
-    monkeypatch.setattr(textsynth.lm, "prompt_sample", fake)
     seeds_path = tmp_path / "seeds.jsonl"
     write_utterances_jsonl(seeds, seeds_path)
     args = ["lm", "sample", "--mode", "prompt", "--seeds", str(seeds_path)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tests.lm.conftest import parsed
+from tests.lm.conftest import FixedProbs, parsed
 from tests.slots.helpers import slot_set
 from textsynth import markup
 from textsynth.errors import InputError
@@ -143,20 +143,10 @@ def test_slot_verify_never_relabels_to_another_intents_label(tagger):
     assert c.utterance.spans[0].label == "city"
 
 
-class _Probs:
-    labels = ["GetWeather", "PlayMusic", "BookRestaurant"]
-
-    def __init__(self, rows):
-        self.rows = rows
-
-    def predict_proba(self, texts):
-        return np.array([self.rows[t] for t in texts])
-
-
 def test_intent_relabel_moves_confident_outputs_and_records_it():
     from textsynth.lm.relabel import IntentRelabelFilter
 
-    clf = _Probs(
+    clf = FixedProbs(
         {
             "play jazz now": [0.05, 0.9, 0.05],  # written as GetWeather: moved to PlayMusic
             "rain in Oslo": [0.4, 0.3, 0.3],  # unsure: rejected
