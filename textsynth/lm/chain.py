@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from textsynth.lm.config import SampleConfig
 from textsynth.lm.filters import (
@@ -23,6 +23,10 @@ from textsynth.lm.filters import (
     UnknownLabelFilter,
 )
 from textsynth.types import Utterance
+
+if TYPE_CHECKING:
+    from textsynth.classifier import IntentClassifier
+    from textsynth.lm.calibrate import Calibration
 
 __all__ = ["build_filters"]
 
@@ -86,7 +90,9 @@ def build_filters(
     return filters, disabled
 
 
-def _seed_classifier(seeds: Sequence[Utterance], config: SampleConfig) -> tuple[Any, Any]:
+def _seed_classifier(
+    seeds: Sequence[Utterance], config: SampleConfig
+) -> tuple[IntentClassifier, Calibration]:
     """Return the label-fidelity classifier fitted on the seeds, and its calibrated threshold."""
     from textsynth.classifier import Embedder, IntentClassifier
     from textsynth.lm.calibrate import calibrate_threshold
