@@ -442,9 +442,29 @@ def plot(results: dict, path: Path) -> None:
     fig.savefig(path, dpi=110)
 
 
+def _is_intents_focus(settings: dict[str, Any]) -> bool:
+    """Whether ``--set`` settings give the same sampling config as ``focus='intents'``."""
+    import dataclasses
+
+    from textsynth.lm import SampleConfig
+
+    if not settings:
+        return False
+    try:
+        given = dataclasses.asdict(SampleConfig(**settings))
+    except (TypeError, TextsynthError):
+        return False
+    implied = dataclasses.asdict(SampleConfig(focus="intents"))
+    given.pop("focus"), implied.pop("focus")
+    return given == implied
+
+
 def variant(results: dict) -> str:
     """Return how a run's LM conditions differ from the defaults, e.g. `` [select=diverse]``."""
-    parts = [f"{k}={v}" for k, v in sorted((results.get("sample_settings") or {}).items())]
+    settings = dict(results.get("sample_settings") or {})
+    if settings.pop("focus", None) == "intents" or _is_intents_focus(settings):
+        settings = {"focus": "intents"}  # the settings focus='intents' implies, named once
+    parts = [f"{k}={v}" for k, v in sorted(settings.items())]
     if results.get("init_from"):
         parts.append(f"from {Path(results['init_from']).name}")
     if results.get("base_model"):

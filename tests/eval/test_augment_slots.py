@@ -109,3 +109,10 @@ def test_rows_of_a_variant_run_name_what_differs_for_the_lm_conditions_only():
     assert augment.variant({"sample_settings": {}}) == ""
     gemma = {"sample_settings": {}, "base_model": "embedded:gemma3-270m"}
     assert augment.variant(gemma) == " [base embedded:gemma3-270m]"
+    # the flags focus='intents' implies are named as that focus; a subset of them is not
+    flags = {"value_plans": 0.0, "slot_verify": False, "slot_rules": False,
+             "slot_unmarked": "off", "slot_context": False, "typed_values": False}  # fmt: skip
+    assert augment.variant({"sample_settings": flags}) == " [focus=intents]"
+    assert augment.variant({"sample_settings": {"focus": "intents"}}) == " [focus=intents]"
+    part = {"value_plans": 0.0, "slot_verify": False}
+    assert augment.variant({"sample_settings": part}) == " [slot_verify=False, value_plans=0.0]"
