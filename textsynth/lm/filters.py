@@ -232,19 +232,27 @@ class FidelityFilter(Filter):
     def keep(self, candidates: Sequence[Candidate]) -> list[bool]:  # noqa: D102
         if not candidates:
             return []
-        texts = [c.text for c in candidates]
         if not hasattr(self.classifier, "predict_proba"):
+            texts = [c.text for c in candidates]
             probs = self.classifier.prob_of(texts, [c.intent for c in candidates])
             for c, p in zip(candidates, probs, strict=True):
                 c.scores["intent_prob"] = round(float(p), 4)
             return [float(p) >= self.threshold for p in probs]
+        return [self.passes(own, by) for own, by in self.read(candidates)]
+
+    def read(self, candidates: Sequence[Candidate]) -> list[tuple[float, dict[str, float]]]:
+        """Return each candidate's own-intent probability and all intents' probabilities.
+
+        Records the own-intent probability as the candidate's ``intent_prob`` score.
+        """
         names = list(self.classifier.labels)
+        probs = self.classifier.predict_proba([c.text for c in candidates])
         out = []
-        for c, row in zip(candidates, self.classifier.predict_proba(texts), strict=True):
+        for c, row in zip(candidates, probs, strict=True):
             by = dict(zip(names, (float(p) for p in row), strict=True))
             own = by.get(c.intent, 0.0)
             c.scores["intent_prob"] = round(own, 4)
-            out.append(self.passes(own, by))
+            out.append((own, by))
         return out
 
     def passes(self, own: float, by: dict[str, float]) -> bool:

@@ -50,13 +50,8 @@ class IntentRelabelFilter(FidelityFilter):
     def keep(self, candidates: Sequence[Candidate]) -> list[bool]:  # noqa: D102
         if not candidates:
             return []
-        names = list(self.classifier.labels)
-        probs = self.classifier.predict_proba([c.text for c in candidates])
         out = []
-        for c, row in zip(candidates, probs, strict=True):
-            by = dict(zip(names, (float(p) for p in row), strict=True))
-            own = by.get(c.intent, 0.0)
-            c.scores["intent_prob"] = round(own, 4)
+        for c, (own, by) in zip(candidates, self.read(candidates), strict=True):
             if self.passes(own, by):
                 out.append(True)
                 continue
