@@ -1,17 +1,20 @@
 """Pre-train a generator across many intents (the EX2 / LINGUIST recipe), one data set held out.
 
-A LoRA adapter of the embedded SmolLM2 is fine-tuned with value plans on ``--per-intent``
-training utterances of every intent of the public intent sets in ``eval/data`` except
-``--hold-out`` (the set it will be scored on: it never sees that set's intents or text). A user's
-run then starts from it: ``textsynth lm finetune --init-from DIR`` (``FinetuneConfig.init_from``),
-and ``python -m eval.augment --init-from DIR`` measures it.
+A LoRA adapter of the embedded SmolLM2 is fine-tuned (with value plans unless
+``--no-value-plans``) on ``--per-intent`` training utterances of every intent of the public
+intent sets in ``eval/data`` except ``--hold-out`` (the set it will be scored on: it never sees
+that set's intents or text). A user's run then starts from it: ``textsynth lm finetune
+--init-from DIR`` (``FinetuneConfig.init_from``), and ``python -m eval.augment --init-from DIR``
+measures it.
 
 Training data and licences (``eval/data/SOURCES.md``): SNIPS (CC0 1.0), HWU64 (CC BY 4.0),
 CLINC150 (CC BY 3.0). The folder written gets ``provenance.json``: the sets and their licences,
 the utterances per intent, the hash of the training set and the time taken.
 
-Usage: ``python -m eval.pretrain_generator --hold-out snips [--per-intent 15] [--epochs 1]``;
-the default ``--out`` is ``eval/.cache/pretrained/no-<hold-out>`` (built once, then cached).
+Usage: ``python -m eval.pretrain_generator --hold-out snips [--per-intent 15] [--epochs 1]
+[--no-value-plans]``; the default ``--out`` is ``eval/.cache/pretrained/no-<hold-out>`` (with
+``-free`` appended without value plans, the start for runs sampled with ``focus='intents'``),
+built once, then cached.
 """
 
 from __future__ import annotations
@@ -60,20 +63,29 @@ def main() -> None:
     ap.add_argument("--per-intent", type=int, default=15)
     ap.add_argument("--epochs", type=int, default=1)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument(
+        "--no-value-plans",
+        action="store_true",
+        help="train on free text (for runs sampled with focus='intents'); default --out gains "
+        "a '-free' suffix",
+    )
     ap.add_argument("--out", default=None)
     args = ap.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     from textsynth.lm import FinetuneConfig, finetune
     from textsynth.lm.train import seeds_hash
 
-    out = Path(args.out or ROOT / "eval" / ".cache" / "pretrained" / f"no-{args.hold_out}")
+    plans = not args.no_value_plans
+    default = f"no-{args.hold_out}" + ("" if plans else "-free")
+    out = Path(args.out or ROOT / "eval" / ".cache" / "pretrained" / default)
     seeds, counts = training_set(args.hold_out, args.per_intent, args.seed)
     log.info("pre-training on %d utterances: %s", len(seeds), counts)
     t0 = time.perf_counter()
-    config = FinetuneConfig(epochs=args.epochs, value_plans=True, seed=args.seed)
+    config = FinetuneConfig(epochs=args.epochs, value_plans=plans, seed=args.seed)
     info = finetune(seeds, out, config)
     provenance = {
-        "recipe": "LoRA fine-tuned with value plans on public multi-intent data (EX2 / LINGUIST)",
+        "recipe": "LoRA fine-tuned on public multi-intent data (EX2 / LINGUIST)",
+        "value_plans": plans,
         "held_out": args.hold_out,
         "sets": {n: {**c, "licence": SETS[n]} for n, c in counts.items()},
         "per_intent": args.per_intent,
