@@ -29,10 +29,12 @@ conditions and runs only the missing ones (e.g. a condition added to ``--conditi
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import logging
 import os
 import random
+import shutil
 import tempfile
 import time
 from pathlib import Path
@@ -78,6 +80,18 @@ def draw_seeds(train: list[Utterance], shots: int, seed: int) -> list[Utterance]
     return [u for intent in sorted(by) for u in rng.sample(by[intent], shots)]
 
 
+def kept_run(run_cache: Path, seeds: list[Utterance], fcfg: Any) -> Path:
+    """Return the folder of the cached fine-tuned run of ``seeds`` under ``fcfg``.
+
+    The run folder is named ``lm``, as in a run without the cache, since the run's name is part
+    of its id and so of the request cache's keys.
+    """
+    from textsynth.lm.train import seeds_hash
+
+    blob = json.dumps([seeds_hash(seeds), fcfg.to_dict()], sort_keys=True, default=str)
+    return run_cache / hashlib.sha256(blob.encode("utf-8")).hexdigest()[:16] / "lm"
+
+
 def synthesise(
     cond: str,
     seeds: list[Utterance],
@@ -91,6 +105,7 @@ def synthesise(
     overrides: dict[str, Any] | None = None,
     init_from: str | None = None,
     base_model: str | None = None,
+    run_cache: Path | None = None,
 ) -> list[Utterance]:
     """Return the ``k``-per-intent utterances condition ``cond`` adds to the seeds.
 
@@ -100,7 +115,9 @@ def synthesise(
     settings (:class:`~textsynth.lm.SampleConfig` fields) other than the defaults.
     ``init_from``: a LoRA run the ``lm`` condition's fine-tune starts from (a generator
     pre-trained across intents, ``eval/pretrain_generator.py``). ``base_model``: the model the
-    LM conditions fine-tune or prompt (default: textsynth's).
+    LM conditions fine-tune or prompt (default: textsynth's). ``run_cache``: a folder that keeps
+    the ``lm`` condition's fine-tuned run, by seeds and fine-tune settings, so that a rerun with
+    other sampling settings does not fine-tune again (the run is deterministic on CPU).
     """
     if cond == "seed":
         return []
@@ -120,7 +137,6 @@ def synthesise(
     opts = RunOptions(cache=RequestCache(cache) if cache is not None else None)
     t0 = time.perf_counter()
     if cond == "lm":
-        run = workdir / "lm"
         # a run sampled with value plans is fine-tuned to follow them
         plans = scfg.value_plans != 0  # None: the default, plans on
         fcfg = FinetuneConfig(
@@ -130,8 +146,13 @@ def synthesise(
             init_from=init_from,
             **({"base_model": base_model} if base_model else {}),
         )
-        finetune(seeds, run, fcfg)
-        stats["finetune_s"] = round(time.perf_counter() - t0, 1)
+        run = kept_run(run_cache, seeds, fcfg) if run_cache else workdir / "lm"
+        if (run / "config.json").is_file():  # written last: the cached run is whole
+            stats["finetune_cached"] = str(run.parent)
+        else:
+            shutil.rmtree(run, ignore_errors=True)  # a run a crash left half-written
+            finetune(seeds, run, fcfg)
+            stats["finetune_s"] = round(time.perf_counter() - t0, 1)
         t0 = time.perf_counter()
         utts, summary = sample(run, scfg, options=opts)
     else:
@@ -316,6 +337,7 @@ def run_draw(name: str, state: dict, d: int, args: argparse.Namespace, embedder:
                 overrides=settings,
                 init_from=getattr(args, "init_from", None),
                 base_model=getattr(args, "base_model", None),
+                run_cache=Path(args.run_cache) if getattr(args, "run_cache", None) else None,
             )
             if cache_dir and cond in ("lm", "prompt"):
                 tag = "".join(f".{k}={v}" for k, v in sorted(settings.items()))
@@ -706,6 +728,12 @@ def main() -> None:
         help="keep the LM conditions' completions in DIR (one SQLite file per data set, draw "
         "and condition): a rerun with other filter settings generates only what it lacks; the "
         "kept utterances are written beside them (.kept.jsonl), to read",
+    )
+    ap.add_argument(
+        "--run-cache",
+        metavar="DIR",
+        help="keep the lm condition's fine-tuned runs in DIR, by seeds and fine-tune settings: "
+        "a rerun with other sampling settings does not fine-tune again",
     )
     ap.add_argument(
         "--init-from",

@@ -216,3 +216,34 @@ def test_resume_refuses_results_made_with_other_sample_settings(tmp_path):
     out.write_text(json.dumps({**base, "sample_settings": {"slot_unmarked": "off"}}))
     assert augment.resumable(out, {**base, "sample_settings": {}}) == {}
     assert augment.resumable(out, {**base, "sample_settings": {"slot_unmarked": "off"}})
+
+
+def test_run_cache_fine_tunes_once_per_seeds_and_settings_and_redoes_a_half_written_run(
+    monkeypatch, tmp_path
+):
+    import textsynth.lm as lm
+
+    runs = []
+
+    def fake_finetune(seeds, out, cfg):
+        runs.append(out)
+        out.mkdir(parents=True)
+        (out / "config.json").write_text("{}")
+
+    monkeypatch.setattr(lm, "finetune", fake_finetune)
+    monkeypatch.setattr(lm, "sample", lambda run, cfg, options=None: ([], {}))
+    cache, seeds = tmp_path / "runs", _train()[:6]
+
+    def synth(seeds, **kw):
+        stats = {}
+        augment.synthesise("lm", seeds, 2, 7, tmp_path / "w", stats, run_cache=cache, **kw)
+        return stats
+
+    assert "finetune_s" in synth(seeds)
+    assert runs[0].name == "lm" and runs[0].parent.parent == cache  # the run's name is its id
+    assert synth(seeds)["finetune_cached"] == str(runs[0].parent) and len(runs) == 1
+    synth(seeds, init_from="other-run")  # another fine-tune setting: another run
+    synth(seeds[:4])  # other seeds: another run
+    assert len({r.parent for r in runs}) == 3
+    (runs[0] / "config.json").unlink()  # config.json is written last: this run was cut short
+    assert "finetune_s" in synth(seeds) and len(runs) == 4
