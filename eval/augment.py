@@ -84,11 +84,17 @@ def kept_run(run_cache: Path, seeds: list[Utterance], fcfg: Any) -> Path:
     """Return the folder of the cached fine-tuned run of ``seeds`` under ``fcfg``.
 
     The run folder is named ``lm``, as in a run without the cache, since the run's name is part
-    of its id and so of the request cache's keys.
+    of its id and so of the request cache's keys. A run started from another (``init_from``) is
+    keyed by that run's ``config.json`` too, so a start rebuilt at the same path is not mistaken
+    for the old one.
     """
     from textsynth.lm.train import seeds_hash
 
-    blob = json.dumps([seeds_hash(seeds), fcfg.to_dict()], sort_keys=True, default=str)
+    parts: list[Any] = [seeds_hash(seeds), fcfg.to_dict()]
+    start = Path(fcfg.init_from) / "config.json" if fcfg.init_from else None
+    if start is not None and start.is_file():
+        parts.append(start.read_text(encoding="utf-8"))
+    blob = json.dumps(parts, sort_keys=True, default=str)
     return run_cache / hashlib.sha256(blob.encode("utf-8")).hexdigest()[:16] / "lm"
 
 

@@ -242,8 +242,14 @@ def test_run_cache_fine_tunes_once_per_seeds_and_settings_and_redoes_a_half_writ
     assert "finetune_s" in synth(seeds)
     assert runs[0].name == "lm" and runs[0].parent.parent == cache  # the run's name is its id
     assert synth(seeds)["finetune_cached"] == str(runs[0].parent) and len(runs) == 1
-    synth(seeds, init_from="other-run")  # another fine-tune setting: another run
+    start = tmp_path / "start"
+    start.mkdir()
+    (start / "config.json").write_text('{"run": 1}')
+    synth(seeds, init_from=str(start))  # another fine-tune setting: another run
+    synth(seeds, init_from=str(start))
+    (start / "config.json").write_text('{"run": 2}')  # the start rebuilt at the same path
+    synth(seeds, init_from=str(start))
     synth(seeds[:4])  # other seeds: another run
-    assert len({r.parent for r in runs}) == 3
+    assert len(runs) == 4 and len({r.parent for r in runs}) == 4
     (runs[0] / "config.json").unlink()  # config.json is written last: this run was cut short
-    assert "finetune_s" in synth(seeds) and len(runs) == 4
+    assert "finetune_s" in synth(seeds) and len(runs) == 5
