@@ -470,28 +470,27 @@ def plot(results: dict, path: Path) -> None:
     fig.savefig(path, dpi=110)
 
 
-def _is_intents_focus(settings: dict[str, Any]) -> bool:
-    """Whether ``--set`` settings give the same sampling config as ``focus='intents'``."""
+def _intents_focus() -> tuple[dict[str, Any], set[str]]:
+    """Return the sampling config ``focus='intents'`` gives and the fields it changes."""
     import dataclasses
 
     from textsynth.lm import SampleConfig
 
-    if not settings:
-        return False
-    try:
-        given = dataclasses.asdict(SampleConfig(**settings))
-    except (TypeError, TextsynthError):
-        return False
-    implied = dataclasses.asdict(SampleConfig(focus="intents"))
-    given.pop("focus"), implied.pop("focus")
-    return given == implied
+    default = dataclasses.asdict(SampleConfig())
+    config = dataclasses.asdict(SampleConfig(focus="intents"))
+    config.pop("focus")
+    return config, {k for k, v in config.items() if v != default[k]}
 
 
 def variant(results: dict) -> str:
     """Return how a run's LM conditions differ from the defaults, e.g. `` [select=diverse]``."""
     settings = dict(results.get("sample_settings") or {})
-    if settings.pop("focus", None) == "intents" or _is_intents_focus(settings):
-        settings = {"focus": "intents"}  # the settings focus='intents' implies, named once
+    config, implied = _intents_focus()
+    focus = settings.pop("focus", None) == "intents"
+    if focus or all(k in settings and settings[k] == config[k] for k in implied):
+        # the settings focus='intents' implies are named once, as that focus
+        rest = {k: v for k, v in settings.items() if k not in config or config[k] != v}
+        settings = {"focus": "intents", **rest}
     parts = [f"{k}={v}" for k, v in sorted(settings.items())]
     if results.get("init_from"):
         parts.append(f"from {Path(results['init_from']).name}")

@@ -116,3 +116,12 @@ def test_rows_of_a_variant_run_name_what_differs_for_the_lm_conditions_only():
     assert augment.variant({"sample_settings": {"focus": "intents"}}) == " [focus=intents]"
     part = {"value_plans": 0.0, "slot_verify": False}
     assert augment.variant({"sample_settings": part}) == " [slot_verify=False, value_plans=0.0]"
+    # a setting beside the focus is still named, whichever way the focus was given
+    extra = {"focus": "intents", "select": "diverse", "pool": 2.0}
+    assert (
+        augment.variant({"sample_settings": extra}) == " [focus=intents, pool=2.0, select=diverse]"
+    )
+    spelt = {**flags, "fidelity_features": "tfidf"}
+    assert (
+        augment.variant({"sample_settings": spelt}) == " [fidelity_features=tfidf, focus=intents]"
+    )
