@@ -1,4 +1,4 @@
-"""Diverse selection: gather a pool of filtered utterances, keep the ones least like the seeds."""
+"""Selection from a pool of filtered utterances: the ones least like the seeds, or least certain."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from textsynth import markup
 from textsynth.errors import ConfigError
 from textsynth.lm import backends
 from textsynth.lm.config import SampleConfig
-from textsynth.lm.select import farthest_first, select_diverse
+from textsynth.lm.select import farthest_first, select_diverse, select_hard
 
 
 def unit(*rows: list[float]) -> np.ndarray:
@@ -65,7 +65,26 @@ def test_select_diverse_keeps_the_outliers_in_generation_order_with_their_novelt
     assert select_diverse(pool[:2], seeds, 2, Words()) == pool[:2]  # nothing to choose from
 
 
-@pytest.mark.parametrize("bad", [{"select": "random"}, {"pool": 0.5}])
+def test_select_hard_keeps_the_least_certain_in_generation_order():
+    probs = [0.9, 0.55, 0.7, 0.55, 0.99]
+    pool = [
+        dataclasses.replace(
+            markup.parse(f"play song {i}", "Play"), meta={"scores": {"intent_prob": p}}
+        )
+        for i, p in enumerate(probs)
+    ]
+    assert [u.text for u in select_hard(pool, 3)] == ["play song 1", "play song 2", "play song 3"]
+    assert [u.text for u in select_hard(pool, 1)] == ["play song 1"]  # a tie: the earlier one
+    assert select_hard(pool[:2], 2) == pool[:2]  # nothing to choose from
+    bare = [*pool[:2], markup.parse("play it", "Play")]
+    with pytest.raises(ValueError, match="candidate 2 .*no intent_prob.*label-fidelity"):
+        select_hard(bare, 2)
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [{"select": "random"}, {"pool": 0.5}, {"select": "hard", "fidelity_threshold": 0.0}],
+)
 def test_bad_selection_settings_are_refused(bad):
     with pytest.raises(ConfigError):
         SampleConfig(**bad)
@@ -145,3 +164,86 @@ def test_diverse_sampling_keeps_per_intent_of_a_larger_pool_farther_from_the_see
     assert distance(diverse) > distance(first) + 0.2
     assert {u.text for u in diverse} <= {markup.parse(p, "Play").text for p in PHRASES}
     assert all("novelty" in u.meta["scores"] for u in diverse)
+
+
+@dataclasses.dataclass
+class ByLabel(backends.Backend):
+    """Answers each request with the next phrasing of its intent, told apart by slot label."""
+
+    name = "by-label"
+    texts: dict[str, tuple[str, ...]] = dataclasses.field(default_factory=dict)
+    n: dict[str, int] = dataclasses.field(default_factory=dict)
+
+    def _generate(self, requests, params, on_result):
+        out = []
+        for i, r in enumerate(requests):
+            label = (r.labels or ("",))[0]
+            k = self.n.get(label, 0)
+            self.n[label] = k + 1
+            c = backends.Completion(" " + self.texts[label][k % len(self.texts[label])], 5)
+            out.append(c)
+            on_result(i, c)
+        return out
+
+
+def test_hard_sampling_keeps_the_pool_utterances_the_fidelity_classifier_is_least_sure_of():
+    from textsynth.lm import prompt_sample
+    from textsynth.lm.sample import RunOptions
+
+    seeds = [
+        markup.parse(t, i)
+        for t, i in [
+            ("play [jazz](genre) music", "Play"),
+            ("play some [rock](genre) songs", "Play"),
+            ("put on [blues](genre) music", "Play"),
+            ("what is the weather in [paris](city)", "Weather"),
+            ("will it rain in [rome](city) today", "Weather"),
+            ("is it sunny in [oslo](city)", "Weather"),
+        ]
+    ]
+    texts = {
+        "genre": (
+            "play [jazz](genre) music for me",
+            "i feel like hearing [soul](genre) in the kitchen",
+            "play some [rock](genre) songs please",
+            "could the house fill up with [funk](genre) tonight",
+            "put on [blues](genre) music now",
+            "my evening needs [techno](genre)",
+        ),
+        "city": (
+            "what is the weather in [lima](city)",
+            "will it rain in [cairo](city) tomorrow",
+            "is it sunny in [nice](city) now",
+            "do i need a coat in [bern](city)",
+            "what is the forecast for [kyiv](city)",
+            "how hot is [doha](city) today",
+        ),
+    }
+    base = {
+        "per_intent": 2,
+        "fidelity_threshold": 0.3,
+        "intent_relabel_threshold": 0,
+        "fluency_percentile": 0,
+        "slot_verify": False,
+        "slot_rules": False,
+        "typed_values": False,
+        "near_copy_threshold": 1.0,
+        "completions_per_prompt": 1,
+        "value_plans": 0,
+        "seed": 3,
+    }
+
+    def run(**settings):
+        opts = RunOptions(backend=ByLabel(model="p", texts=texts))
+        return prompt_sample(seeds, SampleConfig(**{**base, **settings}), options=opts)
+
+    every, _ = run(per_intent=6)  # what a pool of 2 x 3 gathers: the same requests
+    hard, summary = run(select="hard", pool=3)
+    assert summary.counters["not_selected"] == 8  # 2 intents x (6 gathered - 2 chosen)
+    for intent in ("Play", "Weather"):
+        pool = [u for u in every if u.intent == intent]
+        chosen = [u for u in hard if u.intent == intent]
+        assert len(pool) == 6 and len(chosen) == 2
+        prob = {u.text: u.meta["scores"]["intent_prob"] for u in pool}
+        assert {u.text for u in chosen} == set(sorted(prob, key=prob.get)[:2])
+        assert max(prob[u.text] for u in chosen) < max(prob.values())

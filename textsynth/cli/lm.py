@@ -93,7 +93,7 @@ _SAMPLE_FIELDS = (
 _SAMPLE_TYPES: dict[str, dict[str, Any]] = {
     "slot_unmarked": {"type": click.Choice(["off", "reject", "mark"])},
     "focus": {"type": click.Choice(["slots", "intents"])},
-    "select": {"type": click.Choice(["first", "diverse"])},
+    "select": {"type": click.Choice(["first", "diverse", "hard"])},
     "pool": {"type": click.FloatRange(min=1.0)},
     "value_plans": {"type": click.FloatRange(0, 1)},
     "propose_values": {"type": click.IntRange(min=0)},

@@ -194,16 +194,18 @@ class SampleConfig(_Config):
         default="first",
         metadata={
             "help": "which filtered utterances to keep: the 'first' per_intent generated, or "
-            "the most 'diverse' per_intent of pool x per_intent (farthest-first in sentence-"
-            "embedding space from the seeds and each other; costs pool x the sampling)",
-            "choices": ["first", "diverse"],
+            "per_intent of pool x per_intent (costs pool x the sampling): the most 'diverse' "
+            "(farthest-first in sentence-embedding space from the seeds and each other) or the "
+            "'hard' ones (those the label-fidelity classifier is least sure of; needs that "
+            "filter)",
+            "choices": ["first", "diverse", "hard"],
         },
     )
     pool: float = field(
         default=3.0,
         metadata={
-            "help": "with select='diverse': filtered utterances gathered per intent, as a "
-            "multiple of per_intent, to choose from"
+            "help": "with select='diverse' or 'hard': filtered utterances gathered per intent, "
+            "as a multiple of per_intent, to choose from"
         },
     )
     max_rounds: int = field(
@@ -452,8 +454,14 @@ class SampleConfig(_Config):
             self._intents_only()
         _check(self.oversample >= 1.0, f"oversample={self.oversample!r} must be >= 1")
         _check(
-            self.select in ("first", "diverse"),
-            f"select={self.select!r}; use 'first' or 'diverse'",
+            self.select in ("first", "diverse", "hard"),
+            f"select={self.select!r}; use 'first', 'diverse' or 'hard'",
+        )
+        _check(
+            self.select != "hard" or self.fidelity_threshold > 0,
+            "select='hard' picks by the label-fidelity filter's score, but "
+            "fidelity_threshold=0 turns that filter off",
+            hint="set fidelity_threshold above 0, or use select='first' or 'diverse'",
         )
         _check(self.pool >= 1.0, f"pool={self.pool!r} must be >= 1")
         _check(

@@ -3,8 +3,9 @@
 Each round asks ``oversample`` times the number still missing per intent (later rounds divide by
 the intent's observed pass rate), runs the completions through the
 :class:`~textsynth.lm.filters.FilterChain` and keeps the first survivors; rounds repeat, up to
-``max_rounds``, while an intent is short. With ``select="diverse"`` the loop gathers ``pool``
-times ``per_intent`` survivors per intent and keeps the most diverse ``per_intent`` of them
+``max_rounds``, while an intent is short. With ``select="diverse"`` (or ``"hard"``) the loop
+gathers ``pool`` times ``per_intent`` survivors per intent and keeps the most diverse (or the
+least certain) ``per_intent`` of them
 (:mod:`textsynth.lm.select`). :func:`textsynth.lm.sample.sample` (a fine-tuned run)
 and :func:`~textsynth.lm.sample.prompt_sample` (few-shot prompts) differ only in the prompts
 they make, through a :data:`PromptMaker`.
@@ -369,21 +370,27 @@ class _Rounds:
         return out, s
 
     def _select(self) -> None:
-        """Keep the ``per_intent`` most diverse of each intent's pool (``select='diverse'``)."""
+        """Keep ``per_intent`` of each intent's pool: the most diverse or the hardest."""
         from textsynth.lm.filters import FidelityFilter
-        from textsynth.lm.select import select_diverse
+        from textsynth.lm.select import select_diverse, select_hard
 
         k = self.config.per_intent
-        fidelity = next((f for f in self.chain.filters if isinstance(f, FidelityFilter)), None)
-        embedder = getattr(getattr(fidelity, "classifier", None), "embedder", None)
-        if embedder is None:  # the fidelity filter is off or uses TF-IDF
-            from textsynth.classifier import Embedder
+        embedder: Any = None
+        if self.config.select == "diverse":
+            fidelity = next((f for f in self.chain.filters if isinstance(f, FidelityFilter)), None)
+            embedder = getattr(getattr(fidelity, "classifier", None), "embedder", None)
+            if embedder is None:  # the fidelity filter is off or uses TF-IDF
+                from textsynth.classifier import Embedder
 
-            embedder = Embedder(self.config.embedding_model)
+                embedder = Embedder(self.config.embedding_model)
         dropped = 0
         for intent in self.intents:
             pool = self.kept[intent]
-            chosen = select_diverse(pool, self.seed_texts.get(intent, []), k, embedder)
+            chosen = (
+                select_diverse(pool, self.seed_texts.get(intent, []), k, embedder)
+                if self.config.select == "diverse"
+                else select_hard(pool, k)
+            )
             dropped += len(pool) - len(chosen)
             self.kept[intent] = chosen
             if self.on_kept is not None:

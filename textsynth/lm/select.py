@@ -1,11 +1,18 @@
 """Choose which filtered utterances to keep when the sampler gathered more than it needs.
 
-With ``select="diverse"`` the sampler collects ``pool`` times ``per_intent`` utterances that pass
-every filter, then keeps ``per_intent`` of them per intent by farthest-first traversal (greedy
-k-centre) in sentence-embedding space: each pick is the utterance least similar to the intent's
-seeds and to the picks before it. Near-paraphrases of the seeds add little a classifier does not
-already know; the ablation in ``eval/augment_ablation.py`` measured the diverse pick above the
-first-generated one with the embeddings classifier.
+With ``select="diverse"`` or ``"hard"`` the sampler collects ``pool`` times ``per_intent``
+utterances that pass every filter, then keeps ``per_intent`` of them per intent:
+
+- ``diverse``: farthest-first traversal (greedy k-centre) in sentence-embedding space: each pick
+  is the utterance least similar to the intent's seeds and to the picks before it. Near-paraphrases
+  of the seeds add little a classifier does not already know; the ablation in
+  ``eval/augment_ablation.py`` measured the diverse pick above the first-generated one with the
+  embeddings classifier.
+- ``hard``: the utterances the label-fidelity classifier (trained on the seeds) is least sure of,
+  among those that passed it: least-confidence selection, as in active learning. What that
+  classifier already reads with confidence is, by construction, near what it learnt from; the
+  utterances near its boundary are the ones that move it (measured in ``docs/generation.md``,
+  section 15). Their score is the ``intent_prob`` the filter recorded.
 """
 
 from __future__ import annotations
@@ -18,9 +25,9 @@ import numpy as np
 
 from textsynth.types import Utterance
 
-__all__ = ["SELECTIONS", "farthest_first", "select_diverse"]
+__all__ = ["SELECTIONS", "farthest_first", "select_diverse", "select_hard"]
 
-SELECTIONS = ("first", "diverse")
+SELECTIONS = ("first", "diverse", "hard")
 
 
 def farthest_first(x: np.ndarray, anchors: np.ndarray, k: int) -> tuple[list[int], list[float]]:
@@ -76,3 +83,32 @@ def select_diverse(
         scores = {**u.meta.get("scores", {}), "novelty": round(novelty[j], 4)}
         out.append(replace(u, meta={**u.meta, "scores": scores}))
     return out
+
+
+def select_hard(pool: Sequence[Utterance], k: int) -> list[Utterance]:
+    """Return the ``k`` of one intent's ``pool`` the label-fidelity classifier is least sure of.
+
+    Args:
+        pool: the candidates (one intent), in generation order, each with
+            ``meta['scores']['intent_prob']`` (recorded by the label-fidelity filter).
+        k: how many to keep.
+
+    Returns:
+        The chosen utterances in generation order. Ties go to the earlier one.
+
+    Raises:
+        ValueError: a candidate carries no ``intent_prob`` (the fidelity filter was off).
+    """
+    if len(pool) <= k:
+        return list(pool)
+    probs = []
+    for j, u in enumerate(pool):
+        p = u.meta.get("scores", {}).get("intent_prob")
+        if p is None:
+            raise ValueError(
+                f"candidate {j} ({u.text!r}) has no intent_prob score: select='hard' needs the "
+                "label-fidelity filter"
+            )
+        probs.append(float(p))
+    order = sorted(range(len(pool)), key=lambda j: (probs[j], j))
+    return [pool[j] for j in sorted(order[:k])]
