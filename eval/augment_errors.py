@@ -12,9 +12,18 @@ Generated text is read from the ``.kept.jsonl`` files an ``eval/augment.py --req
 run writes (``--kept NAME=TEMPLATE``, ``{d}`` standing for the draw), so nothing is generated
 again. ``real``, ``upsample`` and ``eda`` are rebuilt from ``eval/baselines.py``.
 
+``--test pool`` scores on a larger held-out set instead of the official test split: each draw's
+train utterances that no condition of the draw trains on (not a seed, not the ``real``
+reference's, not any added text). HWU64's official test has 848 utterances, so one utterance is
+0.12 points and the paired gain of a draw moves by about half a point from the test sample alone;
+its pool has about 6,300 per draw. The generator sees only the seeds, so the pool is as unseen
+as the test split. Each draw's accuracy gain (points) and the mean ± std over draws are in the
+results, with the peers' rule of ``eval/augment_targets.py``.
+
 Usage: ``python -m eval.augment_errors --dataset snips --kept
 "lm=eval/.cache/requests/snips-d{d}-lm.init=no-snips.kept.jsonl"``; results in
-``eval/results/augment_errors_<dataset>.json`` and a ``.png`` beside it.
+``eval/results/augment_errors_<dataset>.json`` (``_pool`` added with ``--test pool``) and a
+``.png`` beside it.
 """
 
 from __future__ import annotations
@@ -23,6 +32,7 @@ import argparse
 import json
 import logging
 import os
+import statistics
 from collections import Counter
 from pathlib import Path
 from typing import Literal
@@ -112,13 +122,68 @@ def added(
     return list(read_utterances(Path(template.format(d=d))))
 
 
+def pool_test(
+    train: list[Utterance], seeds: list[Utterance], added_texts: list[list[Utterance]]
+) -> list[Utterance]:
+    """Return the train utterances of a draw that no condition trains on (``--test pool``).
+
+    Args:
+        train: the data set's train split.
+        seeds: the draw's seeds.
+        added_texts: every condition's added utterances in the draw (the ``real`` reference
+            included); a text any of them holds is left out, whatever its intent.
+    """
+    seen = {u.text for u in seeds} | {u.text for extra in added_texts for u in extra}
+    return [u for u in train if u.text not in seen]
+
+
+def gains(results: dict) -> dict[str, dict[str, dict]]:
+    """Return each condition's accuracy gain in points per draw, with the mean and std."""
+    out: dict[str, dict[str, dict]] = {}
+    for cond in results["summary"]:
+        for feat in results["features"]:
+            per = [
+                100 * (row[cond][feat]["fixed"] - row[cond][feat]["broken"]) / row["test"]
+                for row in results["draws"]
+            ]
+            out.setdefault(cond, {})[feat] = {
+                "mean": statistics.mean(per),
+                "std": statistics.stdev(per) if len(per) > 1 else 0.0,
+                "draws": per,
+            }
+    return out
+
+
+def gain_table(results: dict) -> list[str]:
+    """Mean ± std of the gain per condition, and whether it clears upsampling and EDA.
+
+    The rule is ``eval/augment_targets.py``'s: gain - peer gain > max(std, peer std).
+    """
+    g = gains(results)
+    peers = [p for p in ("upsample", "eda") if p in g]
+    head = "| condition | features | gain (points), mean ± std | per draw |"
+    head += "".join(f" clears {p} |" for p in peers)
+    lines = [head, "|---|---|---:|---|" + "---|" * len(peers)]
+    for cond, by_feat in g.items():
+        for feat, s in by_feat.items():
+            row = f"| {cond} | {feat} | {s['mean']:+.2f} ± {s['std']:.2f} | "
+            row += ", ".join(f"{x:+.2f}" for x in s["draws"]) + " |"
+            for p in peers:
+                q = g[p][feat]
+                ok = s["mean"] - q["mean"] > max(s["std"], q["std"])
+                row += " — |" if cond in BASELINES else (" ✔ |" if ok else " ✘ |")
+            lines.append(row)
+    return lines
+
+
 def markdown(results: dict) -> str:
     """A table of fixed / broken / net per condition, with the pairs that changed most."""
     lines = [
         "| condition | features | fixed | broken | net (points) | changed most, fixed/broken |",
         "|---|---|---:|---:|---:|---|",
     ]
-    n = results["test"] * len(results["draws"])
+    sizes = [row.get("test", results["test"]) for row in results["draws"]]
+    n = sum(sizes)
     for cond, by_feat in results["summary"].items():
         for feat, s in by_feat.items():
             top = "; ".join(
@@ -130,10 +195,17 @@ def markdown(results: dict) -> str:
                 f"{100 * (s['fixed'] - s['broken']) / n:+.1f} | {top} |"
             )
     lines.append("")
-    lines.append(
-        f"Summed over {len(results['draws'])} draws of {results['test']} test "
-        "utterances; a pair reads gold→confused-with fixed/broken."
+    where = (
+        f"{results['test']} test utterances"
+        if results.get("test_set", "official") == "official"
+        else f"{min(sizes)}-{max(sizes)} held-out train utterances (--test pool)"
     )
+    lines.append(
+        f"Summed over {len(results['draws'])} draws of {where}; a pair reads "
+        "gold→confused-with fixed/broken."
+    )
+    if len(results["draws"]) > 1 and all("test" in row for row in results["draws"]):
+        lines += ["", *gain_table(results)]
     return "\n".join(lines)
 
 
@@ -157,7 +229,8 @@ def plot(results: dict, path: Path) -> None:
         ax.axvline(0, color="black", lw=0.8)
         ax.invert_yaxis()
         ax.set_title(f"{results['dataset']}: {feat} classifier")
-        ax.set_xlabel(f"test utterances, {len(results['draws'])} draws summed")
+        what = "test" if results.get("test_set", "official") == "official" else "held-out"
+        ax.set_xlabel(f"{what} utterances, {len(results['draws'])} draws summed")
         ax.legend(loc="lower right")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
@@ -184,12 +257,21 @@ def main() -> None:
         metavar="NAME=TEMPLATE",
         help="generated text per draw: a .kept.jsonl path with {d} for the draw",
     )
-    ap.add_argument("--out", help="default: eval/results/augment_errors_<dataset>.json")
+    ap.add_argument(
+        "--test",
+        default="official",
+        choices=["official", "pool"],
+        help="score on the official test split, or on each draw's train utterances that no "
+        "condition trains on (a larger held-out set)",
+    )
+    ap.add_argument("--out", help="default: eval/results/augment_errors_<dataset>[_pool].json")
     args = ap.parse_args()
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
-    out = Path(args.out or ROOT / "eval" / "results" / f"augment_errors_{args.dataset}.json")
+    suffix = "_pool" if args.test == "pool" else ""
+    out = Path(
+        args.out or ROOT / "eval" / "results" / f"augment_errors_{args.dataset}{suffix}.json"
+    )
     train, test = load(args.dataset, args.clinc_intents if args.dataset == "clinc150" else None, 0)
-    gold = [u.intent for u in test]
     names = [n for n, _ in args.kept]
     clash = sorted({n for n in names if names.count(n) > 1 or n in BASELINES})
     if clash:
@@ -219,9 +301,18 @@ def main() -> None:
                 c: added(c, t, train, seeds, args.per_intent, seed, d)
                 for c, t in conditions.items()
             }
-            row: dict = {"seed": seed, "added": {c: len(v) for c, v in texts.items()}}
+            scored = test
+            if args.test == "pool":  # the real reference's text stays out even when not scored
+                real = held_out(train, seeds, args.per_intent, seed)
+                scored = pool_test(train, seeds, [real, *texts.values()])
+            gold = [u.intent for u in scored]
+            row: dict = {
+                "seed": seed,
+                "test": len(scored),
+                "added": {c: len(v) for c, v in texts.items()},
+            }
             for feat in args.features:
-                clf_args = (feat, embedder, seed, test)
+                clf_args = (feat, embedder, seed, scored)
                 before = predict(seeds, *clf_args)
                 bar.update(1)
                 for c, extra in texts.items():
@@ -243,7 +334,10 @@ def main() -> None:
     }
     results = {
         "dataset": args.dataset,
-        "test": len(test),
+        "test": len(test)
+        if args.test == "official"
+        else round(statistics.mean(row["test"] for row in draws)),
+        "test_set": args.test,
         "shots": args.shots,
         "per_intent": args.per_intent,
         "features": args.features,
@@ -251,6 +345,7 @@ def main() -> None:
         "draws": draws,
         "summary": summary,
     }
+    results["gains"] = gains(results)
     results["markdown"] = markdown(results)
     out.parent.mkdir(parents=True, exist_ok=True)
     with atomic_write(out) as fh:

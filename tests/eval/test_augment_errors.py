@@ -146,3 +146,72 @@ def test_end_to_end_counts_match_the_accuracy_gain(tmp_path: Path) -> None:
     assert row["fixed"] - row["broken"] == acc[1] - acc[0]
     assert row["fixed"] > row["broken"]  # more real data helps
     assert out.with_suffix(".png").stat().st_size > 0
+
+
+def test_pool_test_leaves_out_every_text_a_condition_trains_on() -> None:
+    from eval.augment_errors import pool_test
+    from textsynth.types import Utterance
+
+    train = [
+        Utterance(t, i) for t, i in [("a", "X"), ("b", "X"), ("c", "Y"), ("d", "Y"), ("e", "Y")]
+    ]
+    seeds = [train[0]]
+    real = [train[2]]
+    generated = [Utterance("d", "X")]  # the same text under another intent is still left out
+    assert [u.text for u in pool_test(train, seeds, [real, generated])] == ["b", "e"]
+    assert len(pool_test(train, [], [])) == len(train)
+
+
+def test_gain_table_applies_the_peer_rule_per_draw_sizes() -> None:
+    from eval.augment_errors import gain_table, gains
+
+    def cell(fixed: int, broken: int) -> dict:
+        return {"tfidf": {"fixed": fixed, "broken": broken}}
+
+    results = {
+        "features": ["tfidf"],
+        "summary": {"upsample": {}, "lm": {}, "weak": {}},
+        "draws": [
+            {"test": 200, "upsample": cell(1, 1), "lm": cell(6, 2), "weak": cell(3, 2)},
+            {"test": 400, "upsample": cell(2, 2), "lm": cell(10, 2), "weak": cell(2, 3)},
+        ],
+    }
+    g = gains(results)
+    assert g["lm"]["tfidf"]["draws"] == [2.0, 2.0]  # (6 - 2) / 200 and (10 - 2) / 400 points
+    assert g["lm"]["tfidf"]["mean"] == 2.0 and g["lm"]["tfidf"]["std"] == 0.0
+    lines = gain_table(results)
+    assert "| lm | tfidf | +2.00 ± 0.00 | +2.00, +2.00 | ✔ |" in lines
+    assert "| weak | tfidf | +0.12 ± 0.53 | +0.50, -0.25 | ✘ |" in lines  # within its own std
+    assert "| upsample | tfidf | +0.00 ± 0.00 | +0.00, +0.00 | — |" in lines
+
+
+def test_end_to_end_pool_scores_the_unused_train_utterances(tmp_path: Path) -> None:
+    """``--test pool`` on SNIPS: the pool is the draw's unused train text, gains match it."""
+    from eval.augment import draw_seeds, load
+    from eval.augment_errors import pool_test, predict
+    from eval.baselines import held_out, upsample
+    from textsynth.classifier import Embedder
+
+    out = tmp_path / "r.json"
+    subprocess.run(
+        [sys.executable, "-m", "eval.augment_errors", "--draws", "2", "--features", "tfidf",
+         "--baselines", "upsample", "--test", "pool", "--out", str(out)],
+        cwd=ROOT, check=True, capture_output=True, timeout=600,
+    )  # fmt: skip
+    res = json.loads(out.read_text())
+    train, test = load("snips", None, 0)
+    seeds = draw_seeds(train, 10, 1000)
+    extra = upsample(seeds, 20, 1000)
+    pool = pool_test(train, seeds, [held_out(train, seeds, 20, 1000), extra])
+    assert res["test_set"] == "pool" and res["draws"][0]["test"] == len(pool) > 5 * len(test)
+    gold = [u.intent for u in pool]
+    emb = Embedder()
+    acc = [
+        sum(g == p for g, p in zip(gold, predict(tr, "tfidf", emb, 1000, pool), strict=True))
+        for tr in (seeds, seeds + extra)
+    ]
+    row = res["draws"][0]["upsample"]["tfidf"]
+    assert row["fixed"] - row["broken"] == acc[1] - acc[0]
+    gain = res["gains"]["upsample"]["tfidf"]["draws"][0]
+    assert gain == pytest.approx(100 * (acc[1] - acc[0]) / len(pool))
+    assert "clears upsample" in res["markdown"] and "held-out" in res["markdown"]
