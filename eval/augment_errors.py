@@ -15,8 +15,9 @@ again. ``real``, ``upsample`` and ``eda`` are rebuilt from ``eval/baselines.py``
 ``--test pool`` scores on a larger held-out set instead of the official test split: each draw's
 train utterances that no condition of the draw trains on (not a seed, not the ``real``
 reference's, not any added text). HWU64's official test has 848 utterances, so one utterance is
-0.12 points and the paired gain of a draw moves by about half a point from the test sample alone;
-its pool has about 6,300 per draw. The generator sees only the seeds, so the pool is as unseen
+0.12 points, and the paired gain of a draw moves by about 0.6 points from the test sample alone
+(the square root of the 25-30 utterances a generated set changes, over 848); its pool has about
+6,200 per draw (about 0.25 points). The generator sees only the seeds, so the pool is as unseen
 as the test split. Each draw's accuracy gain (points) and the mean ± std over draws are in the
 results, with the peers' rule of ``eval/augment_targets.py``.
 
