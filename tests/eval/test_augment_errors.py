@@ -118,13 +118,24 @@ def test_kept_names_must_not_shadow_a_baseline_or_repeat(tmp_path: Path) -> None
         assert names[0] in proc.stderr.splitlines()[-1]
 
 
+def tfidf_correct(scored: list, *trains: list) -> list[int]:
+    """Test utterances the benchmark's TF-IDF classifier (draw 0) gets right, per train set."""
+    from eval.augment_errors import predict
+    from textsynth.classifier import Embedder
+
+    gold = [u.intent for u in scored]
+    emb = Embedder()  # not loaded: TF-IDF only
+    return [
+        sum(g == p for g, p in zip(gold, predict(tr, "tfidf", emb, 1000, scored), strict=True))
+        for tr in trains
+    ]
+
+
 @pytest.mark.slow
 def test_end_to_end_counts_match_the_accuracy_gain(tmp_path: Path) -> None:
     """A real run on SNIPS: fixed - broken equals the gain of the classifier, per draw."""
     from eval.augment import draw_seeds, load
-    from eval.augment_errors import predict
     from eval.baselines import held_out
-    from textsynth.classifier import Embedder
 
     out = tmp_path / "r.json"
     subprocess.run(
@@ -136,12 +147,7 @@ def test_end_to_end_counts_match_the_accuracy_gain(tmp_path: Path) -> None:
     train, test = load("snips", None, 0)
     seeds = draw_seeds(train, 10, 1000)
     real = held_out(train, seeds, 20, 1000)
-    gold = [u.intent for u in test]
-    emb = Embedder()
-    acc = [
-        sum(g == p for g, p in zip(gold, predict(tr, "tfidf", emb, 1000, test), strict=True))
-        for tr in (seeds, seeds + real)
-    ]
+    acc = tfidf_correct(test, seeds, seeds + real)
     row = res["draws"][0]["real"]["tfidf"]
     assert row["fixed"] - row["broken"] == acc[1] - acc[0]
     assert row["fixed"] > row["broken"]  # more real data helps
@@ -188,9 +194,8 @@ def test_gain_table_applies_the_peer_rule_per_draw_sizes() -> None:
 def test_end_to_end_pool_scores_the_unused_train_utterances(tmp_path: Path) -> None:
     """``--test pool`` on SNIPS: the pool is the draw's unused train text, gains match it."""
     from eval.augment import draw_seeds, load
-    from eval.augment_errors import pool_test, predict
+    from eval.augment_errors import pool_test
     from eval.baselines import held_out, upsample
-    from textsynth.classifier import Embedder
 
     out = tmp_path / "r.json"
     subprocess.run(
@@ -204,12 +209,7 @@ def test_end_to_end_pool_scores_the_unused_train_utterances(tmp_path: Path) -> N
     extra = upsample(seeds, 20, 1000)
     pool = pool_test(train, seeds, [held_out(train, seeds, 20, 1000), extra])
     assert res["test_set"] == "pool" and res["draws"][0]["test"] == len(pool) > 5 * len(test)
-    gold = [u.intent for u in pool]
-    emb = Embedder()
-    acc = [
-        sum(g == p for g, p in zip(gold, predict(tr, "tfidf", emb, 1000, pool), strict=True))
-        for tr in (seeds, seeds + extra)
-    ]
+    acc = tfidf_correct(pool, seeds, seeds + extra)
     row = res["draws"][0]["upsample"]["tfidf"]
     assert row["fixed"] - row["broken"] == acc[1] - acc[0]
     gain = res["gains"]["upsample"]["tfidf"]["draws"][0]

@@ -108,6 +108,17 @@ class Phrasings(backends.Backend):
         return out
 
 
+# every filter but the one a test looks at off, one completion per prompt
+ONLY_SELECTION = {
+    "fluency_percentile": 0,
+    "slot_verify": False,
+    "slot_rules": False,
+    "typed_values": False,
+    "near_copy_threshold": 1.0,
+    "completions_per_prompt": 1,
+    "value_plans": 0,
+}
+
 PHRASES = (  # near copies of the seeds first: what select="first" keeps
     "play [jazz](genre) music please now",
     "play some [jazz](genre) music for me",
@@ -132,17 +143,7 @@ def test_diverse_sampling_keeps_per_intent_of_a_larger_pool_farther_from_the_see
         markup.parse("play some [jazz](genre) music", "Play"),
         markup.parse("play [jazz](genre) music now", "Play"),
     ]
-    base = {
-        "per_intent": 3,
-        "fidelity_threshold": 0.0,
-        "fluency_percentile": 0,
-        "slot_verify": False,
-        "slot_rules": False,
-        "typed_values": False,
-        "near_copy_threshold": 1.0,
-        "completions_per_prompt": 1,
-        "value_plans": 0,
-    }
+    base = {**ONLY_SELECTION, "per_intent": 3, "fidelity_threshold": 0.0}
     streamed = []
 
     def run(**settings):
@@ -220,16 +221,10 @@ def test_hard_sampling_keeps_the_pool_utterances_the_fidelity_classifier_is_leas
         ),
     }
     base = {
+        **ONLY_SELECTION,
         "per_intent": 2,
         "fidelity_threshold": 0.3,
         "intent_relabel_threshold": 0,
-        "fluency_percentile": 0,
-        "slot_verify": False,
-        "slot_rules": False,
-        "typed_values": False,
-        "near_copy_threshold": 1.0,
-        "completions_per_prompt": 1,
-        "value_plans": 0,
         "seed": 3,
     }
 
