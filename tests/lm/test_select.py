@@ -242,3 +242,24 @@ def test_hard_sampling_keeps_the_pool_utterances_the_fidelity_classifier_is_leas
         prob = {u.text: u.meta["scores"]["intent_prob"] for u in pool}
         assert {u.text for u in chosen} == set(sorted(prob, key=prob.get)[:2])
         assert max(prob[u.text] for u in chosen) < max(prob.values())
+
+
+def test_hard_selection_without_the_fidelity_filter_warns_and_keeps_the_first(caplog):
+    """One intent: no label-fidelity filter, so no score to pick by; said, never silent."""
+    from textsynth.lm import prompt_sample
+    from textsynth.lm.sample import RunOptions
+
+    seeds = [markup.parse(t, "Play") for t in ("play [jazz](genre) music", "put on [rock](genre)")]
+    config = {**ONLY_SELECTION, "per_intent": 3}
+
+    def run(**settings):
+        opts = RunOptions(backend=Phrasings(model="p", texts=PHRASES))
+        return prompt_sample(seeds, SampleConfig(**{**config, **settings}), options=opts)
+
+    first, _ = run()
+    with caplog.at_level("WARNING"):
+        hard, summary = run(select="hard", pool=3)
+    assert "select='hard' needs the label-fidelity filter" in caplog.text
+    assert "select-hard" in summary.disabled and "label-fidelity" in summary.disabled
+    assert [u.text for u in hard] == [u.text for u in first]  # no pool was gathered
+    assert "not_selected" not in summary.counters

@@ -18,14 +18,14 @@ import logging
 import math
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from textsynth.lm.backends import Backend, GenParams, Request
 from textsynth.lm.cache import RequestCache, RequestStats
 from textsynth.lm.chain import build_filters
 from textsynth.lm.config import SampleConfig
-from textsynth.lm.filters import Candidate, FilterChain, FilterSummary
+from textsynth.lm.filters import Candidate, FidelityFilter, FilterChain, FilterSummary
 from textsynth.lm.generation import GenerationStats
 from textsynth.lm.prompt import slots_by_intent
 from textsynth.types import Utterance
@@ -138,6 +138,14 @@ def sample_rounds(
     )
     if opts.judge is not None:
         filters.append(opts.judge.filter(seeds))
+    if config.select == "hard" and FidelityFilter.name in disabled:
+        logger.warning(
+            "select='hard' needs the label-fidelity filter's scores, and that filter is "
+            "disabled here; keeping the first %d per intent instead",
+            config.per_intent,
+        )
+        config = replace(config, select="first")
+        disabled.append("select-hard")
     chain = FilterChain(filters)
     chain.summary.disabled = disabled
     loop = _Rounds(backend, seeds, intents, make_prompts, config, chain, opts)
@@ -371,7 +379,6 @@ class _Rounds:
 
     def _select(self) -> None:
         """Keep ``per_intent`` of each intent's pool: the most diverse or the hardest."""
-        from textsynth.lm.filters import FidelityFilter
         from textsynth.lm.select import select_diverse, select_hard
 
         k = self.config.per_intent
