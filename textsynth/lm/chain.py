@@ -22,6 +22,7 @@ from textsynth.lm.filters import (
     NearCopyFilter,
     UnknownLabelFilter,
 )
+from textsynth.lm.leaks import SchemaLeakFilter
 from textsynth.types import Utterance
 
 if TYPE_CHECKING:
@@ -59,6 +60,7 @@ def build_filters(
 
         filters.append(PlanFilter())
     filters.append(UnknownLabelFilter(seeds, config.label_scope))
+    filters.append(SchemaLeakFilter(seeds, intents or ()))
     if config.repeated_words:
         from textsynth.lm.repeats import RepeatFilter
 
