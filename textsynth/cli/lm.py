@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from textsynth.lm.config import DEFAULT_BASE_MODEL, FinetuneConfig, SampleConfig
+from textsynth.lm.config import DEFAULT_BASE_MODEL, SELECTIONS, FinetuneConfig, SampleConfig
 from textsynth.types import Utterance
 
 logger = logging.getLogger(__name__)
@@ -93,7 +93,7 @@ _SAMPLE_FIELDS = (
 _SAMPLE_TYPES: dict[str, dict[str, Any]] = {
     "slot_unmarked": {"type": click.Choice(["off", "reject", "mark"])},
     "focus": {"type": click.Choice(["slots", "intents"])},
-    "select": {"type": click.Choice(["first", "diverse", "hard"])},
+    "select": {"type": click.Choice(SELECTIONS)},
     "pool": {"type": click.FloatRange(min=1.0)},
     "value_plans": {"type": click.FloatRange(0, 1)},
     "propose_values": {"type": click.IntRange(min=0)},

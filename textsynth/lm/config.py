@@ -19,6 +19,8 @@ AUTO_BASE_MODEL = "auto"
 """Pick the embedded model by the seeds' language: SmolLM2 for English, Gemma 3 otherwise."""
 
 _DTYPES = ("auto", "float32", "bfloat16")
+# which filtered utterances the sampler keeps (textsynth.lm.select)
+SELECTIONS = ("first", "diverse", "hard")
 C = TypeVar("C", bound="_Config")
 
 
@@ -198,7 +200,7 @@ class SampleConfig(_Config):
             "(farthest-first in sentence-embedding space from the seeds and each other) or the "
             "'hard' ones (those the label-fidelity classifier is least sure of; needs that "
             "filter)",
-            "choices": ["first", "diverse", "hard"],
+            "choices": list(SELECTIONS),
         },
     )
     pool: float = field(
@@ -454,7 +456,7 @@ class SampleConfig(_Config):
             self._intents_only()
         _check(self.oversample >= 1.0, f"oversample={self.oversample!r} must be >= 1")
         _check(
-            self.select in ("first", "diverse", "hard"),
+            self.select in SELECTIONS,
             f"select={self.select!r}; use 'first', 'diverse' or 'hard'",
         )
         _check(

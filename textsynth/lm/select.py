@@ -24,11 +24,10 @@ from typing import Any
 
 import numpy as np
 
+from textsynth.lm.config import SELECTIONS
 from textsynth.types import Utterance
 
 __all__ = ["SELECTIONS", "farthest_first", "select_diverse", "select_hard"]
-
-SELECTIONS = ("first", "diverse", "hard")
 
 
 def farthest_first(x: np.ndarray, anchors: np.ndarray, k: int) -> tuple[list[int], list[float]]:
