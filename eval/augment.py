@@ -349,6 +349,8 @@ def run_draw(name: str, state: dict, d: int, args: argparse.Namespace, embedder:
                 tag = "".join(f".{k}={v}" for k, v in sorted(settings.items()))
                 if cond == "lm" and getattr(args, "init_from", None):
                     tag += f".init={Path(args.init_from).name}"
+                if cond == "lm" and args.epochs != 4:  # another adapter: keep both files
+                    tag += f".epochs={args.epochs}"
                 if getattr(args, "base_model", None):
                     tag += f".base={args.base_model.replace('/', '_').replace(':', '_')}"
                 write_utterances_jsonl(synth, cache_dir / f"{name}-d{d}-{cond}{tag}.kept.jsonl")
@@ -494,6 +496,8 @@ def variant(results: dict) -> str:
     parts = [f"{k}={v}" for k, v in sorted(settings.items())]
     if results.get("init_from"):
         parts.append(f"from {Path(results['init_from']).name}")
+    if results.get("epochs", 4) != 4:
+        parts.append(f"epochs={results['epochs']}")
     if results.get("base_model"):
         parts.append(f"base {results['base_model']}")
     return f" [{', '.join(parts)}]" if parts else ""

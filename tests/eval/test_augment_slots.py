@@ -109,6 +109,9 @@ def test_rows_of_a_variant_run_name_what_differs_for_the_lm_conditions_only():
     assert augment.variant({"sample_settings": {}}) == ""
     gemma = {"sample_settings": {}, "base_model": "embedded:gemma3-270m"}
     assert augment.variant(gemma) == " [base embedded:gemma3-270m]"
+    # another number of fine-tuning epochs is another generator
+    assert augment.variant({"sample_settings": {}, "epochs": 2}) == " [epochs=2]"
+    assert augment.variant({"sample_settings": {}, "epochs": 4}) == ""
     # the flags focus='intents' implies are named as that focus; a subset of them is not
     flags = {"value_plans": 0.0, "slot_verify": False, "slot_rules": False,
              "slot_unmarked": "off", "slot_context": False, "typed_values": False}  # fmt: skip
