@@ -50,6 +50,7 @@ from eval.baselines import by_intent, eda, held_out, upsample  # noqa: E402
 from textsynth.classifier import Embedder, IntentClassifier  # noqa: E402
 from textsynth.errors import TextsynthError  # noqa: E402
 from textsynth.io import atomic_write, read_utterances, write_utterances_jsonl  # noqa: E402
+from textsynth.lm.config import FinetuneConfig  # noqa: E402
 from textsynth.types import Utterance  # noqa: E402
 
 log = logging.getLogger("augment")
@@ -58,6 +59,7 @@ TEXTSYNTH = ("lm", "prompt")
 CLASSIFIERS = ("tfidf", "embeddings")
 SLOT_SETS = ("snips", "hwu64")  # data sets with slot spans: slot F1 is measured on them
 SLOT_TAGGER = {"algorithm": "lbfgs", "max_iterations": 50}
+EPOCHS = FinetuneConfig().epochs  # the lm condition's default: the library's
 
 
 def load(name: str, n_intents: int | None, seed: int) -> tuple[list[Utterance], list[Utterance]]:
@@ -105,7 +107,7 @@ def synthesise(
     seed: int,
     workdir: Path,
     stats: dict,
-    epochs: int = 4,
+    epochs: int = EPOCHS,
     train: list[Utterance] | None = None,
     cache: Path | None = None,
     overrides: dict[str, Any] | None = None,
@@ -271,7 +273,7 @@ def snips_args(description: str) -> argparse.ArgumentParser:
     ap.add_argument("--draws", type=int, default=3)
     ap.add_argument("--shots", type=int, default=10)
     ap.add_argument("--per-intent", type=int, default=20)
-    ap.add_argument("--epochs", type=int, default=4)
+    ap.add_argument("--epochs", type=int, default=EPOCHS)
     return ap
 
 
@@ -349,7 +351,7 @@ def run_draw(name: str, state: dict, d: int, args: argparse.Namespace, embedder:
                 tag = "".join(f".{k}={v}" for k, v in sorted(settings.items()))
                 if cond == "lm" and getattr(args, "init_from", None):
                     tag += f".init={Path(args.init_from).name}"
-                if cond == "lm" and args.epochs != 4:  # another adapter: keep both files
+                if cond == "lm" and args.epochs != EPOCHS:  # another adapter: keep both files
                     tag += f".epochs={args.epochs}"
                 if getattr(args, "base_model", None):
                     tag += f".base={args.base_model.replace('/', '_').replace(':', '_')}"
@@ -496,7 +498,7 @@ def variant(results: dict) -> str:
     parts = [f"{k}={v}" for k, v in sorted(settings.items())]
     if results.get("init_from"):
         parts.append(f"from {Path(results['init_from']).name}")
-    if results.get("epochs", 4) != 4:
+    if results.get("epochs", EPOCHS) != EPOCHS:
         parts.append(f"epochs={results['epochs']}")
     if results.get("base_model"):
         parts.append(f"base {results['base_model']}")
@@ -700,7 +702,9 @@ def main() -> None:
     ap.add_argument("--per-intent", type=int, default=20)
     ap.add_argument("--clinc-intents", type=int, default=20)
     ap.add_argument("--conditions", nargs="+", default=list(CONDITIONS))
-    ap.add_argument("--epochs", type=int, default=4, help="fine-tuning epochs of the lm condition")
+    ap.add_argument(
+        "--epochs", type=int, default=EPOCHS, help="fine-tuning epochs of the lm condition"
+    )
     ap.add_argument("--quick", action="store_true", help="1 draw, SNIPS only, 5 added per intent")
     ap.add_argument(
         "--no-oracle",
