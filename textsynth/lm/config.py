@@ -458,7 +458,7 @@ class SampleConfig(_Config):
         _check(self.oversample >= 1.0, f"oversample={self.oversample!r} must be >= 1")
         _check(
             self.select in SELECTIONS,
-            f"select={self.select!r}; use 'first', 'diverse' or 'hard'",
+            f"select={self.select!r}; use one of {', '.join(SELECTIONS)}",
         )
         _check(
             self.select != "hard" or self.fidelity_threshold > 0,
