@@ -10,9 +10,11 @@ French utterances the grammar cannot produce -> Rasa YAML. Run from the reposito
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from textsynth import expand, load_grammar, write
+from textsynth.errors import TextsynthError
 from textsynth.grammar import count
 from textsynth.lm import FinetuneConfig, SampleConfig, finetune, sample
 
@@ -64,4 +66,8 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except TextsynthError as exc:  # bad input: the message names the file, line and what to do
+        print(f"error: {exc}", file=sys.stderr)
+        sys.exit(exc.exit_code)

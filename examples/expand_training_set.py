@@ -9,9 +9,11 @@ evaluate against the seeds -> Rasa 3 YAML. Run from the repository root:
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from textsynth import evaluate, read, write
+from textsynth.errors import TextsynthError
 from textsynth.lm import FinetuneConfig, SampleConfig, finetune, sample
 from textsynth.pii import Pseudonymiser
 from textsynth.pii.keys import load_key
@@ -54,4 +56,8 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except TextsynthError as exc:  # bad input: the message names the file, line and what to do
+        print(f"error: {exc}", file=sys.stderr)
+        sys.exit(exc.exit_code)

@@ -95,3 +95,24 @@ def test_example_runs(script: str, tmp_path) -> None:
     for jsonl in tmp_path.rglob("*.jsonl"):
         for line in jsonl.read_text(encoding="utf-8").splitlines():
             json.loads(line)  # every output line is JSON
+
+
+def _bad_inputs(tmp_path: Path) -> dict[str, tuple[list[str], str]]:
+    """Per example: arguments naming a bad input, and what the error must name."""
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": "t-1", "turns": [{"text": "hi"}]}\n{"id": "t-2", "turn": []}\n')
+    return {
+        "pseudonymise_transcripts.py": ([str(bad), str(tmp_path / "out.jsonl")], f"{bad}:2"),
+        "expand_training_set.py": (["--seeds", str(tmp_path / "missing.jsonl")], "missing.jsonl"),
+        "bootstrap_french.py": (["--grammar", str(tmp_path / "missing.tsg")], "missing.tsg"),
+    }
+
+
+@pytest.mark.parametrize("script", sorted(OUTPUTS))
+def test_example_refuses_bad_input_without_a_traceback(script: str, tmp_path) -> None:
+    args, names = _bad_inputs(tmp_path)[script]
+    r = _run(script, args, timeout=300)
+    assert r.returncode == 2  # an input error, as the CLI exits
+    assert "Traceback" not in r.stderr, r.stderr[-3000:]
+    assert r.stderr.startswith("error: ") and names in r.stderr, r.stderr[-3000:]
+    assert not (tmp_path / "out.jsonl").exists()  # nothing half-written

@@ -44,3 +44,18 @@ def test_banned_token_is_never_drawn_and_greedy_is_argmax():
     logits = torch.tensor([[0.0, 5.0, 1.0], [3.0, 0.0, 1.0]])
     assert _next_token(logits.clone(), None, 1.0, 1).tolist() == [2, 0]
     assert _next_token(logits.clone(), None, 1.0, None).tolist() == [1, 0]
+
+
+def test_a_wide_row_is_sorted_alone_and_a_narrow_row_keeps_its_nucleus():
+    # one batch, two rows: the flat row needs the full sort, the peaked row does not; each row
+    # must draw only from its own full-sort nucleus, and the wide one from more than 256 tokens
+    g = torch.Generator().manual_seed(3)
+    flat = torch.randn(600, generator=g) * 0.05
+    peaked = torch.randn(600, generator=g)
+    peaked[:4] += torch.tensor([14.0, 13.5, 13.0, 11.0])
+    rows = 8000
+    torch.manual_seed(0)
+    tok = _next_token(torch.stack([flat, peaked]).repeat(rows, 1), 1.0, 0.95, None)
+    got_flat, got_peaked = set(tok[0::2].tolist()), set(tok[1::2].tolist())
+    assert got_flat <= full_sort_kept(flat, 0.95) and len(got_flat) > 256
+    assert got_peaked == full_sort_kept(peaked, 0.95)

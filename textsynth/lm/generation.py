@@ -293,18 +293,27 @@ def _next_token(logits: Any, temperature: float | None, top_p: float, banned: in
         return torch.multinomial(logits.softmax(-1), 1).squeeze(1)
     # Fast path: the nucleus of a fine-tuned model is a handful of tokens, so sorting the whole
     # vocabulary (a quarter of a CPU decoding step for a 49k vocabulary) is wasted. Take the top
-    # _NUCLEUS_K; when they hold the nucleus of every row, the kept set is exactly the one a full
-    # sort gives. Otherwise fall back to the full sort.
+    # _NUCLEUS_K; for each row whose nucleus they hold, the kept set is exactly the one a full
+    # sort gives. Only the other rows (a wide nucleus) pay for the full sort.
     k = min(_NUCLEUS_K, logits.shape[-1])
     top, idx = torch.topk(logits, k, dim=-1)  # descending
     probs = logits.softmax(-1)
     top_probs = probs.gather(1, idx)
     before = top_probs.cumsum(-1) - top_probs  # mass of the tokens ranked above each one
-    if bool((top_probs.sum(-1) > top_p).all()):
-        keep = before < top_p  # the smallest prefix whose mass passes top_p (ties aside)
-        keep[:, 0] = True
-        p = torch.where(keep, top_probs, torch.zeros_like(top_probs))
-        return idx.gather(1, torch.multinomial(p, 1)).squeeze(1)
+    keep = before < top_p  # the smallest prefix whose mass passes top_p (ties aside)
+    keep[:, 0] = True
+    p = torch.where(keep, top_probs, torch.zeros_like(top_probs))
+    tok = idx.gather(1, torch.multinomial(p, 1)).squeeze(1)
+    wide = (top_probs.sum(-1) <= top_p).nonzero().squeeze(1)
+    if wide.numel():
+        tok[wide] = _full_sort_token(logits[wide], top_p)
+    return tok
+
+
+def _full_sort_token(logits: Any, top_p: float) -> Any:
+    """Sample one token per row under a nucleus found by sorting the whole vocabulary."""
+    import torch
+
     ordered, order = torch.sort(logits, descending=False)
     cumulative = ordered.softmax(-1).cumsum(-1)
     drop = cumulative <= 1 - top_p
