@@ -299,6 +299,29 @@ class FilterSummary:
         seen = self.seen.get(name, 0)
         return (seen - self.rejected.get(name, 0)) / seen if seen else 0.0
 
+    def low_yield_note(self, min_generated: int = 200, min_share: float = 0.05) -> str | None:
+        """Return a warning when fewer than ``min_share`` of the generations passed every filter.
+
+        It names the three commonest rejection reasons, so that a user can tell an
+        under-trained adapter (low intent probability, values outside the seeds') from a filter
+        set too tight. ``None`` when the yield is fine or the run too small to judge.
+        """
+        if self.generated < min_generated or self.passed >= min_share * self.generated:
+            return None
+        reasons = self.reasons()
+        counts = []
+        for name, n in self.rejected.items():
+            kinds = {k: v for k, v in reasons.get(name, {}).items() if k.startswith("rejected: ")}
+            why = max(kinds, key=kinds.__getitem__).removeprefix("rejected: ") if kinds else ""
+            counts.append((n, f"{name}{f' ({why})' if why else ''}"))
+        top = ", ".join(f"{why} {n}" for n, why in sorted(counts, reverse=True)[:3] if n)
+        return (
+            f"only {self.passed} of {self.generated} generations "
+            f"({self.passed / self.generated:.1%}) passed the filters; commonest rejections: "
+            f"{top or 'none recorded'}. A fine-tuned run this low usually needs more epochs "
+            "(or more seeds per intent); a prompted one, a larger model"
+        )
+
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready summary, with each filter's kept share."""
         return {

@@ -368,6 +368,9 @@ class _Rounds:
                 rstats.requests,
                 "; ".join(dict.fromkeys(rstats.errors[:3])),
             )
+        note = s.low_yield_note()
+        if note:
+            logger.warning(note)
         short = [i for i in self.intents if len(self.kept[i]) < self.config.per_intent]
         if short:
             logger.warning(
