@@ -19,7 +19,12 @@ from textsynth.lm.verify import SlotVerifyFilter, TypedValueFilter, infer_types,
 @pytest.mark.parametrize(
     ("kind", "good", "bad"),
     [
-        ("number", ["5", "four", "twenty one", "3.5", "10th"], ["a", "today", "me"]),
+        (
+            "number",
+            ["5", "four", "twenty one", "3.5", "10th", "1,500.00", "10 000", "1.000.000,50"]
+            + ["1,50,000", "10,000,000"],
+            ["a", "today", "me", "1,2,3", "$500", "1.000,500.00"],
+        ),
         ("amount", ["20 euros", "$5", "1000 pounds", "five dollars"], ["me", "Catalina"]),
         ("date", ["tomorrow", "next week", "June 22", "at 5 pm"], ["on", "a", "5", "Catalina"]),
         ("email", ["ann@example.com"], ["ann at example", "Alex"]),
@@ -67,6 +72,28 @@ def test_typed_filter_rejects_with_the_reason_in_the_summary():
     assert len(ev) == 1 and ev[0]["filter"] == "typed-value"
     assert "not a number: rating_value='a'" in ev[0]["reason"]
     assert chain.summary.to_dict()["reasons"]["typed-value"] == {"rejected: not a number": 1}
+
+
+def test_a_currency_symbol_moves_out_of_a_number_span_instead_of_a_rejection():
+    seeds = [markup.parse(m, "Pay") for m in ["pay [50](amount) euros", "send [200](amount)"]]
+    f = TypedValueFilter(seeds, types={"amount": "number"})
+    chain = FilterChain([MarkupFilter(), f])
+    kept = chain.run(
+        [
+            Candidate("pay [$500](amount) now", "Pay"),
+            Candidate("pay [€ 1,500.00](amount)", "Pay"),
+            Candidate("pay [$](amount) now", "Pay"),
+            Candidate("pay [$lots](amount)", "Pay"),
+        ]
+    )
+    got = [(c.utterance.text, [c.utterance.text[s.start : s.end] for s in c.utterance.spans])
+           for c in kept]  # fmt: skip
+    assert got == [("pay $500 now", ["500"]), ("pay € 1,500.00", ["1,500.00"])]
+    reasons = chain.summary.reasons()["typed-value"]
+    assert reasons == {
+        "trimmed: currency symbol moved out of a number span": 2,
+        "rejected: not a number": 2,
+    }
 
 
 @pytest.fixture(scope="module")

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
@@ -29,7 +30,15 @@ __all__ = ["TYPES", "SlotVerifyFilter", "TypedValueFilter", "infer_types", "valu
 
 logger = logging.getLogger(__name__)
 
-_DIGITS_RE = re.compile(r"^[+-]?\d+(?:[.,]\d+)?(?:st|nd|rd|th|er|e|ème)?$", re.IGNORECASE)
+# digits, with thousands grouped by a comma, dot, space or narrow no-break space (1,500.00,
+# 10 000, 1.000.000,50), in lakhs (1,50,000) or not grouped, an optional decimal part and an
+# optional ordinal suffix
+_DIGITS_RE = re.compile(
+    r"^[+-]?(?:\d{1,3}(?:([,. \u00a0\u202f])\d{3})(?:\1\d{3})*|\d{1,2}(?:,\d{2})+,\d{3}|\d+)"
+    r"(?:[.,]\d+)?"
+    r"(?:st|nd|rd|th|er|e|ème)?$",
+    re.IGNORECASE,
+)
 
 
 def _is_email(value: str, lang: str) -> bool:
@@ -103,6 +112,10 @@ TYPES: dict[str, Callable[[str, str], bool]] = {
 """Value types, in the order they are tried (most specific first)."""
 
 
+def _is_currency(ch: str) -> bool:
+    return unicodedata.category(ch) == "Sc"
+
+
 def value_type_ok(kind: str, value: str, language: str = "en") -> bool:
     """Return whether ``value`` parses as type ``kind`` in ``language``."""
     return TYPES[kind](value, (language or "en").split("-")[0].lower())
@@ -160,15 +173,51 @@ class TypedValueFilter(Filter):
         for c in candidates:
             assert c.utterance is not None, "MarkupFilter must run first"
             ok = True
-            for s in c.utterance.spans:
+            spans = list(c.utterance.spans)
+            for i, s in enumerate(spans):
                 kind = self.types.get(s.label)
                 value = c.utterance.text[s.start : s.end]
-                if kind and not value_type_ok(kind, value, c.language):
+                if not kind or value_type_ok(kind, value, c.language):
+                    continue
+                trimmed = self._trim_currency(c, s) if kind == "number" else None
+                if trimmed is None:
                     c.note(self.name, "rejected", f"not a {kind}: {s.label}={value!r}")
                     ok = False
                     break
+                spans[i] = trimmed
+            if ok and tuple(spans) != c.utterance.spans:
+                u = c.utterance
+                c.utterance = Utterance(
+                    u.text, u.intent, tuple(spans), u.language, u.source, dict(u.meta)
+                )
             out.append(ok)
         return out
+
+    def _trim_currency(self, c: Candidate, s: Span) -> Span | None:
+        """Return ``s`` without the currency symbols at its edges if what is left is a number.
+
+        A number-typed label's seeds give bare numbers (``transfer [500](amount) dollars``), so
+        ``[$500](amount)`` has the right value and a span one symbol too wide: the symbol moves
+        out of the span (recorded) instead of the utterance being rejected.
+        """
+        assert c.utterance is not None
+        text = c.utterance.text
+        start, end = s.start, s.end
+        while start < end and (_is_currency(text[start]) or text[start].isspace()):
+            start += 1
+        while end > start and (_is_currency(text[end - 1]) or text[end - 1].isspace()):
+            end -= 1
+        value = text[start:end]
+        if (start, end) == (s.start, s.end) or not value_type_ok("number", value, c.language):
+            return None
+        c.note(
+            self.name,
+            "trimmed",
+            f"{text[s.start : s.end]!r} -> {value!r} ({s.label})",
+            span=text[s.start : s.end],
+            kind="currency symbol moved out of a number span",
+        )
+        return Span(start, end, s.label, s.value)
 
 
 class SlotVerifyFilter(Filter):
