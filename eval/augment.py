@@ -52,6 +52,7 @@ from textsynth.errors import TextsynthError  # noqa: E402
 from textsynth.io import atomic_write, read_utterances, write_utterances_jsonl  # noqa: E402
 from textsynth.lm.config import FinetuneConfig  # noqa: E402
 from textsynth.types import Utterance  # noqa: E402
+from textsynth.weights import SEED_WEIGHTS, seed_weights  # noqa: E402
 
 log = logging.getLogger("augment")
 CONDITIONS = ("seed", "upsample", "eda", "lm", "prompt", "real")
@@ -176,14 +177,20 @@ def synthesise(
 
 
 def score(
-    train: list[Utterance], test: list[Utterance], features: str, embedder: Embedder, seed: int
+    train: list[Utterance],
+    test: list[Utterance],
+    features: str,
+    embedder: Embedder,
+    seed: int,
+    weights: list[float] | None = None,
 ) -> dict[str, float]:
-    """Train a classifier on ``train``; return accuracy and macro-F1 on ``test``."""
+    """Train a classifier on ``train`` (``weights``: one per utterance); return accuracy and
+    macro-F1 on ``test``."""
     from sklearn.metrics import accuracy_score, f1_score
 
     clf = IntentClassifier(
         features, embedder=embedder if features == "embeddings" else None, seed=seed
-    ).fit([u.text for u in train], [u.intent for u in train])
+    ).fit([u.text for u in train], [u.intent for u in train], sample_weight=weights)
     pred = clf.predict([u.text for u in test])
     gold = [u.intent for u in test]
     return {
@@ -357,8 +364,12 @@ def run_draw(name: str, state: dict, d: int, args: argparse.Namespace, embedder:
                     tag += f".base={args.base_model.replace('/', '_').replace(':', '_')}"
                 write_utterances_jsonl(synth, cache_dir / f"{name}-d{d}-{cond}{tag}.kept.jsonl")
             row = {"added": len(synth), "quality": synthetic_quality(synth, seeds, oracle)}
+            mode = getattr(args, "seed_weight", "none")
+            weights = None
+            if mode != "none":  # the same recipe for every condition: seeds weigh as much as synth
+                weights = seed_weights(seeds, synth, mode) + [1.0] * len(synth)
             for feats in CLASSIFIERS:
-                row[feats] = score(seeds + synth, test, feats, embedder, seed=d)
+                row[feats] = score(seeds + synth, test, feats, embedder, seed=d, weights=weights)
             if name in SLOT_SETS:
                 row["slots"] = slot_score(seeds + synth, test, seed=d)
             row["seconds"] = round(time.perf_counter() - t0, 1)
@@ -502,6 +513,8 @@ def variant(results: dict) -> str:
         parts.append(f"epochs={results['epochs']}")
     if results.get("base_model"):
         parts.append(f"base {results['base_model']}")
+    if results.get("seed_weight", "none") != "none":
+        parts.append(f"seeds weighted ({results['seed_weight']})")
     return f" [{', '.join(parts)}]" if parts else ""
 
 
@@ -632,8 +645,10 @@ def resumable(out: Path, results: dict, redo: tuple[str, ...] = ()) -> dict[str,
         return {}
     old = json.loads(out.read_text(encoding="utf-8"))
     same = ("shots", "per_intent", "clinc_intents", "epochs")
-    if any(old.get(k) != results[k] for k in same) or old.get("sample_settings", {}) != (
-        results.get("sample_settings", {})
+    if (
+        any(old.get(k) != results[k] for k in same)
+        or old.get("seed_weight", "none") != (results.get("seed_weight", "none"))
+        or old.get("sample_settings", {}) != (results.get("sample_settings", {}))
     ):
         log.warning("--resume: %s was made with other settings; starting over", out)
         return {}
@@ -761,6 +776,14 @@ def main() -> None:
         "embedded:gemma3-270m, a hub id or a path; default: textsynth's); recorded in --out",
     )
     ap.add_argument(
+        "--seed-weight",
+        choices=SEED_WEIGHTS,
+        default="none",
+        help="balanced: in every condition the classifiers weigh each seed max(1, added / "
+        "seeds) of its intent, so that the seeds weigh as much as the added text "
+        "(textsynth.weights; the slot tagger stays unweighted); recorded in --out",
+    )
+    ap.add_argument(
         "--replot",
         action="store_true",
         help="only redraw the plot and README rows of --out from its saved results",
@@ -793,6 +816,7 @@ def main() -> None:
         "sample_settings": args.sample_settings,
         "init_from": args.init_from,
         "base_model": args.base_model,
+        **({"seed_weight": args.seed_weight} if args.seed_weight != "none" else {}),
         "datasets": {},
     }
     out = Path(args.out)

@@ -157,8 +157,17 @@ class IntentClassifier:
             return self._vec.fit_transform(texts)
         return self._vec.transform(texts)
 
-    def fit(self, texts: Sequence[str], intents: Sequence[str]) -> IntentClassifier:
-        """Train on ``texts`` labelled ``intents``; return ``self``."""
+    def fit(
+        self,
+        texts: Sequence[str],
+        intents: Sequence[str],
+        sample_weight: Sequence[float] | None = None,
+    ) -> IntentClassifier:
+        """Train on ``texts`` labelled ``intents``; return ``self``.
+
+        ``sample_weight``: one weight per text (e.g. :func:`textsynth.weights.seed_weights`, so
+        that real seeds count as much as the generated text added to them); all 1 if ``None``.
+        """
         from sklearn.linear_model import LogisticRegression
 
         if len(set(intents)) < 2:
@@ -170,7 +179,16 @@ class IntentClassifier:
             )
         x = self._x(list(texts), fit=True)
         self._clf = LogisticRegression(C=self.c, max_iter=2000, random_state=self.seed)
-        self._clf.fit(x, list(intents))
+        if sample_weight is not None and len(sample_weight) != len(intents):
+            from textsynth.errors import InputError
+
+            raise InputError(
+                f"{len(sample_weight)} sample weights for {len(intents)} texts",
+                hint="give one weight per text, or none",
+            )
+        self._clf.fit(
+            x, list(intents), sample_weight=None if sample_weight is None else list(sample_weight)
+        )
         return self
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
