@@ -47,7 +47,8 @@ def test_resume_runs_only_missing_conditions(monkeypatch):
         calls.append(cond)
         return [] if cond == "seed" else baselines.upsample(seeds, k, seed)
 
-    def fake_score(tr, test, features, embedder, seed):
+    def fake_score(tr, test, features, embedder, seed, weights=None):
+        assert weights is None  # no --seed-weight: every utterance weighs 1
         return {"accuracy": 0.5 + 0.01 * len(tr) / len(test), "macro_f1": 0.5}
 
     class Oracle:
@@ -75,6 +76,35 @@ def test_resume_runs_only_missing_conditions(monkeypatch):
     assert len(state["res"]["draws"]) == 1
     assert draw["seed"] == before["seed"] and draw["upsample"] == before["upsample"]
     assert set(state["res"]["summary"]) == {"seed", "upsample", "real"}
+
+
+def test_seed_weight_weighs_the_seeds_in_every_condition_and_names_the_run(monkeypatch):
+    train = _train()
+    seen: dict[str, list[float] | None] = {}
+
+    def fake_synth(cond, seeds, k, seed, workdir, stats, epochs=4, train=None, **kw):
+        return [] if cond == "seed" else baselines.upsample(seeds, k, seed)
+
+    def fake_score(tr, test, features, embedder, seed, weights=None):
+        seen[f"{len(tr)}"] = weights
+        return {"accuracy": 0.5, "macro_f1": 0.5}
+
+    class Oracle:
+        def predict(self, texts):
+            return ["book"] * len(texts)
+
+    monkeypatch.setattr(augment, "synthesise", fake_synth)
+    monkeypatch.setattr(augment, "score", fake_score)
+    state = {"train": train, "test": train[:30], "oracle": Oracle(), "res": {"draws": []}}
+    args = argparse.Namespace(
+        shots=5, per_intent=10, epochs=4, conditions=["seed", "upsample"], seed_weight="balanced"
+    )
+    augment.run_draw("toy", state, 0, args, embedder=None)
+    seeds_only, with_added = seen["15"], seen["45"]  # 3 intents x 5 seeds; + 10 per intent
+    assert seeds_only == [1.0] * 15  # nothing added: the seeds weigh 1
+    assert with_added == [2.0] * 15 + [1.0] * 30  # 10 added per 5 seeds
+    assert "seeds weighted (balanced)" in augment.variant({"seed_weight": "balanced"})
+    assert augment.variant({}) == ""
 
 
 def test_a_condition_in_fewer_draws_is_summed_over_its_own_draws_and_says_so():
