@@ -97,3 +97,18 @@ def test_unknown_format_lists_choices():
 
     with pytest.raises(UnknownNameError, match="did you mean 'rasa-yaml'"):
         formats.get("rasa-yml")
+
+
+def test_hf_dataset_carries_the_merge_weights_as_a_column(tmp_path):
+    datasets = pytest.importorskip("datasets")
+    utts = [
+        Utterance("hi there", "greet", meta={"weight": 2.5}),
+        Utterance("bye now", "bye"),
+    ]
+    formats.write(utts, tmp_path / "w.hf", "hf-dataset")
+    ds = datasets.load_from_disk(str(tmp_path / "w.hf"))  # the real client reads it
+    assert ds["weight"] == [2.5, 1.0] and ds.features["weight"].dtype == "float32"
+    back = list(formats.read(tmp_path / "w.hf", "hf-dataset"))
+    assert [u.meta.get("weight") for u in back] == [2.5, 1.0]
+    formats.write([Utterance("hi", "greet")], tmp_path / "plain.hf", "hf-dataset")
+    assert "weight" not in datasets.load_from_disk(str(tmp_path / "plain.hf")).column_names

@@ -106,9 +106,32 @@ def test_changed_config_redoes_the_stage_and_its_downstream(tmp_path):
     }
 
 
+def test_merge_weighs_the_seeds_as_much_as_the_added_text_and_none_turns_it_off(tmp_path):
+    results = pipeline.run(pipeline.load(_write_example(tmp_path, n=0)), tmp_path / "run")
+    by = {r.name: r for r in results}
+    merged = list(read_utterances(by["merge"].path / "train.jsonl"))
+    n_seeds = len(list(read_utterances(by["seeds"].path / "seeds.jsonl")))
+    seeds, added = merged[:n_seeds], merged[n_seeds:]  # seeds first, then grammar output
+    assert seeds and added
+    for intent in {u.intent for u in merged}:
+        mine = [u for u in seeds if u.intent == intent]
+        n_added = sum(u.intent == intent for u in added)
+        assert sum(u.meta["weight"] for u in mine) == pytest.approx(max(n_added, len(mine)))
+    assert all(u.meta["weight"] == 1.0 for u in added)
+    assert by["merge"].summary["seed_weight"]["mode"] == "balanced"
+
+    cfg = _write_example(tmp_path, n=0, extra="merge: {seed_weight: none}")
+    again = {r.name: r for r in pipeline.run(pipeline.load(cfg), tmp_path / "run")}
+    assert not again["merge"].skipped and again["grammar"].skipped  # its own section only
+    plain = list(read_utterances(again["merge"].path / "train.jsonl"))
+    assert [u.text for u in plain] == [u.text for u in merged]
+    assert all("weight" not in u.meta for u in plain)
+
+
 @pytest.mark.parametrize(
     "bad, message",
     [
+        ("merge: {seed_weight: double}", "'merge.seed_weight' must be one of balanced, none"),
         ("lm: {mode: sometimes}", "'lm.mode' must be one of finetune, prompt, off"),
         ("grammer: {path: x}", "unknown key 'grammer' \\(did you mean 'grammar'\\?\\)"),
         ("lm: {epochs: 3}", "unknown key 'lm.epochs' \\(did you mean 'lm.finetune.epochs'\\?\\)"),

@@ -15,7 +15,7 @@ from textsynth.registry import formats
 from textsynth.types import Span, Utterance
 
 
-def _features() -> Any:
+def _features(weighted: bool = False) -> Any:
     ds = require("datasets", feature="the Hugging Face dataset format")
     ent = {
         "start": ds.Value("int32"),
@@ -30,16 +30,26 @@ def _features() -> Any:
             "entities": [ent],
             "language": ds.Value("string"),
             "source": ds.Value("string"),
+            **({"weight": ds.Value("float32")} if weighted else {}),
         }
     )
 
 
 def to_dataset(utts: Iterable[Utterance]) -> Any:
-    """Return a ``datasets.Dataset`` with columns text, intent, entities, language, source."""
+    """Return a ``datasets.Dataset`` with columns text, intent, entities, language, source.
+
+    When any utterance carries ``meta["weight"]`` (the pipeline's merge stage writes it: seeds
+    weighted as much as the text added to them), a ``weight`` column holds it (1.0 elsewhere),
+    ready for a weighted loss.
+    """
     ds = require("datasets", feature="the Hugging Face dataset format")
+    utts = list(utts)
     rows = [{k: v for k, v in u.to_dict().items() if k != "meta"} for u in utts]
     cols = {k: [r[k] for r in rows] for k in ("text", "intent", "entities", "language", "source")}
-    return ds.Dataset.from_dict(cols, features=_features())
+    weighted = any("weight" in u.meta for u in utts)
+    if weighted:
+        cols["weight"] = [float(u.meta.get("weight", 1.0)) for u in utts]
+    return ds.Dataset.from_dict(cols, features=_features(weighted))
 
 
 def from_dataset(dataset: Any) -> Iterator[Utterance]:
@@ -58,6 +68,7 @@ def from_dataset(dataset: Any) -> Iterator[Utterance]:
             tuple(spans),
             language=row.get("language") or "en",
             source=row.get("source") or "",
+            meta={"weight": row["weight"]} if row.get("weight") is not None else {},
         )
 
 

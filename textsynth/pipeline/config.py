@@ -172,6 +172,21 @@ class EvaluateStage:
 
 
 @dataclass
+class MergeStage:
+    """Merge seeds, grammar output and generated text into one training set."""
+
+    seed_weight: str = field(
+        default="balanced",
+        metadata={
+            "help": "balanced: each merged record carries meta.weight, each seed weighing "
+            "max(1, added / seeds) of its intent so that the real seeds weigh as much as the "
+            "text added to them (textsynth.weights); none: no weights",
+            "choices": ["balanced", "none"],
+        },
+    )
+
+
+@dataclass
 class ExportStage:
     """Write the merged training set in the chosen formats."""
 
@@ -199,6 +214,7 @@ class PipelineConfig:
     seeds: SeedsStage | None = None
     scrub: ScrubStage = field(default_factory=ScrubStage)
     lm: LmStage = field(default_factory=LmStage)
+    merge: MergeStage = field(default_factory=MergeStage)
     evaluate: EvaluateStage = field(default_factory=EvaluateStage)
     export: ExportStage = field(default_factory=ExportStage)
     base_dir: str = field(default=".", metadata={"help": "relative paths resolve from here"})

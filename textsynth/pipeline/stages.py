@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -134,10 +135,15 @@ def run_sample(ctx: RunContext, out: Path) -> dict[str, Any]:
 
 
 def run_merge(ctx: RunContext, out: Path) -> dict[str, Any]:
-    """Merge seeds, grammar output and generated utterances into one set (no duplicates)."""
+    """Merge seeds, grammar output and generated utterances into one set (no duplicates).
+
+    With ``merge.seed_weight: balanced`` (the default) every record gets ``meta.weight``: the
+    seeds of an intent together weigh as much as the text added to them (``textsynth.weights``).
+    """
+    from textsynth.weights import seed_weights
+
     seen: set[tuple[str, str]] = set()
-    merged: list[Utterance] = []
-    by_source: dict[str, int] = {}
+    parts: dict[str, list[Utterance]] = {}
     for stage, name in (
         ("seeds", "seeds.jsonl"),
         ("grammar", "grammar.jsonl"),
@@ -148,10 +154,24 @@ def run_merge(ctx: RunContext, out: Path) -> dict[str, Any]:
             if key in seen:
                 continue
             seen.add(key)
-            merged.append(u)
-            by_source[stage] = by_source.get(stage, 0) + 1
+            parts.setdefault(stage, []).append(u)
+    seeds = parts.get("seeds", [])
+    added = parts.get("grammar", []) + parts.get("sample", [])
+    weights = seed_weights(seeds, added, ctx.config.merge.seed_weight)
+    merged = list(seeds) + added
+    if any(w != 1.0 for w in weights):
+        merged = [
+            replace(u, meta={**u.meta, "weight": round(w, 4)})
+            for u, w in zip(merged, weights + [1.0] * len(added), strict=True)
+        ]
     write_utterances_jsonl(merged, out / "train.jsonl")
-    return {"utterances": len(merged), "by_source": by_source}
+    summary: dict[str, Any] = {
+        "utterances": len(merged),
+        "by_source": {stage: len(us) for stage, us in parts.items()},
+    }
+    if any(w != 1.0 for w in weights):
+        summary["seed_weight"] = {"mode": ctx.config.merge.seed_weight, "max": max(weights)}
+    return summary
 
 
 def run_evaluate(ctx: RunContext, out: Path) -> dict[str, Any]:
@@ -268,7 +288,7 @@ def build_stages(cfg: PipelineConfig) -> list[Stage]:
         sample_on = (*common, "lm.sample") + (("lm.finetune",) if cfg.lm.mode == "prompt" else ())
         stages.append(Stage("sample", run_sample, (*up, "finetune"), sample_on))
     every = tuple(s.name for s in stages)
-    stages.append(Stage("merge", run_merge, every))
+    stages.append(Stage("merge", run_merge, every, "merge"))
     if cfg.evaluate.enabled:
         stages.append(Stage("evaluate", run_evaluate, every, "evaluate"))
     stages.append(Stage("export", run_export, ("merge",), "export"))
