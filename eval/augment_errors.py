@@ -49,6 +49,7 @@ from textsynth.errors import TextsynthError  # noqa: E402
 from textsynth.io import atomic_write, read_utterances  # noqa: E402
 from textsynth.progress import bar as progress_bar  # noqa: E402
 from textsynth.types import Utterance  # noqa: E402
+from textsynth.weights import SEED_WEIGHTS, seed_weights  # noqa: E402
 
 log = logging.getLogger("augment_errors")
 BASELINES = ("real", "upsample", "eda")
@@ -85,11 +86,17 @@ def pair_table(shifts: list[dict[str, Counter]], top: int = 5) -> list[dict]:
 
 
 def predict(
-    train: list[Utterance], feat: Features, embedder: Embedder, seed: int, test: list[Utterance]
+    train: list[Utterance],
+    feat: Features,
+    embedder: Embedder,
+    seed: int,
+    test: list[Utterance],
+    weights: list[float] | None = None,
 ) -> list[str]:
-    """Fit the benchmark's intent classifier on ``train``; return its labels for ``test``."""
+    """Fit the benchmark's intent classifier on ``train`` (``weights``: one per utterance);
+    return its labels for ``test``."""
     clf = IntentClassifier(feat, embedder=embedder if feat == "embeddings" else None, seed=seed)
-    clf.fit([u.text for u in train], [u.intent for u in train])
+    clf.fit([u.text for u in train], [u.intent for u in train], sample_weight=weights)
     return list(clf.predict([u.text for u in test]))
 
 
@@ -265,6 +272,13 @@ def main() -> None:
         help="score on the official test split, or on each draw's train utterances that no "
         "condition trains on (a larger held-out set)",
     )
+    ap.add_argument(
+        "--seed-weight",
+        choices=SEED_WEIGHTS,
+        default="none",
+        help="balanced: every condition's classifier weighs each seed max(1, added / seeds) "
+        "of its intent (textsynth.weights), as eval/augment.py --seed-weight; recorded in --out",
+    )
     ap.add_argument("--out", help="default: eval/results/augment_errors_<dataset>[_pool].json")
     args = ap.parse_args()
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
@@ -317,7 +331,10 @@ def main() -> None:
                 before = predict(seeds, *clf_args)
                 bar.update(1)
                 for c, extra in texts.items():
-                    s = shift(gold, before, predict(seeds + extra, *clf_args))
+                    w = None  # --seed-weight: the same recipe for every condition
+                    if args.seed_weight != "none":
+                        w = seed_weights(seeds, extra, args.seed_weight) + [1.0] * len(extra)
+                    s = shift(gold, before, predict(seeds + extra, *clf_args, weights=w))
                     bar.update(1)
                     shifts[c][feat].append(s)
                     row.setdefault(c, {})[feat] = {k: sum(v.values()) for k, v in s.items()}
@@ -343,6 +360,7 @@ def main() -> None:
         "per_intent": args.per_intent,
         "features": args.features,
         "kept": dict(args.kept),
+        "seed_weight": args.seed_weight,
         "draws": draws,
         "summary": summary,
     }

@@ -215,3 +215,33 @@ def test_end_to_end_pool_scores_the_unused_train_utterances(tmp_path: Path) -> N
     gain = res["gains"]["upsample"]["tfidf"]["draws"][0]
     assert gain == pytest.approx(100 * (acc[1] - acc[0]) / len(pool))
     assert "clears upsample" in res["markdown"] and "held-out" in res["markdown"]
+
+
+def test_seed_weight_weighs_the_seeds_of_every_condition(tmp_path: Path) -> None:
+    """``--seed-weight balanced``: each condition's classifier weighs each seed added / seeds."""
+    from eval.augment import draw_seeds, load
+    from eval.augment_errors import predict
+    from eval.baselines import eda
+    from textsynth.classifier import Embedder
+
+    out = tmp_path / "w.json"
+    subprocess.run(
+        [sys.executable, "-m", "eval.augment_errors", "--draws", "1", "--features", "tfidf",
+         "--baselines", "eda", "--seed-weight", "balanced", "--out", str(out)],
+        cwd=ROOT, check=True, capture_output=True, timeout=600,
+    )  # fmt: skip
+    res = json.loads(out.read_text())
+    train, test = load("snips", None, 0)
+    seeds = draw_seeds(train, 10, 1000)
+    extra = eda(seeds, 20, 1000)
+    gold = [u.intent for u in test]
+    emb = Embedder()  # not loaded: TF-IDF only
+
+    def right(tr: list, w: list | None = None) -> int:
+        pred = predict(tr, "tfidf", emb, 1000, test, weights=w)
+        return sum(g == p for g, p in zip(gold, pred, strict=True))
+
+    weighted = right(seeds + extra, [2.0] * len(seeds) + [1.0] * len(extra))
+    row = res["draws"][0]["eda"]["tfidf"]
+    assert res["seed_weight"] == "balanced"
+    assert row["fixed"] - row["broken"] == weighted - right(seeds)
