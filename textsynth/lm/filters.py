@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from textsynth.errors import MarkupError
 from textsynth.lm.prompt import clean_completion, parse_completion
 from textsynth.text import normalise_text
-from textsynth.types import Utterance
+from textsynth.types import Span, Utterance
 
 __all__ = [
     "Candidate",
@@ -84,6 +84,19 @@ class Candidate:
             self.changes.append(
                 {"filter": filter_name, "action": action, "reason": reason, **detail}
             )
+
+    def trim(self, filter_name: str, span: Span, start: int, end: int, kind: str) -> Span:
+        """Record that ``span`` now covers ``[start, end)`` (a trim) and return the new span."""
+        assert self.utterance is not None
+        text = self.utterance.text
+        self.note(
+            filter_name,
+            "trimmed",
+            f"{text[span.start : span.end]!r} -> {text[start:end]!r} ({span.label})",
+            span=text[span.start : span.end],
+            kind=kind,
+        )
+        return Span(start, end, span.label, span.value)
 
     @property
     def text(self) -> str:

@@ -398,14 +398,7 @@ class SlotRulesFilter(Filter):
             start += 1
         if (start, end) == (s.start, s.end) or start >= end:
             return s
-        c.note(
-            self.name,
-            "trimmed",
-            f"{text[s.start : s.end]!r} -> {text[start:end]!r} ({s.label})",
-            span=text[s.start : s.end],
-            kind="edge punctuation moved out of a span",
-        )
-        return Span(start, end, s.label, s.value)
+        return c.trim(self.name, s, start, end, "edge punctuation moved out of a span")
 
     def _place(self, c: Candidate, s: Span) -> tuple[Span, str]:
         """Return the span (moved to the intent's label of its place kind), or a rejection."""

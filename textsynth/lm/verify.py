@@ -210,14 +210,7 @@ class TypedValueFilter(Filter):
         value = text[start:end]
         if (start, end) == (s.start, s.end) or not value_type_ok("number", value, c.language):
             return None
-        c.note(
-            self.name,
-            "trimmed",
-            f"{text[s.start : s.end]!r} -> {value!r} ({s.label})",
-            span=text[s.start : s.end],
-            kind="currency symbol moved out of a number span",
-        )
-        return Span(start, end, s.label, s.value)
+        return c.trim(self.name, s, start, end, "currency symbol moved out of a number span")
 
 
 class SlotVerifyFilter(Filter):
