@@ -12,6 +12,7 @@ from textsynth.errors import ConfigError
 from textsynth.io import read_text
 from textsynth.lm.config import FinetuneConfig, SampleConfig
 from textsynth.pipeline.schema import Marks, build, compose
+from textsynth.weights import SEED_WEIGHTS
 
 
 @dataclass
@@ -181,7 +182,7 @@ class MergeStage:
             "help": "balanced: each merged record carries meta.weight, each seed weighing "
             "max(1, added / seeds) of its intent so that the real seeds weigh as much as the "
             "text added to them (textsynth.weights); none: no weights",
-            "choices": ["balanced", "none"],
+            "choices": list(SEED_WEIGHTS),
         },
     )
 

@@ -137,8 +137,9 @@ def run_sample(ctx: RunContext, out: Path) -> dict[str, Any]:
 def run_merge(ctx: RunContext, out: Path) -> dict[str, Any]:
     """Merge seeds, grammar output and generated utterances into one set (no duplicates).
 
-    With ``merge.seed_weight: balanced`` (the default) every record gets ``meta.weight``: the
-    seeds of an intent together weigh as much as the text added to them (``textsynth.weights``).
+    With ``merge.seed_weight: balanced`` (the default), when some seed weighs more than 1 every
+    record gets ``meta.weight``: the seeds of an intent together weigh as much as the text added
+    to them (``textsynth.weights``); added text weighs 1.
     """
     from textsynth.weights import seed_weights
 
