@@ -100,7 +100,7 @@ def test_unknown_format_lists_choices():
 
 
 def test_hf_dataset_carries_the_merge_weights_as_a_column(tmp_path):
-    datasets = pytest.importorskip("datasets")
+    import datasets  # the `hf` extra, in `all` (the Makefile installs it)
     utts = [
         Utterance("hi there", "greet", meta={"weight": 2.5}),
         Utterance("bye now", "bye"),
