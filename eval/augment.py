@@ -52,7 +52,7 @@ from textsynth.errors import TextsynthError  # noqa: E402
 from textsynth.io import atomic_write, read_utterances, write_utterances_jsonl  # noqa: E402
 from textsynth.lm.config import FinetuneConfig  # noqa: E402
 from textsynth.types import Utterance  # noqa: E402
-from textsynth.weights import SEED_WEIGHTS, seed_weights  # noqa: E402
+from textsynth.weights import SEED_WEIGHTS, training_weights  # noqa: E402
 
 log = logging.getLogger("augment")
 CONDITIONS = ("seed", "upsample", "eda", "lm", "prompt", "real")
@@ -367,7 +367,7 @@ def run_draw(name: str, state: dict, d: int, args: argparse.Namespace, embedder:
             mode = getattr(args, "seed_weight", "none")
             weights = None
             if mode != "none":  # the same recipe for every condition: seeds weigh as much as synth
-                weights = seed_weights(seeds, synth, mode) + [1.0] * len(synth)
+                weights = training_weights(seeds, synth, mode)
             for feats in CLASSIFIERS:
                 row[feats] = score(seeds + synth, test, feats, embedder, seed=d, weights=weights)
             if name in SLOT_SETS:

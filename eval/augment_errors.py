@@ -49,7 +49,7 @@ from textsynth.errors import TextsynthError  # noqa: E402
 from textsynth.io import atomic_write, read_utterances  # noqa: E402
 from textsynth.progress import bar as progress_bar  # noqa: E402
 from textsynth.types import Utterance  # noqa: E402
-from textsynth.weights import SEED_WEIGHTS, seed_weights  # noqa: E402
+from textsynth.weights import SEED_WEIGHTS, training_weights  # noqa: E402
 
 log = logging.getLogger("augment_errors")
 BASELINES = ("real", "upsample", "eda")
@@ -333,7 +333,7 @@ def main() -> None:
                 for c, extra in texts.items():
                     w = None  # --seed-weight: the same recipe for every condition
                     if args.seed_weight != "none":
-                        w = seed_weights(seeds, extra, args.seed_weight) + [1.0] * len(extra)
+                        w = training_weights(seeds, extra, args.seed_weight)
                     s = shift(gold, before, predict(seeds + extra, *clf_args, weights=w))
                     bar.update(1)
                     shifts[c][feat].append(s)

@@ -7,7 +7,7 @@ import pytest
 from textsynth.classifier import IntentClassifier
 from textsynth.errors import ConfigError, InputError
 from textsynth.types import Utterance
-from textsynth.weights import seed_weights
+from textsynth.weights import seed_weights, training_weights
 
 
 def _u(intent: str, n: int, word: str = "x") -> list[Utterance]:
@@ -39,3 +39,9 @@ def test_a_weighted_example_pulls_the_classifier_towards_its_intent():
     assert p_food[0] > 0.5 > p_travel[0]
     with pytest.raises(InputError, match="3 sample weights for 4 texts"):
         clf.fit(texts, intents, sample_weight=[1, 1, 1])
+
+
+def test_training_weights_cover_seeds_then_added_text():
+    seeds, added = _u("a", 2), _u("a", 6, "gen")
+    assert training_weights(seeds, added) == [3.0, 3.0] + [1.0] * 6
+    assert training_weights(seeds, added, "none") == [1.0] * 8

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 
 from textsynth.types import Utterance
 
-__all__ = ["SEED_WEIGHTS", "seed_weights"]
+__all__ = ["SEED_WEIGHTS", "seed_weights", "training_weights"]
 
 SEED_WEIGHTS = ("balanced", "none")
 """``balanced``: seeds weigh as much as the added text of their intent; ``none``: all 1."""
@@ -48,3 +48,10 @@ def seed_weights(
     n_seeds = Counter(u.intent for u in seeds)
     n_added = Counter(u.intent for u in added)
     return [max(1.0, n_added[u.intent] / n_seeds[u.intent]) for u in seeds]
+
+
+def training_weights(
+    seeds: Sequence[Utterance], added: Sequence[Utterance], mode: str = "balanced"
+) -> list[float]:
+    """Return the weights of the training set ``seeds + added``, in that order (added: 1)."""
+    return seed_weights(seeds, added, mode) + [1.0] * len(added)

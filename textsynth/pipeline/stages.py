@@ -141,7 +141,7 @@ def run_merge(ctx: RunContext, out: Path) -> dict[str, Any]:
     record gets ``meta.weight``: the seeds of an intent together weigh as much as the text added
     to them (``textsynth.weights``); added text weighs 1.
     """
-    from textsynth.weights import seed_weights
+    from textsynth.weights import training_weights
 
     seen: set[tuple[str, str]] = set()
     parts: dict[str, list[Utterance]] = {}
@@ -158,19 +158,20 @@ def run_merge(ctx: RunContext, out: Path) -> dict[str, Any]:
             parts.setdefault(stage, []).append(u)
     seeds = parts.get("seeds", [])
     added = parts.get("grammar", []) + parts.get("sample", [])
-    weights = seed_weights(seeds, added, ctx.config.merge.seed_weight)
-    merged = list(seeds) + added
-    if any(w != 1.0 for w in weights):
+    merged = seeds + added
+    weights = training_weights(seeds, added, ctx.config.merge.seed_weight)
+    weighted = any(w != 1.0 for w in weights)
+    if weighted:
         merged = [
             replace(u, meta={**u.meta, "weight": round(w, 4)})
-            for u, w in zip(merged, weights + [1.0] * len(added), strict=True)
+            for u, w in zip(merged, weights, strict=True)
         ]
     write_utterances_jsonl(merged, out / "train.jsonl")
     summary: dict[str, Any] = {
         "utterances": len(merged),
         "by_source": {stage: len(us) for stage, us in parts.items()},
     }
-    if any(w != 1.0 for w in weights):
+    if weighted:
         summary["seed_weight"] = {"mode": ctx.config.merge.seed_weight, "max": max(weights)}
     return summary
 
